@@ -1,0 +1,59 @@
+/// Who may write what (brief §7). Pure rules: the same checks run on a local write,
+/// on a bundle import and at a parent receiving a push, so an honest node never
+/// produces a change its parent refuses.
+public struct Authorization: Sendable {
+    public let registry: SatkerRegistry
+    public let lkeCodeExists: @Sendable (String) -> Bool
+
+    public init(registry: SatkerRegistry, lkeCodeExists: @escaping @Sendable (String) -> Bool) {
+        self.registry = registry
+        self.lkeCodeExists = lkeCodeExists
+    }
+
+    /// Returns the reason `change` must be refused, or nil when it may be applied.
+    /// `sender` is the office that delivered it (a child pushing, a bundle's author).
+    public func refusal(of change: Change, sender: String?) -> String? {
+        guard registry.contains(change.origin) else { return "unknown origin satker '\(change.origin)'" }
+        if let sender, !registry.isInSubtree(change.origin, of: sender) {
+            return "origin \(change.origin) is outside the subtree of the sender \(sender)"
+        }
+        guard let type = RecordType(rawValue: change.recordType) else {
+            return "unknown record type '\(change.recordType)'"
+        }
+        guard registry.contains(change.owner) else { return "unknown owner satker '\(change.owner)'" }
+        guard Validation.isRecordID(change.recordID) else { return "bad record id '\(change.recordID)'" }
+        if change.fields.isEmpty { return "the change writes no field" }
+        if change.actor.isEmpty || change.actor.utf8.count > 200 { return "the actor must be 1–200 bytes" }
+        if let problem = writeRule(type: type, origin: change.origin, owner: change.owner) { return problem }
+        let schema = type.schema
+        for (name, value) in change.fields.sorted(by: { $0.key < $1.key }) {
+            if let problem = schema.problem(field: name, value: value, lkeCodeExists: lkeCodeExists) {
+                return problem
+            }
+        }
+        for field in change.base.keys where change.fields[field] == nil {
+            return "base names field '\(field)' that the change does not write"
+        }
+        return nil
+    }
+
+    /// Whether office `origin` may write a record of `type` owned by `owner`.
+    public func writeRule(type: RecordType, origin: String, owner: String) -> String? {
+        if type.isReference {
+            if origin != SatkerRegistry.root || owner != SatkerRegistry.root {
+                return "\(type.rawValue) is reference data: only KPU RI (00) may write it"
+            }
+            return nil
+        }
+        if type == .review {
+            if !registry.isStrictAncestor(origin, of: owner) {
+                return "a review of \(owner)'s record may only be written by an office above it, not by \(origin)"
+            }
+            return nil
+        }
+        if !registry.isInSubtree(owner, of: origin) {
+            return "\(origin) may not write a record owned by \(owner) (outside its subtree)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,151 @@
+import Crypto
+import Foundation
+
+/// One entry of an origin's change log: a partial write to one record (brief §5.1).
+public struct Change: Sendable, Equatable {
+    public let origin: String
+    public let seq: Int64
+    public let hlc: HLC
+    public let recordType: String
+    public let recordID: String
+    public let owner: String
+    public let fields: [String: FieldValue]
+    /// For each written field, the versions the writer had seen as current (its heads).
+    public let base: [String: [Version]]
+    public let actor: String
+    /// Hash of the origin's previous change; nil for sequence 1.
+    public let prev: String?
+    public let hash: String
+
+    public var version: Version { Version(origin: origin, seq: seq) }
+    public var id: String { version.description }
+
+    /// Builds a change and computes its hash.
+    public init(
+        origin: String, seq: Int64, hlc: HLC, recordType: String, recordID: String, owner: String,
+        fields: [String: FieldValue], base: [String: [Version]], actor: String, prev: String?
+    ) {
+        self.init(
+            origin: origin, seq: seq, hlc: hlc, recordType: recordType, recordID: recordID, owner: owner,
+            fields: fields, base: base, actor: actor, prev: prev, hash: "")
+        self = withHash(computedHash())
+    }
+
+    /// A change as received: the hash is taken as given and checked separately.
+    public init(
+        origin: String, seq: Int64, hlc: HLC, recordType: String, recordID: String, owner: String,
+        fields: [String: FieldValue], base: [String: [Version]], actor: String, prev: String?, hash: String
+    ) {
+        self.origin = origin
+        self.seq = seq
+        self.hlc = hlc
+        self.recordType = recordType
+        self.recordID = recordID
+        self.owner = owner
+        self.fields = fields
+        self.base = base.filter { !$0.value.isEmpty }.mapValues { $0.sorted() }
+        self.actor = actor
+        self.prev = prev
+        self.hash = hash
+    }
+
+    private func withHash(_ h: String) -> Change {
+        Change(
+            origin: origin, seq: seq, hlc: hlc, recordType: recordType, recordID: recordID, owner: owner,
+            fields: fields, base: base, actor: actor, prev: prev, hash: h)
+    }
+
+    public var fieldsJSON: String { CanonicalJSON.encode(fields) }
+    public var baseJSON: String { CanonicalJSON.encode(base: base) }
+
+    /// The canonical bytes the hash covers (everything but the hash itself).
+    public func canonicalBytes(fieldsJSON: String? = nil, baseJSON: String? = nil) -> [UInt8] {
+        Change.canonicalBytes(
+            actor: actor, baseJSON: baseJSON ?? self.baseJSON, fieldsJSON: fieldsJSON ?? self.fieldsJSON, hlc: hlc,
+            origin: origin, owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType)
+    }
+
+    static func canonicalBytes(
+        actor: String, baseJSON: String, fieldsJSON: String, hlc: HLC, origin: String, owner: String,
+        prev: String?, recordID: String, seq: Int64, recordType: String
+    ) -> [UInt8] {
+        var j = CanonicalJSON()
+        j.raw("{\"actor\":")
+        j.string(actor)
+        j.raw(",\"base\":")
+        j.rawBytes(Array(baseJSON.utf8))
+        j.raw(",\"fields\":")
+        j.rawBytes(Array(fieldsJSON.utf8))
+        j.raw(",\"hlc\":")
+        j.int(hlc.rawValue)
+        j.raw(",\"origin\":")
+        j.string(origin)
+        j.raw(",\"owner\":")
+        j.string(owner)
+        j.raw(",\"prev\":")
+        if let prev { j.string(prev) } else { j.raw("null") }
+        j.raw(",\"record\":")
+        j.string(recordID)
+        j.raw(",\"seq\":")
+        j.int(seq)
+        j.raw(",\"type\":")
+        j.string(recordType)
+        j.raw("}")
+        return j.bytes
+    }
+
+    public func computedHash(fieldsJSON: String? = nil, baseJSON: String? = nil) -> String {
+        Hashing.sha256Hex(canonicalBytes(fieldsJSON: fieldsJSON, baseJSON: baseJSON))
+    }
+
+    public var hashIsValid: Bool { computedHash() == hash }
+
+    /// The wire form: the canonical object plus `"hash"` (keys still sorted).
+    /// The wire form: the canonical object plus `"hash"`, keys still sorted.
+    public var wireJSON: String { Change.sortedWireJSON(self) }
+
+    static func sortedWireJSON(_ c: Change) -> String {
+        var j = CanonicalJSON()
+        j.raw("{\"actor\":")
+        j.string(c.actor)
+        j.raw(",\"base\":")
+        j.rawBytes(Array(c.baseJSON.utf8))
+        j.raw(",\"fields\":")
+        j.rawBytes(Array(c.fieldsJSON.utf8))
+        j.raw(",\"hash\":")
+        j.string(c.hash)
+        j.raw(",\"hlc\":")
+        j.int(c.hlc.rawValue)
+        j.raw(",\"origin\":")
+        j.string(c.origin)
+        j.raw(",\"owner\":")
+        j.string(c.owner)
+        j.raw(",\"prev\":")
+        if let prev = c.prev { j.string(prev) } else { j.raw("null") }
+        j.raw(",\"record\":")
+        j.string(c.recordID)
+        j.raw(",\"seq\":")
+        j.int(c.seq)
+        j.raw(",\"type\":")
+        j.string(c.recordType)
+        j.raw("}")
+        return j.text
+    }
+}
+
+public enum Hashing {
+    public static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
+        hex(SHA256.hash(data: data))
+    }
+
+    public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+
+/// The replicated record types. The raw value is what travels in a change.
+public enum RecordType: String, Sendable, CaseIterable {
+    case satker
+    case lkeItem = "lke_item"
+    case actionPlan = "action_plan"
+    case evidence
+    case review
+    case monev
+
+    /// Reference data is published by KPU RI (`00`) only.
+    public var isReference: Bool { self == .satker || self == .lkeItem }
+
+    public var schema: RecordSchema {
+        switch self {
+        case .satker: return .satker
+        case .lkeItem: return .lkeItem
+        case .actionPlan: return .actionPlan
+        case .evidence: return .evidence
+        case .review: return .review
+        case .monev: return .monev
+        }
+    }
+}
+
+/// What a field may hold. Validation runs on local writes and on every received change.
+public enum FieldKind: Sendable, Equatable {
+    case text(maxLength: Int)
+    case integer(ClosedRange<Int64>)
+    case boolean
+    case date  // YYYY-MM-DD
+    case choice([String])
+    case lkeCodes  // one or more catalogue codes, comma-separated
+    case recordID  // a UUID of another record
+    case sha256
+}
+
+/// The fields a record type may carry. Every type also has `deleted` (the tombstone).
+public struct RecordSchema: Sendable {
+    public let fields: [String: FieldKind]
+
+    public static let deletedField = "deleted"
+
+    init(_ fields: [String: FieldKind]) {
+        var all = fields
+        all[RecordSchema.deletedField] = .boolean
+        self.fields = all
+    }
+
+    public static let planStatuses = [
+        "draft", "diajukan", "disetujui", "berjalan", "terlambat", "selesai", "diverifikasi", "revisi",
+        "dibatalkan",
+    ]
+    public static let verdicts = ["disetujui", "perlu-revisi", "ditolak"]
+    public static let evidenceKinds = [
+        "sk", "undangan", "daftar-hadir", "notulen", "foto", "laporan", "sop", "screenshot", "survei",
+        "dokumen-perencanaan", "lainnya",
+    ]
+
+    static let satker = RecordSchema([
+        "code": .text(maxLength: 16), "level": .choice(SatkerLevel.allCases.map(\.rawValue)),
+        "parent": .text(maxLength: 16), "name": .text(maxLength: 200), "active": .boolean,
+    ])
+
+    static let lkeItem = RecordSchema([
+        "code": .text(maxLength: 40), "parent": .text(maxLength: 40), "level": .text(maxLength: 20),
+        "aspect": .text(maxLength: 20), "area": .text(maxLength: 40), "name": .text(maxLength: 2000),
+        "answer_type": .text(maxLength: 20), "weight": .text(maxLength: 10), "formula": .text(maxLength: 200),
+        "penjelasan": .text(maxLength: 8000), "order": .integer(0...100_000),
+    ])
+
+    static let actionPlan = RecordSchema([
+        "area": .choice(Area.allCases.map(\.rawValue)), "lke": .lkeCodes, "activity": .text(maxLength: 2000),
+        "output": .text(maxLength: 2000), "target": .text(maxLength: 1000), "unit": .text(maxLength: 100),
+        "start": .date, "deadline": .date, "pic": .text(maxLength: 200), "status": .choice(planStatuses),
+        "progress": .integer(0...100), "realisation": .text(maxLength: 2000), "obstacles": .text(maxLength: 2000),
+        "year": .integer(2000...2100),
+    ])
+
+    static let evidence = RecordSchema([
+        "plan": .recordID, "lke": .lkeCodes, "kind": .choice(evidenceKinds), "title": .text(maxLength: 500),
+        "doc_number": .text(maxLength: 200), "doc_date": .date, "file_name": .text(maxLength: 255),
+        "mime": .text(maxLength: 100), "size": .integer(0...Int64(1) << 40), "sha256": .sha256,
+    ])
+
+    static let review = RecordSchema([
+        "subject_type": .choice([RecordType.actionPlan.rawValue, RecordType.evidence.rawValue]),
+        "subject": .recordID, "verdict": .choice(verdicts), "note": .text(maxLength: 4000),
+        "reviewer": .text(maxLength: 200), "reviewer_satker": .text(maxLength: 16), "reviewed_at": .text(maxLength: 40),
+    ])
+
+    static let monev = RecordSchema([
+        "period": .text(maxLength: 20), "date": .date, "leadership_involved": .boolean,
+        "summary": .text(maxLength: 8000), "recommendations": .text(maxLength: 8000),
+        "follow_up": .text(maxLength: 8000),
+    ])
+
+    /// Returns a reason when `value` does not fit field `name`, nil when it does.
+    /// `lkeCodeExists` answers whether a catalogue code is known.
+    public func problem(field name: String, value: FieldValue, lkeCodeExists: (String) -> Bool) -> String? {
+        guard let kind = fields[name] else {
+            return "unknown field '\(name)' (known: \(fields.keys.sorted().joined(separator: ", ")))"
+        }
+        if value == .null { return nil }
+        switch kind {
+        case .text(let max):
+            guard let s = value.stringValue else { return "field '\(name)' must be text" }
+            if s.utf8.count > max { return "field '\(name)' is longer than \(max) bytes" }
+        case .integer(let range):
+            guard let i = value.intValue else { return "field '\(name)' must be a whole number" }
+            if !range.contains(i) {
+                return "field '\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(i)"
+            }
+        case .boolean:
+            if value.boolValue == nil { return "field '\(name)' must be true or false" }
+        case .date:
+            guard let s = value.stringValue, Validation.isDate(s) else {
+                return "field '\(name)' must be a date YYYY-MM-DD, got '\(value)'"
+            }
+        case .choice(let options):
+            guard let s = value.stringValue, options.contains(s) else {
+                return "field '\(name)' must be one of \(options.joined(separator: ", ")), got '\(value)'"
+            }
+        case .lkeCodes:
+            guard let s = value.stringValue else { return "field '\(name)' must be LKE codes" }
+            for code in Validation.lkeCodes(s) where !lkeCodeExists(code) {
+                return "unknown LKE code '\(code)' in field '\(name)' (see `zisync lke list`)"
+            }
+        case .recordID:
+            guard let s = value.stringValue, Validation.isRecordID(s) else {
+                return "field '\(name)' must be a record id (UUID), got '\(value)'"
+            }
+        case .sha256:
+            guard let s = value.stringValue, Validation.isSHA256Hex(s) else {
+                return "field '\(name)' must be a SHA-256 in hex"
+            }
+        }
+        return nil
+    }
+}
+
+/// Small syntactic checks shared by the schema, the CLI and the protocol.
+public enum Validation {
+    public static func isDate(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard s.utf8.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]),
+            let d = Int(parts[2]), parts[0].count == 4, parts[1].count == 2, parts[2].count == 2
+        else { return false }
+        guard (1...12).contains(m), y >= 1900 else { return false }
+        let days = [
+            31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+        ]
+        return (1...days[m - 1]).contains(d)
+    }
+
+    public static func lkeCodes(_ s: String) -> [String] {
+        s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Lower-case UUID as created by `newRecordID()`, or a reference-data key such as `lke:A.I.1`.
+    public static func isRecordID(_ s: String) -> Bool {
+        if s.hasPrefix("satker:") || s.hasPrefix("lke:") {
+            return s.utf8.count <= 60 && !s.contains(where: { $0.isWhitespace })
+        }
+        guard let uuid = UUID(uuidString: s) else { return false }
+        return uuid.uuidString.lowercased() == s
+    }
+
+    public static func isSHA256Hex(_ s: String) -> Bool {
+        s.utf8.count == 64 && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    public static func isSatkerCode(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.count <= 16 && s.utf8.allSatisfy { (48...57).contains($0) || $0 == 46 }
+    }
+
+    public static func newRecordID() -> String { UUID().uuidString.lowercased() }
+}

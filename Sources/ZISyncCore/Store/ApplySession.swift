@@ -1,0 +1,271 @@
+import Foundation
+import GRDB
+
+/// One write transaction's worth of applying changes. Caches chain tips and records so a
+/// batch touches each row once, and writes them back in `finish()`, inside the same
+/// transaction as the change rows (a crash leaves all or nothing).
+struct ApplySession {
+    let db: Database
+    let node: String
+    let registry: SatkerRegistry
+    let authorization: Authorization
+    private var clock: HybridClock
+    private var heads: [String: (seq: Int64, hash: String)?] = [:]
+    private var dirtyHeads: Set<String> = []
+    private var records: [String: StoredRecord?] = [:]
+    private var dirtyRecords: Set<String> = []
+    private let now: Int64
+
+    init(db: Database, store: Store, authorization: Authorization) throws {
+        self.db = db
+        self.node = store.node
+        self.registry = authorization.registry
+        self.authorization = authorization
+        let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0
+        clock = HybridClock(last: HLC(rawValue: last), physicalNow: store.physicalNow)
+        now = store.physicalNow()
+    }
+
+    // MARK: Reads through the cache
+
+    mutating func head(_ origin: String) throws -> (seq: Int64, hash: String)? {
+        if let cached = heads[origin] { return cached }
+        let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM origin_head WHERE origin = ?", arguments: [origin])
+        let value = row.map { (seq: $0[0] as Int64, hash: $0[1] as String) }
+        heads[origin] = .some(value)
+        return value
+    }
+
+    mutating func record(_ id: String) throws -> StoredRecord? {
+        if let cached = records[id] { return cached }
+        let row = try Row.fetchOne(
+            db, sql: "SELECT record_type, owner, state FROM record_state WHERE record_id = ?", arguments: [id])
+        let value = try row.map {
+            StoredRecord(id: id, type: $0[0], owner: $0[1], fields: try RecordStateCodec.decode($0[2]))
+        }
+        records[id] = .some(value)
+        return value
+    }
+
+    // MARK: Local writes
+
+    mutating func makeLocalChange(
+        type: RecordType, recordID: String, owner: String, fields: [String: FieldValue], actor: String
+    ) throws -> Change {
+        let existing = try record(recordID)
+        if let existing, existing.type != type.rawValue || existing.owner != owner {
+            throw ZISyncError(
+                "record \(recordID) is a \(existing.type) of \(existing.owner), not a \(type.rawValue) of \(owner)")
+        }
+        var base: [String: [Version]] = [:]
+        for name in fields.keys { base[name] = existing?.fields[name]?.heads ?? [] }
+        let tip = try head(node)
+        let change = Change(
+            origin: node, seq: (tip?.seq ?? 0) + 1, hlc: clock.tick(), recordType: type.rawValue, recordID: recordID,
+            owner: owner, fields: fields, base: base, actor: actor, prev: tip?.hash)
+        if let reason = authorization.refusal(of: change, sender: nil) {
+            throw ZISyncError(reason)
+        }
+        var report = ReceiveReport()
+        try apply(change, sender: nil, source: "local", report: &report)
+        return change
+    }
+
+    // MARK: Received changes
+
+    /// Checks a received change and applies, holds or refuses it.
+    mutating func receive(_ change: Change, sender: String?, source: String, report: inout ReceiveReport) throws {
+        // The same change again (replay, second import) changes nothing.
+        if let storedHash = try String.fetchOne(
+            db, sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?", arguments: [change.origin, change.seq])
+        {
+            if storedHash == change.hash {
+                report.duplicates += 1
+            } else {
+                try refuseOutsideChain(
+                    change,
+                    reason: "a different change \(change.id) is already stored (hash \(storedHash.prefix(12))…)",
+                    sender: sender, source: source, report: &report)
+            }
+            return
+        }
+        guard change.seq > 0, change.hashIsValid else {
+            try refuseOutsideChain(
+                change, reason: "hash does not match the change's content (edited or corrupted)", sender: sender,
+                source: source, report: &report)
+            return
+        }
+        if let sender, !registry.isInSubtree(change.origin, of: sender) {
+            try refuseOutsideChain(
+                change, reason: "origin \(change.origin) is outside the subtree of the sender \(sender)",
+                sender: sender,
+                source: source, report: &report)
+            return
+        }
+        if registry.isInSubtree(change.origin, of: node) {
+            // This node keeps the whole chain of every origin in its subtree.
+            let tip = try head(change.origin)
+            let expected = (tip?.seq ?? 0) + 1
+            if change.seq > expected {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO pending_change(origin, seq, body, sender, received_at)
+                        VALUES (?, ?, ?, ?, ?)
+                        """, arguments: [change.origin, change.seq, change.wireJSON, sender, now])
+                report.held += 1
+                return
+            }
+            if change.prev != tip?.hash {
+                try refuseOutsideChain(
+                    change, reason: "previous hash does not match \(change.origin)'s chain at sequence \(expected - 1)",
+                    sender: sender, source: source, report: &report)
+                return
+            }
+        }
+        try apply(change, sender: sender, source: source, report: &report)
+        try releasePending(after: change, source: source, report: &report)
+    }
+
+    /// Applies the held successors of `change` whose turn has come.
+    private mutating func releasePending(after change: Change, source: String, report: inout ReceiveReport) throws {
+        guard registry.isInSubtree(change.origin, of: node) else { return }
+        var next = change.seq + 1
+        while let row = try Row.fetchOne(
+            db, sql: "SELECT body, sender FROM pending_change WHERE origin = ? AND seq = ?",
+            arguments: [change.origin, next])
+        {
+            try db.execute(
+                sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?", arguments: [change.origin, next])
+            let body: String = row[0]
+            let held = try JSONDecoder().decode(WireChange.self, from: Data(body.utf8)).change()
+            let before = try head(change.origin)?.seq
+            var inner = report
+            try receiveWithoutRelease(held, sender: row[1], source: source, report: &inner)
+            report = inner
+            if try head(change.origin)?.seq == before { break }
+            next += 1
+        }
+    }
+
+    private mutating func receiveWithoutRelease(
+        _ change: Change, sender: String?, source: String, report: inout ReceiveReport
+    ) throws {
+        let tip = try head(change.origin)
+        guard change.hashIsValid, change.prev == tip?.hash else {
+            try refuseOutsideChain(
+                change, reason: "previous hash does not match \(change.origin)'s chain", sender: sender, source: source,
+                report: &report)
+            return
+        }
+        try apply(change, sender: sender, source: source, report: &report)
+    }
+
+    /// Stores a change in the log (applied or refused by the write rules) and merges it.
+    private mutating func apply(_ change: Change, sender: String?, source: String, report: inout ReceiveReport) throws {
+        var refusal = authorization.refusal(of: change, sender: nil)
+        if refusal == nil, let existing = try record(change.recordID),
+            existing.type != change.recordType || existing.owner != change.owner
+        {
+            refusal =
+                "record \(change.recordID) is a \(existing.type) of \(existing.owner); the change says \(change.recordType) of \(change.owner)"
+        }
+        let fieldsJSON = change.fieldsJSON
+        try db.execute(
+            sql: """
+                INSERT INTO change_log(origin, seq, hlc, record_type, record_id, owner, actor, fields, base,
+                                       prev_hash, hash, status, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                change.origin, change.seq, change.hlc.rawValue, change.recordType, change.recordID, change.owner,
+                change.actor, fieldsJSON, change.baseJSON, change.prev, change.hash,
+                refusal == nil ? "applied" : "refused", now,
+            ])
+        if (try head(change.origin)?.seq ?? 0) < change.seq {
+            heads[change.origin] = .some((seq: change.seq, hash: change.hash))
+            dirtyHeads.insert(change.origin)
+        }
+        clock.observe(change.hlc)
+        if let refusal {
+            try recordRefusal(change, reason: refusal, sender: sender, source: source)
+            report.refused.append(.init(change: change.id, recordID: change.recordID, reason: refusal))
+            return
+        }
+        try merge(change)
+        report.applied += 1
+    }
+
+    private mutating func merge(_ change: Change) throws {
+        var rec =
+            try record(change.recordID)
+            ?? StoredRecord(id: change.recordID, type: change.recordType, owner: change.owner, fields: [:])
+        for (name, value) in change.fields {
+            let before = rec.fields[name]
+            let write = FieldWrite(
+                value: value, hlc: change.hlc, version: change.version, base: change.base[name] ?? [])
+            let db = self.db
+            let after = try Merge.apply(write, to: before) { try Self.wasApplied(db, $0) }
+            rec.fields[name] = after
+            if after.isConflicted {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO open_conflict(record_id, field) VALUES (?, ?)",
+                    arguments: [change.recordID, name])
+            } else if before?.isConflicted == true {
+                try db.execute(
+                    sql: "DELETE FROM open_conflict WHERE record_id = ? AND field = ?",
+                    arguments: [change.recordID, name])
+            }
+        }
+        records[change.recordID] = .some(rec)
+        dirtyRecords.insert(change.recordID)
+    }
+
+    static func wasApplied(_ db: Database, _ v: Version) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM change_log WHERE origin = ? AND seq = ? AND status = 'applied'",
+            arguments: [v.origin, v.seq]) ?? false
+    }
+
+    private func recordRefusal(_ change: Change, reason: String, sender: String?, source: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO refused_change(origin, seq, hash, record_type, record_id, owner, body, reason, sender,
+                                           source, refused_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                change.origin, change.seq, change.hash, change.recordType, change.recordID, change.owner,
+                change.wireJSON, reason, sender, source, now,
+            ])
+    }
+
+    private mutating func refuseOutsideChain(
+        _ change: Change, reason: String, sender: String?, source: String, report: inout ReceiveReport
+    ) throws {
+        try recordRefusal(change, reason: reason, sender: sender, source: source)
+        report.refused.append(.init(change: change.id, recordID: change.recordID, reason: reason))
+    }
+
+    /// Writes cached chain tips, records and the clock back. Same transaction as the log rows.
+    mutating func finish() throws {
+        for origin in dirtyHeads {
+            guard let tip = heads[origin] ?? nil else { continue }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO origin_head(origin, seq, hash) VALUES (?, ?, ?)",
+                arguments: [origin, tip.seq, tip.hash])
+        }
+        for id in dirtyRecords {
+            guard let rec = records[id] ?? nil else { continue }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO record_state(record_id, record_type, owner, deleted, state)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [rec.id, rec.type, rec.owner, rec.isDeleted, RecordStateCodec.encode(rec.fields)])
+        }
+        try db.execute(
+            sql: "UPDATE node_meta SET value = ? WHERE key = 'hlc'", arguments: [String(clock.last.rawValue)])
+        dirtyHeads = []
+        dirtyRecords = []
+    }
+}

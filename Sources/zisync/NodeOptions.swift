@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import ZISyncCore
+
+/// Options every command that works on a node shares.
+struct NodeOptions: ParsableArguments {
+    @Option(name: .long, help: "The node's home directory (default: $ZISYNC_HOME).")
+    var home: String?
+
+    @Option(name: .long, help: "Who is acting, recorded in the change log (default: $ZISYNC_ACTOR or $USER).")
+    var actor: String?
+
+    var homePath: String {
+        get throws {
+            if let home { return home }
+            if let env = ProcessInfo.processInfo.environment["ZISYNC_HOME"], !env.isEmpty { return env }
+            throw ValidationError("no node home: pass --home DIR or set ZISYNC_HOME")
+        }
+    }
+
+    func openStore() throws -> Store {
+        try Store.open(home: Home(path: try homePath))
+    }
+
+    var actorName: String {
+        let env = ProcessInfo.processInfo.environment
+        return actor ?? env["ZISYNC_ACTOR"] ?? env["USER"] ?? "operator"
+    }
+}
+
+/// Prints a JSON value (objects with sorted keys) to standard output.
+func printJSON(_ value: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Prints rows as an aligned text table.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    var widths = header.map(\.count)
+    for row in rows {
+        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], min(cell.count, 60)) }
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { i, c in
+            let text = c.count > 60 ? String(c.prefix(59)) + "…" : c
+            return i == cells.count - 1 ? text : text.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }
+    print(line(header))
+    for row in rows { print(line(row)) }
+}
+
+extension Area: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+/// Today's date (local time) as YYYY-MM-DD.
+func today() -> String {
+    let f = DateFormatter()
+    f.dateFormat = "yyyy-MM-dd"
+    f.locale = Locale(identifier: "en_US_POSIX")
+    return f.string(from: Date())
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import ZISyncCore
+
+struct PlanList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List plans.")
+
+    @OptionGroup var node: NodeOptions
+    @Option(help: "Only plans of this satker's subtree (default: this node's).") var satker: String?
+    @Option(help: "Only this area: \(Area.choices).") var area: Area?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let store = try node.openStore()
+        if let satker, !store.registry.contains(satker) { throw ValidationError("unknown satker code '\(satker)'") }
+        let plans = try store.plans(subtree: satker, area: area)
+        if json {
+            try printJSON(plans.map(\.jsonObject))
+        } else {
+            printTable(PlanFormat.header, plans.map(PlanFormat.row))
+        }
+    }
+}
+
+struct PlanShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one plan in full.")
+
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The plan id (or its first 8+ characters).") var id: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let store = try node.openStore()
+        let plan = try store.resolve(id, as: .actionPlan)
+        let evidence = try store.evidence(plan: plan.id)
+        let verdict = try store.latestVerdicts()[plan.id]
+        if json {
+            var obj = plan.jsonObject
+            obj["evidence"] = evidence.map(\.jsonObject)
+            if let verdict { obj["review"] = verdict.jsonObject }
+            try printJSON(obj)
+            return
+        }
+        print("id:       \(plan.id)")
+        print("satker:   \(plan.owner) \(store.registry[plan.owner]?.name ?? "")")
+        for name in plan.fields.keys.sorted() where name != RecordSchema.deletedField {
+            print("\(name):".padding(toLength: 10, withPad: " ", startingAt: 0) + plan[name].description)
+        }
+        if plan.isDeleted { print("DELETED") }
+        if let verdict {
+            print(
+                "review:   \(verdict["verdict"]) by \(verdict["reviewer_satker"]) (\(verdict["reviewer"])) \(verdict["note"])"
+            )
+        }
+        print("evidence: \(evidence.count)")
+        for e in evidence {
+            let have = e.string("sha256").map(store.files.contains) ?? false
+            print("  \(e.id.prefix(8))  \(e["file_name"])  \(e["size"]) bytes\(have ? "" : "  (file not here yet)")")
+        }
+    }
+}

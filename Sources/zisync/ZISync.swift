@@ -1,0 +1,19 @@
+import ArgumentParser
+import ZISyncCore
+
+@main
+struct ZISync: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zisync",
+        abstract: "Offline-first sync of Zona Integritas work (rencana aksi, bukti dukung) between KPU offices.",
+        discussion: """
+            Every command works on one node's home directory: --home DIR or ZISYNC_HOME.
+            Exit codes: 0 success; 1 error (the message names the bad input); 3 verify found \
+            a problem; 4 a bundle was imported but some changes were refused; 64 bad usage.
+            """,
+        subcommands: [
+            InitCommand.self, PlanCommand.self, EvidenceCommand.self, ReviewCommand.self, HistoryCommand.self,
+            ConflictsCommand.self, ReportCommand.self, DigestCommand.self, VerifyCommand.self, BundleCommand.self,
+            LKECommand.self,
+        ])
+}
