@@ -55,7 +55,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ZISyncCLITests",
-            dependencies: ["zisync"]
+            dependencies: [
+                "zisync", "ZISyncCore", "ZISyncProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ]
 )

@@ -74,7 +74,11 @@ extension Store {
                 for (column, text) in row.values {
                     guard let field = PlanSheet.aliases[column] else { continue }
                     do {
-                        fields[field] = try schema.parse(field: field, text: text)
+                        let value = try schema.parse(field: field, text: text)
+                        if let p = schema.problem(field: field, value: value, lkeCodeExists: auth.lkeCodeExists) {
+                            throw ZISyncError(p)
+                        }
+                        fields[field] = value
                     } catch let e as ZISyncError {
                         throw ZISyncError("column '\(column)': \(e.description)")
                     }
@@ -102,11 +106,6 @@ extension Store {
                     fields = fields.filter { !$0.value.isNull }
                 } else {
                     fields = fields.filter { existing![$0.key] != $0.value }
-                }
-                for (field, value) in fields {
-                    if let p = schema.problem(field: field, value: value, lkeCodeExists: auth.lkeCodeExists) {
-                        throw ZISyncError(p)
-                    }
                 }
                 if fields.isEmpty {
                     unchanged += 1

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import Testing
+import ZISyncCore
+import ZISyncProtocol
+
+/// A kab/kota (32.17) and its province (32), linked by bundles on a "USB stick".
+@Suite struct TwoOfficeTests {
+    let kab = CLI("kab")
+    let prov = CLI("prov")
+    let stick = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-usb-\(UUID().uuidString)")
+
+    init() throws {
+        try FileManager.default.createDirectory(at: stick, withIntermediateDirectories: true)
+        try kab.ok("init", "--satker", "32.17")
+        try prov.ok("init", "--satker", "32")
+    }
+
+    func cleanup() {
+        kab.cleanup()
+        prov.cleanup()
+        try? FileManager.default.removeItem(at: stick)
+    }
+
+    /// Carries the kab/kota's bundle to the province; returns the import's JSON.
+    @discardableResult
+    func carry(expect status: Int32 = 0) throws -> [String: Any] {
+        let file = stick.appendingPathComponent("32.17.zisync").path
+        try kab.ok("bundle", "export", "--out", file)
+        let r = try prov.run(["bundle", "import", file, "--json"])
+        #expect(r.status == status, "\(r.stderr)")
+        return try r.json() as! [String: Any]
+    }
+
+    @Test func concurrentEditsConflictAndBothValuesStayInHistory() throws {
+        defer { cleanup() }
+        let id = try kab.ok("plan", "add", "--area", "2", "--activity", "Penyusunan SOP", "--target", "10 SOP")
+        try carry()
+        // The province corrects the target while the kab/kota, offline, edits the same field.
+        try prov.ok("plan", "set", id, "target=12 SOP", "--actor", "verifikator-prov")
+        usleep(5000)
+        try kab.ok("plan", "set", id, "target=11 SOP", "--actor", "operator-kab")
+        try carry()
+        let conflicts = try prov.json("conflicts") as! [[String: Any]]
+        #expect(conflicts.count == 1)
+        let values = conflicts[0]["values"] as! [[String: Any]]
+        #expect(conflicts[0]["field"] as? String == "target")
+        #expect(values.count == 2)
+        #expect(
+            values.first { $0["winner"] as? Bool == true }?["value"] as? String == "11 SOP", "the later writer wins")
+        #expect(Set(values.compactMap { $0["actor"] as? String }) == ["verifikator-prov", "operator-kab"])
+        let shown = try prov.json("plan", "show", id) as! [String: Any]
+        #expect(shown["target"] as? String == "11 SOP")
+        let history = (try prov.json("history", id) as! [[String: Any]]).filter { $0["field"] as? String == "target" }
+        #expect(history.map { $0["value"] as? String } == ["10 SOP", "12 SOP", "11 SOP"])
+        #expect(history.map { $0["origin"] as? String } == ["32.17", "32", "32.17"])
+        #expect(history.map { $0["outcome"] as? String } == ["superseded", "conflicting", "current"])
+        // Writing again where the conflict shows resolves it.
+        try prov.ok("plan", "set", id, "target=11 SOP")
+        #expect((try prov.json("conflicts") as! [Any]).isEmpty)
+    }
+
+    @Test func reviewReportDigestAndVerify() throws {
+        defer { cleanup() }
+        let done = try kab.ok("plan", "add", "--area", "1", "--activity", "SK Tim Kerja", "--deadline", "2026-01-31")
+        try kab.ok("plan", "set", done, "status=selesai", "progress=100")
+        try kab.ok("plan", "add", "--area", "1", "--activity", "Monev triwulan I", "--deadline", "2026-04-30")
+        try kab.ok("plan", "add", "--area", "6", "--activity", "Maklumat pelayanan", "--deadline", "2027-01-31")
+        let scan = CLI.tempFile("sk.pdf")
+        defer { try? FileManager.default.removeItem(at: scan) }
+        try Data("SK Tim Kerja ZI".utf8).write(to: scan)
+        try kab.ok("evidence", "add", "--plan", done, scan.path, "--kind", "sk")
+        let own = try kab.run(["review", "plan", done, "--verdict", "disetujui"])
+        #expect(own.status == 1 && own.stderr.contains("only an office above 32.17"))
+        let imported = try carry()
+        #expect(imported["applied"] as? Int == 5 && imported["files_stored"] as? Int == 1)
+        try prov.ok("review", "plan", done, "--verdict", "disetujui", "--note", "Lengkap")
+        let badVerdict = try prov.run(["review", "plan", done, "--verdict", "bagus"])
+        #expect(badVerdict.status == 1 && badVerdict.stderr.contains("verdict"))
+
+        let report = try prov.json("report", "--today", "2026-06-01") as! [[String: Any]]
+        let mp = try #require(
+            report.first { $0["satker"] as? String == "32.17" && $0["area"] as? String == "manajemen-perubahan" })
+        #expect(mp["plans"] as? Int == 2 && mp["done"] as? Int == 1 && mp["overdue"] as? Int == 1)
+        #expect(mp["evidence"] as? Int == 1 && mp["disetujui"] as? Int == 1)
+        let csv = try prov.ok("report", "--csv", "--today", "2026-06-01")
+        #expect(csv.contains("32.17,pelayanan-publik,1,0,0,0,0,0,0,0"))
+
+        let kabDigest = try kab.json("digest") as! [String: Any]
+        let provDigest = try prov.json("digest", "--satker", "32.17") as! [String: Any]
+        #expect(kabDigest["digest"] as! String != (try prov.json("digest") as! [String: Any])["digest"] as! String)
+        // The province's review is owned by 32.17 but has not reached the kab/kota (bundles go up).
+        #expect(provDigest["records"] as? Int == (kabDigest["records"] as! Int) + 1)
+        #expect(try prov.ok("verify").hasPrefix("ok"))
+
+        // An edit behind zisync's back: verify exits 3 and names the change.
+        let db = try DatabaseQueue(path: prov.home.appendingPathComponent("zisync.db").path)
+        try db.write {
+            try $0.execute(sql: "UPDATE change_log SET actor = 'someone else' WHERE origin = '32.17' AND seq = 2")
+        }
+        try db.close()
+        let verify = try prov.run(["verify"])
+        #expect(verify.status == 3)
+        #expect(verify.stdout.contains("change 32.17:2"))
+    }
+
+    @Test func bundlesConvergeAndRefuseWhatTheyMust() throws {
+        defer { cleanup() }
+        for i in 1...5 {
+            try kab.ok("plan", "add", "--area", "\(i)", "--activity", "Kegiatan \(i)")
+        }
+        let first = try carry()
+        #expect(first["applied"] as? Int == 5 && (first["refused"] as! [Any]).isEmpty)
+        #expect(try kab.ok("digest") == prov.ok("digest", "--satker", "32.17"))
+        // The same bundle twice changes nothing.
+        let digestBefore = try prov.ok("digest")
+        let second = try carry()
+        #expect(second["applied"] as? Int == 0 && second["duplicates"] as? Int == 5)
+        #expect(try prov.ok("digest") == digestBefore)
+
+        // A bundle from a kab/kota of another province is refused whole.
+        let other = CLI("other")
+        defer { other.cleanup() }
+        try other.ok("init", "--satker", "33.01")
+        try other.ok("plan", "add", "--area", "1", "--activity", "Bukan urusan Jawa Barat")
+        let foreign = stick.appendingPathComponent("33.01.zisync").path
+        try other.ok("bundle", "export", "--out", foreign)
+        let refused = try prov.run(["bundle", "import", foreign])
+        #expect(refused.status == 1 && refused.stderr.contains("not an office below this node (32)"))
+        #expect(try prov.ok("digest") == digestBefore)
+
+        // A bundle with forged changes applies the rest and reports each forged one.
+        try kab.ok("plan", "add", "--area", "6", "--activity", "Survei kepuasan")
+        let kabStore = try Store.open(home: Home(path: kab.home.path))
+        var changes = try kabStore.changesForParent()
+        let tip = changes.last!
+        // 32.17 writing a record owned by 32.18: inside its chain, refused by the write rules.
+        changes.append(
+            Change(
+                origin: "32.17", seq: tip.seq + 1, hlc: HLC(rawValue: tip.hlc.rawValue + 1), recordType: "action_plan",
+                recordID: Validation.newRecordID(), owner: "32.18", fields: ["activity": .string("forged")], base: [:],
+                actor: "mallory", prev: tip.hash))
+        // A change claiming to come from 32.18, carried in 32.17's bundle.
+        changes.append(
+            Change(
+                origin: "32.18", seq: 1, hlc: HLC(rawValue: tip.hlc.rawValue + 2), recordType: "action_plan",
+                recordID: Validation.newRecordID(), owner: "32.18",
+                fields: ["activity": .string("forged"), "area": .string("sdm")], base: [:], actor: "mallory", prev: nil)
+        )
+        let forgedFile = stick.appendingPathComponent("forged.zisync")
+        _ = try BundleFile.write(changes, from: "32.17", to: "32", files: [], fileStore: kabStore.files, to: forgedFile)
+        let forged = try prov.run(["bundle", "import", forgedFile.path, "--json"])
+        #expect(forged.status == 4)
+        let result = try forged.json() as! [String: Any]
+        let reasons = (result["refused"] as! [[String: Any]]).map { $0["reason"] as! String }
+        #expect(result["applied"] as? Int == 1 && result["duplicates"] as? Int == 5)
+        #expect(reasons.count == 2)
+        #expect(reasons.contains { $0.contains("may not write a record owned by 32.18") })
+        #expect(reasons.contains { $0.contains("outside the subtree of the sender 32.17") })
+        #expect(try kab.ok("digest") == prov.ok("digest", "--satker", "32.17"))
+
+        // A truncated copy is refused before anything is applied.
+        let data = try Data(contentsOf: forgedFile)
+        try data.prefix(data.count - 10).write(to: forgedFile)
+        let truncated = try prov.run(["bundle", "import", forgedFile.path])
+        #expect(truncated.status == 1 && truncated.stderr.contains("incomplete"))
+    }
+}
