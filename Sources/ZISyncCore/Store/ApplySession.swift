@@ -14,6 +14,9 @@ struct ApplySession {
     private var dirtyHeads: Set<String> = []
     private var records: [String: StoredRecord?] = [:]
     private var dirtyRecords: Set<String> = []
+    private var inSubtree: [String: Bool] = [:]
+    /// Origins that may have held changes waiting; others skip the lookup.
+    private var pendingOrigins: Set<String>?
     private let now: Int64
 
     init(db: Database, store: Store, authorization: Authorization) throws {
@@ -30,7 +33,8 @@ struct ApplySession {
 
     mutating func head(_ origin: String) throws -> (seq: Int64, hash: String)? {
         if let cached = heads[origin] { return cached }
-        let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM origin_head WHERE origin = ?", arguments: [origin])
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT seq, hash FROM origin_head WHERE origin = ?"), arguments: [origin])
         let value = row.map { (seq: $0[0] as Int64, hash: $0[1] as String) }
         heads[origin] = .some(value)
         return value
@@ -39,7 +43,8 @@ struct ApplySession {
     mutating func record(_ id: String) throws -> StoredRecord? {
         if let cached = records[id] { return cached }
         let row = try Row.fetchOne(
-            db, sql: "SELECT record_type, owner, state FROM record_state WHERE record_id = ?", arguments: [id])
+            db.cachedStatement(sql: "SELECT record_type, owner, state FROM record_state WHERE record_id = ?"),
+            arguments: [id])
         let value = try row.map {
             StoredRecord(id: id, type: $0[0], owner: $0[1], fields: try RecordStateCodec.decode($0[2]))
         }
@@ -67,29 +72,42 @@ struct ApplySession {
             throw ZISyncError(reason)
         }
         var report = ReceiveReport()
-        try apply(change, sender: nil, source: "local", report: &report)
+        try apply(change, encoded: (change.fieldsJSON, change.baseJSON), sender: nil, source: "local", report: &report)
         return change
     }
 
     // MARK: Received changes
 
+    /// True when this node keeps `origin`'s whole chain (the origin is in its subtree).
+    private mutating func keepsChain(of origin: String) -> Bool {
+        if let known = inSubtree[origin] { return known }
+        let value = registry.isInSubtree(origin, of: node)
+        inSubtree[origin] = value
+        return value
+    }
+
     /// Checks a received change and applies, holds or refuses it.
     mutating func receive(_ change: Change, sender: String?, source: String, report: inout ReceiveReport) throws {
-        // The same change again (replay, second import) changes nothing.
-        if let storedHash = try String.fetchOne(
-            db, sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?", arguments: [change.origin, change.seq])
+        let chained = keepsChain(of: change.origin)
+        let tip = chained ? try head(change.origin) : nil
+        // The same change again (replay, second import) changes nothing. A chained origin's
+        // change beyond its tip cannot be stored yet, so the lookup is skipped.
+        if !chained || change.seq <= (tip?.seq ?? 0),
+            let storedHash = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?"),
+                arguments: [change.origin, change.seq])
         {
             if storedHash == change.hash {
                 report.duplicates += 1
             } else {
                 try refuseOutsideChain(
-                    change,
-                    reason: "a different change \(change.id) is already stored (hash \(storedHash.prefix(12))…)",
+                    change, reason: "a different change \(change.id) is already stored (hash \(storedHash.prefix(12))…)",
                     sender: sender, source: source, report: &report)
             }
             return
         }
-        guard change.seq > 0, change.hashIsValid else {
+        let encoded = (change.fieldsJSON, change.baseJSON)
+        guard change.seq > 0, change.computedHash(fieldsJSON: encoded.0, baseJSON: encoded.1) == change.hash else {
             try refuseOutsideChain(
                 change, reason: "hash does not match the change's content (edited or corrupted)", sender: sender,
                 source: source, report: &report)
@@ -97,21 +115,21 @@ struct ApplySession {
         }
         if let sender, !registry.isInSubtree(change.origin, of: sender) {
             try refuseOutsideChain(
-                change, reason: "origin \(change.origin) is outside the subtree of the sender \(sender)",
-                sender: sender,
+                change, reason: "origin \(change.origin) is outside the subtree of the sender \(sender)", sender: sender,
                 source: source, report: &report)
             return
         }
-        if registry.isInSubtree(change.origin, of: node) {
+        if chained {
             // This node keeps the whole chain of every origin in its subtree.
-            let tip = try head(change.origin)
             let expected = (tip?.seq ?? 0) + 1
             if change.seq > expected {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT OR IGNORE INTO pending_change(origin, seq, body, sender, received_at)
                         VALUES (?, ?, ?, ?, ?)
-                        """, arguments: [change.origin, change.seq, change.wireJSON, sender, now])
+                        """
+                ).execute(arguments: [change.origin, change.seq, change.wireJSON, sender, now])
+                pendingOrigins?.insert(change.origin)
                 report.held += 1
                 return
             }
@@ -122,13 +140,16 @@ struct ApplySession {
                 return
             }
         }
-        try apply(change, sender: sender, source: source, report: &report)
-        try releasePending(after: change, source: source, report: &report)
+        try apply(change, encoded: encoded, sender: sender, source: source, report: &report)
+        if chained { try releasePending(after: change, source: source, report: &report) }
     }
 
     /// Applies the held successors of `change` whose turn has come.
     private mutating func releasePending(after change: Change, source: String, report: inout ReceiveReport) throws {
-        guard registry.isInSubtree(change.origin, of: node) else { return }
+        if pendingOrigins == nil {
+            pendingOrigins = Set(try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM pending_change"))
+        }
+        guard pendingOrigins!.contains(change.origin) else { return }
         var next = change.seq + 1
         while let row = try Row.fetchOne(
             db, sql: "SELECT body, sender FROM pending_change WHERE origin = ? AND seq = ?",
@@ -157,11 +178,14 @@ struct ApplySession {
                 report: &report)
             return
         }
-        try apply(change, sender: sender, source: source, report: &report)
+        try apply(change, encoded: (change.fieldsJSON, change.baseJSON), sender: sender, source: source, report: &report)
     }
 
     /// Stores a change in the log (applied or refused by the write rules) and merges it.
-    private mutating func apply(_ change: Change, sender: String?, source: String, report: inout ReceiveReport) throws {
+    private mutating func apply(
+        _ change: Change, encoded: (fieldsJSON: String, baseJSON: String), sender: String?, source: String,
+        report: inout ReceiveReport
+    ) throws {
         var refusal = authorization.refusal(of: change, sender: nil)
         if refusal == nil, let existing = try record(change.recordID),
             existing.type != change.recordType || existing.owner != change.owner
@@ -169,16 +193,16 @@ struct ApplySession {
             refusal =
                 "record \(change.recordID) is a \(existing.type) of \(existing.owner); the change says \(change.recordType) of \(change.owner)"
         }
-        let fieldsJSON = change.fieldsJSON
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO change_log(origin, seq, hlc, record_type, record_id, owner, actor, fields, base,
                                        prev_hash, hash, status, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 change.origin, change.seq, change.hlc.rawValue, change.recordType, change.recordID, change.owner,
-                change.actor, fieldsJSON, change.baseJSON, change.prev, change.hash,
+                change.actor, encoded.fieldsJSON, encoded.baseJSON, change.prev, change.hash,
                 refusal == nil ? "applied" : "refused", now,
             ])
         if (try head(change.origin)?.seq ?? 0) < change.seq {
@@ -256,12 +280,12 @@ struct ApplySession {
         }
         for id in dirtyRecords {
             guard let rec = records[id] ?? nil else { continue }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO record_state(record_id, record_type, owner, deleted, state)
                     VALUES (?, ?, ?, ?, ?)
-                    """,
-                arguments: [rec.id, rec.type, rec.owner, rec.isDeleted, RecordStateCodec.encode(rec.fields)])
+                    """
+            ).execute(arguments: [rec.id, rec.type, rec.owner, rec.isDeleted, RecordStateCodec.encode(rec.fields)])
         }
         try db.execute(
             sql: "UPDATE node_meta SET value = ? WHERE key = 'hlc'", arguments: [String(clock.last.rawValue)])
