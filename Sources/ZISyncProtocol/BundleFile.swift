@@ -37,8 +37,8 @@ public enum BundleFile {
     }
 
     /// Writes the bundle of changes `store` sends to its parent into `url` (atomically).
-    public static func export(from store: Store, to url: URL) throws -> ExportSummary {
-        let changes = try store.changesForParent()
+    public static func export(from store: Store, to url: URL, all: Bool = false) throws -> ExportSummary {
+        let changes = try store.changesForParent(all: all)
         var shas: [String] = []
         var seen = Set<String>()
         for c in changes where c.recordType == RecordType.evidence.rawValue {
@@ -208,6 +208,49 @@ public enum BundleFile {
         guard Hashing.hex(hasher.finalize()) == expected else {
             throw ZISyncError("\(url.path) is damaged: its content does not match its end marker's checksum")
         }
+    }
+}
+
+/// A parent's acknowledgement of a bundle: the chain tips it now holds for every origin in the
+/// child's subtree. The child records them (`zisync bundle ack`) so that its next bundle carries
+/// only what the parent lacks, evidence files included.
+public struct BundleReceipt: Codable, Sendable, Equatable {
+    public var format = 1
+    public var kind = "zisync-receipt"
+    public var from: String
+    public var `for`: String
+    public var created: String
+    public var tips: [String: Int64]
+
+    public static func make(by store: Store, for child: String) throws -> BundleReceipt {
+        BundleReceipt(
+            from: store.node, for: child, created: ISO8601DateFormatter().string(from: Date()),
+            tips: try store.chainTips(subtree: child))
+    }
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(self).write(to: url, options: .atomic)
+    }
+
+    /// Reads a receipt and records it on `store`, which must be the office it was made for,
+    /// from its parent.
+    public static func apply(_ url: URL, to store: Store) throws -> BundleReceipt {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ZISyncError("cannot read \(url.path)")
+        }
+        guard let receipt = try? JSONDecoder().decode(BundleReceipt.self, from: data),
+            receipt.kind == "zisync-receipt", receipt.format == 1
+        else { throw ZISyncError("\(url.path) is not a zisync bundle receipt") }
+        guard receipt.for == store.node else {
+            throw ZISyncError("the receipt is for \(receipt.for), not for this node (\(store.node))")
+        }
+        guard receipt.from == store.registry[store.node]?.parent else {
+            throw ZISyncError("the receipt is from \(receipt.from), which is not this node's parent")
+        }
+        try store.acknowledge(receipt.tips)
+        return receipt
     }
 }
 

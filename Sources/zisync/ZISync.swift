@@ -14,6 +14,7 @@ struct ZISync: ParsableCommand {
         subcommands: [
             InitCommand.self, PlanCommand.self, EvidenceCommand.self, ReviewCommand.self, HistoryCommand.self,
             ConflictsCommand.self, ReportCommand.self, DigestCommand.self, VerifyCommand.self, BundleCommand.self,
+            MonevCommand.self,
             LKECommand.self,
         ])
 }

@@ -119,4 +119,18 @@ import Testing
         let second = try node.json("plan", "import", sheet.path) as! [String: Any]
         #expect(second["created"] as? Int == 0 && second["updated"] as? Int == 1 && second["unchanged"] as? Int == 1)
     }
+
+    @Test func monevReports() throws {
+        let node = CLI("monev")
+        defer { node.cleanup() }
+        try node.ok("init", "--satker", "11")
+        let id = try node.ok(
+            "monev", "add", "--period", "2026-TW1", "--date", "2026-03-30", "--leadership", "--summary",
+            "8 dari 10 kegiatan selesai")
+        let listed = try node.json("monev", "list") as! [[String: Any]]
+        #expect(listed.count == 1 && listed[0]["id"] as? String == id)
+        #expect(listed[0]["leadership_involved"] as? Bool == true && listed[0]["satker"] as? String == "11")
+        let bad = try node.run(["monev", "add", "--period", "2026-TW2", "--date", "2026-13-01"])
+        #expect(bad.status == 1 && bad.stderr.contains("date"))
+    }
 }

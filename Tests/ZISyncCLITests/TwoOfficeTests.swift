@@ -165,4 +165,34 @@ import ZISyncProtocol
         let truncated = try prov.run(["bundle", "import", forgedFile.path])
         #expect(truncated.status == 1 && truncated.stderr.contains("incomplete"))
     }
+
+    @Test func receiptsLetTheNextBundleCarryOnlyWhatTheParentLacks() throws {
+        defer { cleanup() }
+        let plan = try kab.ok("plan", "add", "--area", "4", "--activity", "Perjanjian kinerja")
+        let scan = CLI.tempFile("pk.pdf")
+        defer { try? FileManager.default.removeItem(at: scan) }
+        try Data(repeating: 7, count: 300_000).write(to: scan)
+        try kab.ok("evidence", "add", "--plan", plan, scan.path)
+        let file = stick.appendingPathComponent("32.17.zisync").path
+        let receipt = stick.appendingPathComponent("receipt.json").path
+        let first = try kab.json("bundle", "export", "--out", file) as! [String: Any]
+        #expect(first["changes"] as? Int == 2 && first["files"] as? Int == 1)
+        try prov.ok("bundle", "import", file, "--receipt", receipt)
+        // A receipt is only for the office it names.
+        let other = CLI("other")
+        defer { other.cleanup() }
+        try other.ok("init", "--satker", "32.18")
+        let wrong = try other.run(["bundle", "ack", receipt])
+        #expect(wrong.status == 1 && wrong.stderr.contains("not for this node (32.18)"))
+        #expect(try kab.ok("bundle", "ack", receipt).contains("32.17:2"))
+
+        try kab.ok("plan", "set", plan, "status=selesai")
+        let second = try kab.json("bundle", "export", "--out", file) as! [String: Any]
+        #expect(second["changes"] as? Int == 1 && second["files"] as? Int == 0, "nothing the parent has is re-sent")
+        let imported = try prov.json("bundle", "import", file) as! [String: Any]
+        #expect(imported["applied"] as? Int == 1 && imported["files_missing"] as? Int == 0)
+        let everything = try kab.json("bundle", "export", "--out", file, "--all") as! [String: Any]
+        #expect(everything["changes"] as? Int == 3 && everything["files"] as? Int == 1)
+        #expect(try kab.ok("digest") == prov.ok("digest", "--satker", "32.17"))
+    }
 }

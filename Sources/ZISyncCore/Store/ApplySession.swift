@@ -101,7 +101,8 @@ struct ApplySession {
                 report.duplicates += 1
             } else {
                 try refuseOutsideChain(
-                    change, reason: "a different change \(change.id) is already stored (hash \(storedHash.prefix(12))…)",
+                    change,
+                    reason: "a different change \(change.id) is already stored (hash \(storedHash.prefix(12))…)",
                     sender: sender, source: source, report: &report)
             }
             return
@@ -115,7 +116,8 @@ struct ApplySession {
         }
         if let sender, !registry.isInSubtree(change.origin, of: sender) {
             try refuseOutsideChain(
-                change, reason: "origin \(change.origin) is outside the subtree of the sender \(sender)", sender: sender,
+                change, reason: "origin \(change.origin) is outside the subtree of the sender \(sender)",
+                sender: sender,
                 source: source, report: &report)
             return
         }
@@ -178,7 +180,8 @@ struct ApplySession {
                 report: &report)
             return
         }
-        try apply(change, encoded: (change.fieldsJSON, change.baseJSON), sender: sender, source: source, report: &report)
+        try apply(
+            change, encoded: (change.fieldsJSON, change.baseJSON), sender: sender, source: source, report: &report)
     }
 
     /// Stores a change in the log (applied or refused by the write rules) and merges it.

@@ -60,6 +60,12 @@ enum Schema {
                         record_id TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY(record_id, field));
                     """)
         }
+        m.registerMigration("v2-parent-ack") { db in
+            // What the parent is known to hold of each origin's chain (from a sync or a bundle
+            // receipt): export sends only what lies beyond it.
+            try db.execute(
+                sql: "CREATE TABLE parent_ack(origin TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL)")
+        }
         return m
     }
 }

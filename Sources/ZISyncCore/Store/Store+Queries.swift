@@ -219,10 +219,61 @@ extension Store {
     // MARK: - Export
 
     /// Changes of origins inside this node's subtree, in log order: what goes up to the parent.
-    public func changesForParent() throws -> [Change] {
+    /// Unless `all`, only those beyond what the parent has acknowledged.
+    public func changesForParent(all: Bool = false) throws -> [Change] {
         let origins = registry.subtree(of: node)
-        return try storedChanges(sql: "ORDER BY local_seq", []).lazy.map(\.change)
-            .filter { origins.contains($0.origin) }
+        let acked = all ? [:] : try acknowledged()
+        return try db.read { db in
+            var out: [Change] = []
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM change_log ORDER BY local_seq")
+            while let row = try cursor.next() {
+                let origin: String = row["origin"]
+                guard origins.contains(origin), (row["seq"] as Int64) > (acked[origin] ?? 0) else { continue }
+                out.append(try Self.storedChange(row).change)
+            }
+            return out
+        }
+    }
+
+    /// The chain tips this node holds for every origin in `satker`'s subtree: what a receipt
+    /// tells that office its parent now has.
+    public func chainTips(subtree satker: String) throws -> [String: Int64] {
+        let origins = registry.subtree(of: satker)
+        return try db.read { db in
+            var tips: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT origin, seq FROM origin_head") {
+                let origin: String = row[0]
+                if origins.contains(origin) { tips[origin] = row[1] }
+            }
+            return tips
+        }
+    }
+
+    public func acknowledged() throws -> [String: Int64] {
+        try db.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT origin, seq FROM parent_ack").map {
+                    ($0[0] as String, $0[1] as Int64)
+                })
+        }
+    }
+
+    /// Records that the parent holds each origin's chain up to the given sequence. Only ever
+    /// raises an acknowledgement, and never beyond what this node itself holds.
+    public func acknowledge(_ tips: [String: Int64]) throws {
+        let origins = registry.subtree(of: node)
+        try db.write { db in
+            for (origin, seq) in tips where origins.contains(origin) {
+                let held =
+                    try Int64.fetchOne(db, sql: "SELECT seq FROM origin_head WHERE origin = ?", arguments: [origin])
+                    ?? 0
+                try db.execute(
+                    sql: """
+                        INSERT INTO parent_ack(origin, seq) VALUES (?, ?)
+                        ON CONFLICT(origin) DO UPDATE SET seq = max(seq, excluded.seq)
+                        """, arguments: [origin, min(seq, held)])
+            }
+        }
     }
 }
 

@@ -6,21 +6,26 @@ import ZISyncProtocol
 struct BundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle", abstract: "Carry changes and files to the parent office in one file (USB stick).",
-        subcommands: [BundleExport.self, BundleImport.self])
+        subcommands: [BundleExport.self, BundleImport.self, BundleAck.self])
 }
 
 struct BundleExport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write every change of this node's subtree, with its evidence files, into one file.")
+        abstract: "Write the changes of this node's subtree that the parent lacks, with their files, into one file.",
+        discussion: """
+            Without a receipt from the parent (`zisync bundle ack`), every change is included; \
+            importing a change twice is harmless.
+            """)
 
     @OptionGroup var node: NodeOptions
     @Option(help: "The bundle file to write.") var out: String
+    @Flag(help: "Include everything, ignoring what the parent acknowledged.") var all = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let store = try node.openStore()
-        let summary = try BundleFile.export(from: store, to: URL(fileURLWithPath: out))
+        let summary = try BundleFile.export(from: store, to: URL(fileURLWithPath: out), all: all)
         if json {
             try printJSON(["changes": summary.changes, "files": summary.files, "bytes": summary.bytes, "out": out])
         } else {
@@ -37,11 +42,15 @@ struct BundleImport: ParsableCommand {
 
     @OptionGroup var node: NodeOptions
     @Argument(help: "The bundle file.") var file: String
+    @Option(help: "Also write a receipt for the sending office to `zisync bundle ack`.") var receipt: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let store = try node.openStore()
         let s = try BundleFile.importBundle(URL(fileURLWithPath: file), into: store)
+        if let receipt {
+            try BundleReceipt.make(by: store, for: s.from).write(to: URL(fileURLWithPath: receipt))
+        }
         let r = s.report
         if json {
             try printJSON([
@@ -58,5 +67,20 @@ struct BundleImport: ParsableCommand {
             }
         }
         if !r.refused.isEmpty { throw ExitCode(4) }
+    }
+}
+
+struct BundleAck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack",
+        abstract: "Record a receipt from the parent, so the next bundle carries only what it lacks.")
+
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The receipt file written by `zisync bundle import --receipt`.") var file: String
+
+    func run() throws {
+        let receipt = try BundleReceipt.apply(URL(fileURLWithPath: file), to: try node.openStore())
+        let tips = receipt.tips.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ", ")
+        print("parent \(receipt.from) holds \(tips.isEmpty ? "nothing yet" : tips)")
     }
 }
