@@ -2,7 +2,7 @@ import Foundation
 
 /// The JSON shape of a change on the wire and in bundles. Decoding is lenient about key
 /// order and spacing; the hash is re-computed over the canonical form, so any edit shows.
-public struct WireChange: Codable, Sendable {
+public struct WireChange: Decodable, Sendable {
     public var origin: String
     public var seq: Int64
     public var hlc: Int64
@@ -14,20 +14,6 @@ public struct WireChange: Codable, Sendable {
     public var actor: String
     public var prev: String?
     public var hash: String
-
-    public init(_ c: Change) {
-        origin = c.origin
-        seq = c.seq
-        hlc = c.hlc.rawValue
-        type = c.recordType
-        record = c.recordID
-        owner = c.owner
-        fields = c.fields
-        base = c.base.mapValues { $0.map(\.description) }
-        actor = c.actor
-        prev = c.prev
-        hash = c.hash
-    }
 
     public struct Malformed: Error, CustomStringConvertible {
         public let description: String

@@ -39,8 +39,9 @@ public struct FileStore: Sendable {
     /// `expected` when given, or nothing is stored.
     public func put(expected: String? = nil, chunks next: () throws -> Data?) throws -> Stored {
         let tmp = root.appendingPathComponent("tmp", isDirectory: true).appendingPathComponent(UUID().uuidString)
-        FileManager.default.createFile(atPath: tmp.path, contents: nil)
-        guard let out = FileHandle(forWritingAtPath: tmp.path) else {
+        guard FileManager.default.createFile(atPath: tmp.path, contents: nil),
+            let out = FileHandle(forWritingAtPath: tmp.path)
+        else {
             throw ZISyncError("cannot write to \(tmp.path)")
         }
         var hasher = SHA256()
@@ -92,8 +93,9 @@ public struct FileStore: Sendable {
             throw ZISyncError("cannot read stored file \(sha256)")
         }
         defer { try? input.close() }
-        FileManager.default.createFile(atPath: destination.path, contents: nil)
-        guard let out = FileHandle(forWritingAtPath: destination.path) else {
+        guard FileManager.default.createFile(atPath: destination.path, contents: nil),
+            let out = FileHandle(forWritingAtPath: destination.path)
+        else {
             throw ZISyncError("cannot write \(destination.path)")
         }
         defer { try? out.close() }

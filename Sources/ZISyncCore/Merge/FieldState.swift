@@ -2,7 +2,7 @@
 /// writes no other write has seen (its heads) and the versions named in some write's base
 /// that have not arrived yet. All three are functions of the set of writes received,
 /// so any delivery order gives the same state (brief §5.2, docs/decisions.md).
-public struct FieldState: Sendable, Equatable, Codable {
+public struct FieldState: Sendable, Equatable, Decodable {
     public var value: FieldValue
     public var hlc: HLC
     public var origin: String
@@ -40,16 +40,6 @@ public struct FieldState: Sendable, Equatable, Codable {
                 Version(origin: origin, seq: seq)
             ]
         missing = try (c.decodeIfPresent([String].self, forKey: .missing) ?? []).compactMap(Version.init)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(value, forKey: .value)
-        try c.encode(hlc.rawValue, forKey: .hlc)
-        try c.encode(origin, forKey: .origin)
-        try c.encode(seq, forKey: .seq)
-        if heads != [version] { try c.encode(heads.map(\.description), forKey: .heads) }
-        if !missing.isEmpty { try c.encode(missing.map(\.description), forKey: .missing) }
     }
 }
 
