@@ -19,6 +19,12 @@ enum TestNodes {
     static func template(_ satker: String) throws -> URL {
         try lock.withLock {
             if let t = templates[satker] { return t }
+            if templates.isEmpty {
+                // Templates live for the whole test process; remove them when it exits.
+                atexit {
+                    for dir in TestNodes.templates.values { try? FileManager.default.removeItem(at: dir) }
+                }
+            }
             let dir = tempDir("zisync-template-\(satker)")
             do {
                 let store = try Store.initialize(home: Home(path: dir.path), satker: satker)
