@@ -2,7 +2,7 @@ import ArgumentParser
 import ZISyncCore
 
 @main
-struct ZISync: ParsableCommand {
+struct ZISync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zisync",
         abstract: "Offline-first sync of Zona Integritas work (rencana aksi, bukti dukung) between KPU offices.",
@@ -14,7 +14,7 @@ struct ZISync: ParsableCommand {
         subcommands: [
             InitCommand.self, PlanCommand.self, EvidenceCommand.self, ReviewCommand.self, HistoryCommand.self,
             ConflictsCommand.self, ReportCommand.self, DigestCommand.self, VerifyCommand.self, BundleCommand.self,
-            MonevCommand.self,
+            MonevCommand.self, PKICommand.self, DaemonCommand.self, SyncCommand.self, StatusCommand.self,
             LKECommand.self,
         ])
 }

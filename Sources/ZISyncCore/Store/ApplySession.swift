@@ -266,6 +266,12 @@ struct ApplySession {
             ])
     }
 
+    mutating func refuse(
+        _ change: Change, reason: String, sender: String?, source: String, report: inout ReceiveReport
+    ) throws {
+        try refuseOutsideChain(change, reason: reason, sender: sender, source: source, report: &report)
+    }
+
     private mutating func refuseOutsideChain(
         _ change: Change, reason: String, sender: String?, source: String, report: inout ReceiveReport
     ) throws {

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+
+/// What the network sync needs from the store: pages for a child, pulled pages with their
+/// cursor, pushes with the child's last-seen time, and a few persistent facts for status.
+extension Store {
+    public struct Page: Sendable {
+        public let changes: [Change]
+        public let next: Int64
+        public let more: Bool
+    }
+
+    /// Changes in `child`'s scope stored here after `cursor`, in arrival order.
+    public func changesForChild(_ child: String, after cursor: Int64, limit: Int) throws -> Page {
+        let scope = Scope(node: child, registry: registry)
+        let scanLimit = max(limit * 20, 10_000)
+        return try db.read { db in
+            var changes: [Change] = []
+            var next = cursor
+            var scanned = 0
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT * FROM change_log WHERE local_seq > ? AND status = 'applied' ORDER BY local_seq",
+                arguments: [cursor])
+            while let row = try rows.next() {
+                scanned += 1
+                let change = try Self.storedChange(row).change
+                next = row["local_seq"]
+                if scope.contains(change) { changes.append(change) }
+                if changes.count >= limit || scanned >= scanLimit {
+                    let more =
+                        try Bool.fetchOne(
+                            db, sql: "SELECT EXISTS(SELECT 1 FROM change_log WHERE local_seq > ?)", arguments: [next])
+                        ?? false
+                    return Page(changes: changes, next: next, more: more)
+                }
+            }
+            return Page(changes: changes, next: next, more: false)
+        }
+    }
+
+    /// Applies a page pulled from the parent and stores the cursor in the same transaction.
+    public func receivePulled(_ changes: [Change], from parent: String, cursor: Int64) throws -> ReceiveReport {
+        try receive(
+            changes, sender: nil, source: "pull from \(parent)", scope: Scope(node: node, registry: registry)
+        ) { db in
+            try Self.setMeta(db, "pull_cursor", String(cursor))
+        }
+    }
+
+    /// Applies a child's push and records when it was seen, in one transaction.
+    public func receivePush(_ changes: [Change], from child: String, at now: Int64) throws -> ReceiveReport {
+        var refused = 0
+        let report = try receive(changes, sender: child, source: "push from \(child)", scope: nil) { _ in }
+        refused = report.refused.count
+        try db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO child_seen(satker, last_seen, last_push, pushed, refused) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(satker) DO UPDATE SET last_seen = excluded.last_seen, last_push = excluded.last_push,
+                        pushed = pushed + excluded.pushed, refused = refused + excluded.refused
+                    """, arguments: [child, now, now, report.applied, refused])
+        }
+        return report
+    }
+
+    public func childPulled(_ child: String, at now: Int64) throws {
+        try db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO child_seen(satker, last_seen, last_pull) VALUES (?, ?, ?)
+                    ON CONFLICT(satker) DO UPDATE SET last_seen = excluded.last_seen, last_pull = excluded.last_pull
+                    """, arguments: [child, now, now])
+        }
+    }
+
+    public struct ChildSeen: Sendable {
+        public let satker: String
+        public let lastSeen: Int64
+        public let lastPush: Int64?
+        public let lastPull: Int64?
+        public let pushed: Int
+        public let refused: Int
+    }
+
+    public func childrenSeen() throws -> [ChildSeen] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM child_seen ORDER BY satker").map {
+                ChildSeen(
+                    satker: $0["satker"], lastSeen: $0["last_seen"], lastPush: $0["last_push"],
+                    lastPull: $0["last_pull"],
+                    pushed: $0["pushed"], refused: $0["refused"])
+            }
+        }
+    }
+
+    public func meta(_ key: String) throws -> String? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = ?", arguments: [key])
+        }
+    }
+
+    public func setMeta(_ values: [String: String?]) throws {
+        try db.write { db in
+            for (key, value) in values {
+                if let value {
+                    try Self.setMeta(db, key, value)
+                } else {
+                    try db.execute(sql: "DELETE FROM node_meta WHERE key = ?", arguments: [key])
+                }
+            }
+        }
+    }
+
+    static func setMeta(_ db: Database, _ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO node_meta(key, value) VALUES (?, ?)", arguments: [key, value])
+    }
+
+    /// SHA-256s of evidence files that records here name but the file store lacks.
+    public func missingFiles() throws -> [(sha256: String, size: Int64)] {
+        var seen = Set<String>()
+        return try records(.evidence, includeDeleted: true).compactMap { e in
+            guard let sha = e.string("sha256"), !files.contains(sha), seen.insert(sha).inserted else { return nil }
+            return (sha, e["size"].intValue ?? 0)
+        }
+    }
+
+    /// Files named by this node's own subtree's evidence, for uploading to the parent.
+    public func filesForParent() throws -> [(sha256: String, size: Int64)] {
+        var seen = Set<String>()
+        return try records(.evidence, subtree: node, includeDeleted: true).compactMap { e in
+            guard let sha = e.string("sha256"), files.contains(sha), seen.insert(sha).inserted else { return nil }
+            return (sha, files.size(of: sha) ?? 0)
+        }
+    }
+
+    public var pendingUploadCount: Int {
+        get throws {
+            let acked = try acknowledged()
+            return try db.read { db in
+                var n = 0
+                for row in try Row.fetchAll(db, sql: "SELECT origin, seq FROM origin_head") {
+                    let origin: String = row[0]
+                    guard registry.isInSubtree(origin, of: node) else { continue }
+                    n += max(0, Int((row[1] as Int64) - (acked[origin] ?? 0)))
+                }
+                return n
+            }
+        }
+    }
+
+    public func markUploaded(_ sha256: String) throws {
+        try db.write {
+            try $0.execute(sql: "INSERT OR IGNORE INTO uploaded_file(sha256) VALUES (?)", arguments: [sha256])
+        }
+    }
+
+    public func uploadedFiles() throws -> Set<String> {
+        try db.read { Set(try String.fetchAll($0, sql: "SELECT sha256 FROM uploaded_file")) }
+    }
+
+    /// Folds a clock reading (the parent's, from a sync answer) into this node's HLC.
+    public func observeClock(milliseconds: Int64) throws {
+        try db.write { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0
+            let seen = HLC(milliseconds: milliseconds, counter: 0).rawValue
+            if seen > last { try Self.setMeta(db, "hlc", String(seen)) }
+        }
+    }
+}

@@ -1,0 +1,313 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncTransport
+
+/// What a parent serves its children: push, pull and evidence files (tus 1.0.0 uploads with
+/// the creation and checksum extensions, Range downloads). Every request is authenticated
+/// by its client certificate and must come from a direct child of this node.
+public struct ParentService: Sendable {
+    public let store: Store
+    let logger: Logger
+
+    public init(store: Store, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    static let protocolField = HTTPField.Name(SyncProtocol.header)!
+    static let tusResumable = HTTPField.Name("Tus-Resumable")!
+    static let tusVersion = HTTPField.Name("Tus-Version")!
+    static let tusExtension = HTTPField.Name("Tus-Extension")!
+    static let tusMaxSize = HTTPField.Name("Tus-Max-Size")!
+    static let tusChecksumAlgorithm = HTTPField.Name("Tus-Checksum-Algorithm")!
+    static let uploadOffset = HTTPField.Name("Upload-Offset")!
+    static let uploadLength = HTTPField.Name("Upload-Length")!
+    static let uploadMetadata = HTTPField.Name("Upload-Metadata")!
+    static let uploadChecksum = HTTPField.Name("Upload-Checksum")!
+
+    public func router() -> Router<PeerRequestContext> {
+        let router = Router(context: PeerRequestContext.self)
+        router.add(middleware: ChildAuthentication(store: store))
+        router.post("/v1/push") { request, context in try await self.push(request, context) }
+        router.get("/v1/pull") { request, context in try await self.pull(request, context) }
+        router.on("/v1/files", method: .options) { _, _ in Self.tusOptions() }
+        router.post("/v1/files") { request, context in try await self.createUpload(request, context) }
+        router.on("/v1/files/:sha", method: .head) { request, context in try await self.uploadStatus(request, context) }
+        router.patch("/v1/files/:sha") { request, context in try await self.appendUpload(request, context) }
+        router.get("/v1/files/:sha") { request, context in try await self.download(request, context) }
+        return router
+    }
+
+    // MARK: push and pull
+
+    func push(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let child = try await context.peerSatker()
+        var request = request
+        var body = Data(buffer: try await request.collectBody(upTo: SyncProtocol.maxPushBytes))
+        if request.headers[.contentEncoding] == "gzip" { body = try SyncProtocol.gunzip(body) }
+        guard let push = try? JSONDecoder().decode(PushRequest.self, from: body) else {
+            return Self.error(.badRequest, "the push body is not a zisync push")
+        }
+        guard push.from == child else {
+            return Self.error(.forbidden, "the push says it is from \(push.from) but the certificate is \(child)")
+        }
+        guard push.changes.count <= SyncProtocol.maxPushChanges else {
+            return Self.error(.contentTooLarge, "at most \(SyncProtocol.maxPushChanges) changes per push")
+        }
+        var changes: [Change] = []
+        var malformed: [PushResponse.Refusal] = []
+        for wire in push.changes {
+            do { changes.append(try wire.change()) } catch {
+                malformed.append(.init(change: "\(wire.origin):\(wire.seq)", record: wire.record, reason: "\(error)"))
+            }
+        }
+        let now = HybridClock.systemMilliseconds()
+        let store = self.store
+        let received = changes
+        let (report, tips) = try await blocking {
+            let report = try store.receivePush(received, from: child, at: now)
+            return (report, try store.chainTips(subtree: child))
+        }
+        let response = PushResponse(
+            accepted: report.applied, duplicates: report.duplicates, held: report.held,
+            refused: malformed
+                + report.refused.map { .init(change: $0.change, record: $0.recordID, reason: $0.reason) },
+            tips: tips, serverTime: now)
+        if !response.refused.isEmpty {
+            logger.warning(
+                "push from \(child): \(response.refused.count) refused, first: \(response.refused[0].reason)")
+        }
+        return try Self.json(try JSONEncoder().encode(response), request: request)
+    }
+
+    func pull(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let child = try await context.peerSatker()
+        let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
+        let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 1000, SyncProtocol.maxPullChanges)
+        let store = self.store
+        let now = HybridClock.systemMilliseconds()
+        let page = try await blocking {
+            let page = try store.changesForChild(child, after: after, limit: limit)
+            try store.childPulled(child, at: now)
+            return page
+        }
+        let body = SyncProtocol.changesBody(
+            page.changes,
+            extra: [("more", page.more ? "true" : "false"), ("next", "\(page.next)"), ("serverTime", "\(now)")])
+        return try Self.json(body, request: request)
+    }
+
+    // MARK: files (tus 1.0.0: core, creation, checksum)
+
+    static func tusOptions() -> Response {
+        var headers = HTTPFields()
+        headers[tusResumable] = "1.0.0"
+        headers[tusVersion] = "1.0.0"
+        headers[tusExtension] = "creation,checksum"
+        headers[tusChecksumAlgorithm] = "sha256"
+        headers[tusMaxSize] = String(SyncProtocol.maxFileBytes)
+        headers[protocolField] = SyncProtocol.version
+        return Response(status: .noContent, headers: headers)
+    }
+
+    /// The child may send or fetch a file only if an evidence record in its subtree names it.
+    func fileIsNamed(_ sha: String, by child: String) async throws -> Bool {
+        let store = self.store
+        return try await blocking {
+            try store.records(.evidence, subtree: child, includeDeleted: true).contains { $0.string("sha256") == sha }
+        }
+    }
+
+    func createUpload(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let child = try await context.peerSatker()
+        guard request.headers[Self.tusResumable] == "1.0.0" else {
+            return Self.tusError(.preconditionFailed, "Tus-Resumable 1.0.0 required")
+        }
+        guard let lengthText = request.headers[Self.uploadLength], let length = Int64(lengthText), length >= 0,
+            length <= SyncProtocol.maxFileBytes
+        else { return Self.tusError(.badRequest, "Upload-Length missing or too large") }
+        guard let sha = Self.metadata(request.headers[Self.uploadMetadata] ?? "")["sha256"], Validation.isSHA256Hex(sha)
+        else { return Self.tusError(.badRequest, "Upload-Metadata must carry sha256 (hex, base64-encoded)") }
+        guard try await fileIsNamed(sha, by: child) else {
+            return Self.tusError(
+                .forbidden, "no evidence record of \(child)'s subtree names \(sha); push the record first")
+        }
+        try store.files.beginPartial(sha, length: length)
+        var headers = HTTPFields()
+        headers[Self.tusResumable] = "1.0.0"
+        headers[.location] = "/v1/files/\(sha)"
+        headers[Self.uploadOffset] = String(store.files.progress(sha)?.offset ?? 0)
+        headers[Self.protocolField] = SyncProtocol.version
+        return Response(status: .created, headers: headers)
+    }
+
+    func uploadStatus(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let child = try await context.peerSatker()
+        let sha = context.parameters.get("sha") ?? ""
+        guard Validation.isSHA256Hex(sha), try await fileIsNamed(sha, by: child),
+            let (offset, length) = store.files.progress(sha)
+        else { return Self.tusError(.notFound, "no upload of that file") }
+        var headers = HTTPFields()
+        headers[Self.tusResumable] = "1.0.0"
+        headers[Self.uploadOffset] = String(offset)
+        headers[Self.uploadLength] = String(length)
+        headers[.cacheControl] = "no-store"
+        headers[Self.protocolField] = SyncProtocol.version
+        return Response(status: .ok, headers: headers)
+    }
+
+    func appendUpload(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let child = try await context.peerSatker()
+        let sha = context.parameters.get("sha") ?? ""
+        guard request.headers[Self.tusResumable] == "1.0.0" else {
+            return Self.tusError(.preconditionFailed, "Tus-Resumable 1.0.0 required")
+        }
+        guard request.headers[.contentType] == "application/offset+octet-stream" else {
+            return Self.tusError(.unsupportedMediaType, "Content-Type must be application/offset+octet-stream")
+        }
+        guard Validation.isSHA256Hex(sha), try await fileIsNamed(sha, by: child),
+            let (held, _) = store.files.progress(sha)
+        else { return Self.tusError(.notFound, "no upload of that file") }
+        guard let offsetText = request.headers[Self.uploadOffset], let offset = Int64(offsetText), offset == held else {
+            return Self.tusError(.conflict, "Upload-Offset must be \(held)")
+        }
+        var request = request
+        let data = Data(buffer: try await request.collectBody(upTo: context.maxUploadSize))
+        if let checksum = request.headers[Self.uploadChecksum] {
+            let parts = checksum.split(separator: " ")
+            guard parts.count == 2, parts[0] == "sha256" else {
+                return Self.tusError(.badRequest, "only sha256 checksums are supported")
+            }
+            let digest = Data(base64Encoded: String(parts[1])) ?? Data()
+            if Hashing.sha256Hex(data) != Hashing.hex(digest) {
+                return Self.tusError(
+                    HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), "chunk checksum mismatch")
+            }
+        }
+        let files = store.files
+        let newOffset: Int64
+        do {
+            newOffset = try await blocking { try files.appendPartial(sha, at: offset, data) }
+        } catch let e as ZISyncError {
+            return Self.tusError(.badRequest, e.description)
+        }
+        var headers = HTTPFields()
+        headers[Self.tusResumable] = "1.0.0"
+        headers[Self.uploadOffset] = String(newOffset)
+        headers[Self.protocolField] = SyncProtocol.version
+        return Response(status: .noContent, headers: headers)
+    }
+
+    func download(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let child = try await context.peerSatker()
+        let sha = context.parameters.get("sha") ?? ""
+        guard Validation.isSHA256Hex(sha), store.files.contains(sha), let size = store.files.size(of: sha) else {
+            return Self.error(.notFound, "file not here")
+        }
+        guard try await fileIsNamed(sha, by: child) else { return Self.error(.forbidden, "not in \(child)'s scope") }
+        var start: Int64 = 0
+        var end = size - 1
+        var status = HTTPResponse.Status.ok
+        if let range = request.headers[.range], range.hasPrefix("bytes=") {
+            let parts = range.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let s = Int64(parts[0]), s < size else {
+                return Self.error(.rangeNotSatisfiable, "bad range '\(range)' for \(size) bytes")
+            }
+            start = s
+            if let e = Int64(parts[1]) { end = min(e, size - 1) }
+            status = .partialContent
+        }
+        let count = Int(min(end - start + 1, Int64(SyncProtocol.maxPushBytes)))
+        let files = store.files
+        let from = start
+        let data = try await blocking { try files.read(sha, offset: from, count: count) }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/octet-stream"
+        headers[.acceptRanges] = "bytes"
+        headers[Self.protocolField] = SyncProtocol.version
+        if status == .partialContent {
+            headers[.contentRange] = "bytes \(start)-\(start + Int64(data.count) - 1)/\(size)"
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: helpers
+
+    /// tus Upload-Metadata: comma-separated `key base64value` pairs.
+    static func metadata(_ header: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in header.split(separator: ",") {
+            let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+            guard let key = kv.first else { continue }
+            let value =
+                kv.count > 1 ? Data(base64Encoded: String(kv[1])).map { String(decoding: $0, as: UTF8.self) } : ""
+            out[String(key)] = value ?? ""
+        }
+        return out
+    }
+
+    static func json(_ body: Data, request: Request) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = SyncProtocol.jsonType
+        headers[protocolField] = SyncProtocol.version
+        var payload = body
+        if body.count > 1024, request.headers[.acceptEncoding]?.contains("gzip") == true {
+            payload = try SyncProtocol.gzip(body)
+            headers[.contentEncoding] = "gzip"
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: payload)))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = SyncProtocol.jsonType
+        headers[protocolField] = SyncProtocol.version
+        let body = (try? JSONEncoder().encode(ErrorResponse(error: message))) ?? Data()
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func tusError(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        var r = error(status, message)
+        r.headers[tusResumable] = "1.0.0"
+        return r
+    }
+}
+
+/// Admits only direct children of this node, named by their client certificate.
+struct ChildAuthentication: RouterMiddleware {
+    typealias Context = PeerRequestContext
+    let store: Store
+
+    func handle(
+        _ request: Request, context: PeerRequestContext, next: (Request, PeerRequestContext) async throws -> Response
+    ) async throws -> Response {
+        let child: String
+        do {
+            child = try await context.peerSatker()
+        } catch {
+            return ParentService.error(.unauthorized, "client certificate does not name a satker: \(error)")
+        }
+        guard store.registry[child]?.parent == store.node else {
+            return ParentService.error(.forbidden, "\(child) is not a child of \(store.node)")
+        }
+        if request.uri.path.hasPrefix("/v1/files") {
+            return try await next(request, context)
+        }
+        guard request.headers[ParentService.protocolField] == SyncProtocol.version else {
+            return ParentService.error(.badRequest, "\(SyncProtocol.header): \(SyncProtocol.version) required")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Runs blocking store work off the cooperative thread pool.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncTransport
+
+/// What one sync round did.
+public struct SyncReport: Sendable, Codable {
+    public var pushed = 0
+    public var duplicates = 0
+    public var refused: [PushResponse.Refusal] = []
+    public var filesUploaded = 0
+    public var bytesUploaded: Int64 = 0
+    public var pulled = 0
+    public var filesDownloaded = 0
+    public var bytesDownloaded: Int64 = 0
+    /// Parent's clock minus ours, in milliseconds (positive: ours is behind).
+    public var clockSkewMilliseconds: Int64 = 0
+    public var seconds = 0.0
+}
+
+/// One full round with the parent: push the changes it lacks, upload the files it lacks
+/// (tus, resuming), pull what is in this node's scope, download the files records name.
+public final class SyncClient: @unchecked Sendable {
+    public let store: Store
+    public let config: NodeConfig
+    let http: CurlHTTPClient
+    let base: String
+    let parentSatker: String
+
+    public init(store: Store, config: NodeConfig, home: Home) throws {
+        guard let parent = config.parent else {
+            throw ZISyncError("this node has no parent configured ('parent' in zisync.toml)")
+        }
+        guard let parentSatker = store.registry[store.node]?.parent else {
+            throw ZISyncError("\(store.node) is the root: it has no parent to sync with")
+        }
+        self.store = store
+        self.config = config
+        self.parentSatker = parentSatker
+        base = parent.hasSuffix("/") ? String(parent.dropLast()) : parent
+        var c = HTTPClientConfiguration(
+            caFile: config.path(config.caFile, home: home),
+            certificateFile: config.path(config.certificateFile, home: home),
+            keyFile: config.path(config.keyFile, home: home))
+        c.connectTimeoutSeconds = config.connectTimeoutSeconds
+        c.lowSpeedSeconds = config.lowSpeedSeconds
+        c.maxBytesPerSecond = config.maxBytesPerSecond
+        http = CurlHTTPClient(configuration: c)
+    }
+
+    /// Abandons the transfer in flight (what is stored stays stored; the next round resumes).
+    public func cancel() { http.cancel() }
+
+    public typealias Progress = @Sendable (String) -> Void
+
+    public func round(progress: Progress? = nil) async throws -> SyncReport {
+        let started = Date()
+        var report = SyncReport()
+        do {
+            try await push(&report)
+            try await uploadFiles(&report, progress: progress)
+            try await pull(&report)
+            try await downloadFiles(&report, progress: progress)
+        } catch {
+            try? store.setMeta([
+                "last_error": "\(error)", "last_error_at": String(HybridClock.systemMilliseconds()),
+            ])
+            throw error
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        try store.setMeta([
+            "last_error": nil, "last_error_at": nil, "last_sync_ok": String(HybridClock.systemMilliseconds()),
+        ])
+        return report
+    }
+
+    // MARK: - Requests
+
+    func headers(_ extra: [(String, String)] = []) -> [(String, String)] {
+        [(SyncProtocol.header, SyncProtocol.version)] + extra
+    }
+
+    /// Accepts only a well-formed zisync answer: expected status, protocol header, and JSON
+    /// where JSON is expected. A captive portal's `200 text/html` fails here.
+    func check(_ r: HTTPResponse, _ url: String, status: Set<Int>, json: Bool = true) throws {
+        let isZISync = r.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version
+        if !isZISync {
+            throw TransportError.http(
+                r, url: url,
+                "the answer is not from a zisync parent (\(r.contentType.isEmpty ? "no content type" : r.contentType)); a proxy or captive portal?"
+            )
+        }
+        guard status.contains(r.status) else {
+            let message = (try? JSONDecoder().decode(ErrorResponse.self, from: r.body))?.error ?? ""
+            throw TransportError.http(r, url: url, message)
+        }
+        if json && !r.contentType.hasPrefix(SyncProtocol.jsonType) {
+            throw TransportError.http(r, url: url, "expected JSON, got \(r.contentType)")
+        }
+    }
+
+    func noteClock(_ serverTime: Int64, _ report: inout SyncReport) throws {
+        report.clockSkewMilliseconds = serverTime - HybridClock.systemMilliseconds()
+        try store.observeClock(milliseconds: serverTime)
+        try store.setMeta(["clock_skew_ms": String(report.clockSkewMilliseconds)])
+    }
+
+    // MARK: - Push
+
+    func push(_ report: inout SyncReport) async throws {
+        let pending = try store.changesForParent()
+        var index = 0
+        while index < pending.count {
+            var batch: [Change] = []
+            var bytes = 0
+            while index < pending.count, batch.count < config.batchChanges {
+                let size = pending[index].wireJSON.utf8.count
+                if !batch.isEmpty && bytes + size > config.batchBytes { break }
+                batch.append(pending[index])
+                bytes += size
+                index += 1
+            }
+            let url = base + SyncProtocol.pushPath
+            let body = try SyncProtocol.gzip(SyncProtocol.changesBody(batch, extra: [("from", "\"\(store.node)\"")]))
+            let r = try await http.send(
+                HTTPRequest(
+                    method: "POST", url: url,
+                    headers: headers([("Content-Type", SyncProtocol.jsonType), ("Content-Encoding", "gzip")]),
+                    body: body))
+            try check(r, url, status: [200])
+            guard let answer = try? JSONDecoder().decode(PushResponse.self, from: r.body) else {
+                throw TransportError.http(r, url: url, "the push answer is not a zisync push answer")
+            }
+            try store.acknowledge(answer.tips)
+            try noteClock(answer.serverTime, &report)
+            report.pushed += answer.accepted
+            report.duplicates += answer.duplicates
+            report.refused += answer.refused
+            try store.setMeta(["last_push_ok": String(HybridClock.systemMilliseconds())])
+            if !answer.refused.isEmpty {
+                let total = (Int(try store.meta("refused_by_parent") ?? "0") ?? 0) + answer.refused.count
+                try store.setMeta([
+                    "refused_by_parent": String(total),
+                    "last_refusal":
+                        "\(answer.refused[0].change) (record \(answer.refused[0].record)): \(answer.refused[0].reason)",
+                ])
+            }
+        }
+        if pending.isEmpty { try store.setMeta(["last_push_ok": String(HybridClock.systemMilliseconds())]) }
+    }
+
+    // MARK: - Files up (tus)
+
+    func uploadFiles(_ report: inout SyncReport, progress: Progress?) async throws {
+        let uploaded = try store.uploadedFiles()
+        for (sha, size) in try store.filesForParent() where !uploaded.contains(sha) {
+            let url = base + SyncProtocol.filesPath + "/" + sha
+            let head = try await http.send(HTTPRequest(method: "HEAD", url: url, headers: tus()))
+            var offset: Int64
+            if head.status == 404, head.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version {
+                let create = try await http.send(
+                    HTTPRequest(
+                        method: "POST", url: base + SyncProtocol.filesPath,
+                        headers: tus([
+                            ("Upload-Length", String(size)),
+                            ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())"),
+                        ]), body: Data()))
+                try check(create, base + SyncProtocol.filesPath, status: [201], json: false)
+                offset = Int64(create.headers["upload-offset"] ?? "0") ?? 0
+            } else {
+                try check(head, url, status: [200], json: false)
+                offset = Int64(head.headers["upload-offset"] ?? "") ?? 0
+            }
+            while offset < size {
+                let chunk = try store.files.read(sha, offset: offset, count: SyncProtocol.chunkBytes)
+                let digest = Data(Hashing.sha256Hex(chunk).hexBytes).base64EncodedString()
+                let sent = offset
+                let r = try await http.send(
+                    HTTPRequest(
+                        method: "PATCH", url: url,
+                        headers: tus([
+                            ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(offset)),
+                            ("Upload-Checksum", "sha256 \(digest)"),
+                        ]), body: chunk),
+                    progress: Self.transferProgress(
+                        progress, "upload \(sha.prefix(12))", base: sent, total: size, upload: true))
+                try check(r, url, status: [204], json: false)
+                guard let next = Int64(r.headers["upload-offset"] ?? ""), next > offset else {
+                    throw TransportError.http(r, url: url, "the parent did not advance the upload offset")
+                }
+                report.bytesUploaded += next - offset
+                offset = next
+            }
+            try store.markUploaded(sha)
+            report.filesUploaded += 1
+        }
+    }
+
+    static func transferProgress(_ progress: Progress?, _ label: String, base: Int64, total: Int64, upload: Bool)
+        -> (@Sendable (Int64, Int64) -> Void)?
+    {
+        guard let progress else { return nil }
+        return { sent, received in
+            let done = base + (upload ? sent : received)
+            progress("\(label): \(done)/\(total) bytes (\(total > 0 ? done * 100 / total : 100)%)")
+        }
+    }
+
+    func tus(_ extra: [(String, String)] = []) -> [(String, String)] {
+        headers([("Tus-Resumable", "1.0.0")] + extra)
+    }
+
+    // MARK: - Pull
+
+    func pull(_ report: inout SyncReport) async throws {
+        var cursor = Int64(try store.meta("pull_cursor") ?? "0") ?? 0
+        while true {
+            let url = base + SyncProtocol.pullPath + "?after=\(cursor)&limit=\(config.batchChanges)"
+            let r = try await http.send(HTTPRequest(method: "GET", url: url, headers: headers()))
+            try check(r, url, status: [200])
+            guard let page = try? JSONDecoder().decode(PullResponse.self, from: r.body) else {
+                throw TransportError.http(r, url: url, "the pull answer is not a zisync pull answer")
+            }
+            var changes: [Change] = []
+            for wire in page.changes { changes.append(try wire.change()) }
+            let applied = try store.receivePulled(changes, from: parentSatker, cursor: page.next)
+            report.pulled += applied.applied
+            try noteClock(page.serverTime, &report)
+            cursor = page.next
+            if !page.more { break }
+        }
+        try store.setMeta(["last_pull_ok": String(HybridClock.systemMilliseconds())])
+    }
+
+    // MARK: - Files down (Range)
+
+    func downloadFiles(_ report: inout SyncReport, progress: Progress?) async throws {
+        for (sha, size) in try store.missingFiles() {
+            try store.files.beginPartial(sha, length: size)
+            var offset = store.files.progress(sha)?.offset ?? 0
+            let url = base + SyncProtocol.filesPath + "/" + sha
+            while offset < size {
+                let last = min(size, offset + Int64(SyncProtocol.chunkBytes) * 4) - 1
+                let from = offset
+                let r = try await http.send(
+                    HTTPRequest(method: "GET", url: url, headers: headers([("Range", "bytes=\(offset)-\(last)")])),
+                    progress: Self.transferProgress(
+                        progress, "download \(sha.prefix(12))", base: from, total: size, upload: false))
+                if r.status == 404 && r.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version { break }
+                try check(r, url, status: [206], json: false)
+                guard !r.body.isEmpty else { throw TransportError.http(r, url: url, "empty range answer") }
+                offset = try store.files.appendPartial(sha, at: offset, r.body)
+                report.bytesDownloaded += Int64(r.body.count)
+            }
+            if store.files.contains(sha) { report.filesDownloaded += 1 }
+        }
+    }
+}
+
+extension String {
+    /// Bytes of a hex string.
+    var hexBytes: [UInt8] {
+        var out: [UInt8] = []
+        var it = utf8.makeIterator()
+        while let a = it.next(), let b = it.next() {
+            func v(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : (c | 0x20) - 87 }
+            out.append(v(a) << 4 | v(b))
+        }
+        return out
+    }
+}

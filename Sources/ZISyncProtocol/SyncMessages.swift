@@ -1,0 +1,101 @@
+import CompressNIO
+import Foundation
+import NIOCore
+import ZISyncCore
+
+/// The HTTPS protocol between a child and its parent (docs/protocol.md, "Sync over HTTPS").
+public enum SyncProtocol {
+    public static let version = "1"
+    /// Sent on every request and every answer; an answer without it is not a zisync answer.
+    public static let header = "ZISync-Protocol"
+    public static let jsonType = "application/json"
+
+    public static let pushPath = "/v1/push"
+    public static let pullPath = "/v1/pull"
+    public static let filesPath = "/v1/files"
+
+    /// Limits a parent enforces and a child respects.
+    public static let maxPushChanges = 5000
+    public static let maxPushBytes = 8 << 20
+    public static let maxPullChanges = 5000
+    public static let maxFileBytes: Int64 = 1 << 31
+    /// Upload chunk: small enough that a cut on a 256 kbit/s link loses little, large enough
+    /// that per-request overhead stays under a few percent (docs/decisions.md).
+    public static let chunkBytes = 256 * 1024
+
+    public static func gzip(_ data: Data) throws -> Data {
+        var buffer = ByteBuffer(bytes: data)
+        let out = try buffer.compress(with: .gzip())
+        return Data(out.readableBytesView)
+    }
+
+    public static func gunzip(_ data: Data, limit: Int = maxPushBytes * 4) throws -> Data {
+        var buffer = ByteBuffer(bytes: data)
+        let out = try buffer.decompress(with: .gzip(), maxSize: limit)
+        return Data(out.readableBytesView)
+    }
+
+    /// `{"changes":[…],"from":"…"}` built from the changes' wire forms without re-encoding.
+    public static func changesBody(_ changes: [Change], extra: [(String, String)]) -> Data {
+        var out = Data("{\"changes\":[".utf8)
+        for (i, c) in changes.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            out.append(contentsOf: c.wireJSON.utf8)
+        }
+        out.append(contentsOf: "]".utf8)
+        for (key, jsonValue) in extra { out.append(contentsOf: ",\"\(key)\":\(jsonValue)".utf8) }
+        out.append(contentsOf: "}".utf8)
+        return out
+    }
+}
+
+public struct PushRequest: Decodable, Sendable {
+    public let from: String
+    public let changes: [WireChange]
+}
+
+public struct PushResponse: Codable, Sendable, Equatable {
+    public struct Refusal: Codable, Sendable, Equatable {
+        public let change: String
+        public let record: String
+        public let reason: String
+
+        public init(change: String, record: String, reason: String) {
+            self.change = change
+            self.record = record
+            self.reason = reason
+        }
+    }
+
+    public var accepted: Int
+    public var duplicates: Int
+    public var held: Int
+    public var refused: [Refusal]
+    /// The chain tips the parent now holds for every origin in the child's subtree.
+    public var tips: [String: Int64]
+    /// The parent's clock in milliseconds, for skew detection.
+    public var serverTime: Int64
+
+    public init(accepted: Int, duplicates: Int, held: Int, refused: [Refusal], tips: [String: Int64], serverTime: Int64)
+    {
+        self.accepted = accepted
+        self.duplicates = duplicates
+        self.held = held
+        self.refused = refused
+        self.tips = tips
+        self.serverTime = serverTime
+    }
+}
+
+public struct PullResponse: Decodable, Sendable {
+    public let changes: [WireChange]
+    public let next: Int64
+    public let more: Bool
+    public let serverTime: Int64
+}
+
+public struct ErrorResponse: Codable, Sendable {
+    public let error: String
+
+    public init(error: String) { self.error = error }
+}

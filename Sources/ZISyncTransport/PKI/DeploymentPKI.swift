@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+import ZISyncCore
+
+/// The deployment's certificate authority and the node certificates it issues. Each node
+/// certificate names its satker twice: as the common name and as the URI
+/// `urn:zisync:satker:CODE` in the subject alternative names, which is what servers read.
+public enum DeploymentPKI {
+    public static let caCertificateFile = "ca.crt"
+    public static let caKeyFile = "ca.key"
+    public static let satkerURIPrefix = "urn:zisync:satker:"
+
+    /// Creates `dir/ca.crt` and `dir/ca.key` (refuses to overwrite an existing CA).
+    public static func initCA(in dir: URL, name: String = "zisync deployment CA", days: Int = 3650) throws {
+        let certURL = dir.appendingPathComponent(caCertificateFile)
+        if FileManager.default.fileExists(atPath: certURL.path) {
+            throw ZISyncError("\(certURL.path) exists already; a deployment has one CA")
+        }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            OrganizationName("KPU")
+            CommonName(name)
+        }
+        let now = Date()
+        let cert = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(Double(days) * 86400),
+            issuer: subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+            }, issuerPrivateKey: .init(key))
+        try writeSecret(key.pemRepresentation, to: dir.appendingPathComponent(caKeyFile))
+        try Data(try cert.serializeAsPEM().pemString.utf8).write(to: certURL, options: .atomic)
+    }
+
+    /// Issues `dir/CODE.crt` and `dir/CODE.key` for a satker, valid for the given host names
+    /// and IP addresses (the names its children use to reach it).
+    public static func issue(
+        in dir: URL, satker: String, hosts: [String] = ["localhost", "127.0.0.1"], days: Int = 825
+    ) throws -> (certificate: URL, key: URL) {
+        guard Validation.isSatkerCode(satker) else { throw ZISyncError("'\(satker)' is not a satker code") }
+        let caKeyPEM = try String(contentsOf: dir.appendingPathComponent(caKeyFile), encoding: .utf8)
+        let caCert = try Certificate(
+            pemEncoded: String(contentsOf: dir.appendingPathComponent(caCertificateFile), encoding: .utf8))
+        let caKey = try P256.Signing.PrivateKey(pemRepresentation: caKeyPEM)
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            OrganizationName("KPU")
+            CommonName(satker)
+        }
+        var names: [GeneralName] = [.uniformResourceIdentifier(satkerURIPrefix + satker)]
+        for host in hosts {
+            if let ip = ipAddressBytes(host) {
+                names.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(ip))))
+            } else {
+                names.append(.dnsName(host))
+            }
+        }
+        let now = Date()
+        let cert = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(Double(days) * 86400),
+            issuer: caCert.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.serverAuth, .clientAuth])
+                SubjectAlternativeNames(names)
+            }, issuerPrivateKey: .init(caKey))
+        let certURL = dir.appendingPathComponent("\(satker).crt")
+        let keyURL = dir.appendingPathComponent("\(satker).key")
+        try writeSecret(key.pemRepresentation, to: keyURL)
+        try Data(try cert.serializeAsPEM().pemString.utf8).write(to: certURL, options: .atomic)
+        return (certURL, keyURL)
+    }
+
+    /// The satker a certificate names (its `urn:zisync:satker:` URI, else its common name).
+    public static func satker(ofDER der: [UInt8]) throws -> String {
+        let cert = try Certificate(derEncoded: der)
+        if let sans = try cert.extensions.subjectAlternativeNames {
+            for name in sans {
+                if case .uniformResourceIdentifier(let uri) = name, uri.hasPrefix(satkerURIPrefix) {
+                    return String(uri.dropFirst(satkerURIPrefix.count))
+                }
+            }
+        }
+        for rdn in cert.subject {
+            for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
+                return attribute.value.description
+            }
+        }
+        throw ZISyncError("the certificate names no satker")
+    }
+
+    static func writeSecret(_ text: String, to url: URL) throws {
+        try? FileManager.default.removeItem(at: url)
+        guard
+            FileManager.default.createFile(
+                atPath: url.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw ZISyncError("cannot write \(url.path)") }
+    }
+
+    static func ipAddressBytes(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ZISyncCore
+import ZISyncNode
+
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Serve this node's children over mutual TLS on its listen address.",
+        discussion: "Prints `listening on HOST:PORT` when ready. Stops on SIGTERM or SIGINT.")
+
+    @OptionGroup var node: NodeOptions
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "zisync")
+        logger.logLevel = .notice
+        let home = Home(path: try node.homePath)
+        try await NodeDaemon.run(home: home, logger: logger) { port in
+            let config = try? NodeConfig.load(home: home)
+            let host = (try? config?.listenAddress().host) ?? "?"
+            FileHandle.standardOutput.write(Data("listening on \(host ?? "?"):\(port)\n".utf8))
+        }
+    }
+}
