@@ -67,6 +67,7 @@ let package = Package(
                 "ZISyncTransport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -97,7 +98,8 @@ let package = Package(
         .testTarget(
             name: "ZISyncCLITests",
             dependencies: [
-                "zisync", "ZISyncCore", "ZISyncProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncTransport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

@@ -30,6 +30,8 @@ struct CLI {
         home = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-cli-\(label)-\(UUID().uuidString)")
     }
 
+    init(home: URL) { self.home = home }
+
     func cleanup() { try? FileManager.default.removeItem(at: home) }
 
     /// `zisync <args...> --home HOME`

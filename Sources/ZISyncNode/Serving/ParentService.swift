@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -109,7 +110,7 @@ public struct ParentService: Sendable {
         headers[tusResumable] = "1.0.0"
         headers[tusVersion] = "1.0.0"
         headers[tusExtension] = "creation,checksum"
-        headers[tusChecksumAlgorithm] = "sha256"
+        headers[tusChecksumAlgorithm] = "sha256,sha1"
         headers[tusMaxSize] = String(SyncProtocol.maxFileBytes)
         headers[protocolField] = SyncProtocol.version
         return Response(status: .noContent, headers: headers)
@@ -180,11 +181,11 @@ public struct ParentService: Sendable {
         let data = Data(buffer: try await request.collectBody(upTo: context.maxUploadSize))
         if let checksum = request.headers[Self.uploadChecksum] {
             let parts = checksum.split(separator: " ")
-            guard parts.count == 2, parts[0] == "sha256" else {
-                return Self.tusError(.badRequest, "only sha256 checksums are supported")
+            guard parts.count == 2, let algorithm = ChunkChecksum(rawValue: String(parts[0])) else {
+                return Self.tusError(.badRequest, "checksum algorithm must be one of sha256, sha1")
             }
             let digest = Data(base64Encoded: String(parts[1])) ?? Data()
-            if Hashing.sha256Hex(data) != Hashing.hex(digest) {
+            if algorithm.hex(of: data) != Hashing.hex(digest) {
                 return Self.tusError(
                     HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), "chunk checksum mismatch")
             }
@@ -275,6 +276,18 @@ public struct ParentService: Sendable {
         var r = error(status, message)
         r.headers[tusResumable] = "1.0.0"
         return r
+    }
+}
+
+/// tus checksum algorithms accepted for a chunk (sha1 because common tus clients default to it).
+enum ChunkChecksum: String {
+    case sha256, sha1
+
+    func hex(of data: Data) -> String {
+        switch self {
+        case .sha256: return Hashing.sha256Hex(data)
+        case .sha1: return Hashing.hex(Insecure.SHA1.hash(data: data))
+        }
     }
 }
 

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+/// A running `zisync daemon` process on 127.0.0.1 (a real process, real TLS).
+final class Daemon: @unchecked Sendable {
+    let node: CLI
+    let process = Process()
+    private let output = LockedData()
+    private(set) var port = 0
+
+    init(_ node: CLI) throws {
+        self.node = node
+        process.executableURL = CLI.binary
+        process.arguments = ["daemon", "--home", node.home.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let buffer = output
+        Thread {
+            while true {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+            }
+        }.start()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let line = buffer.text.split(separator: "\n").first(where: { $0.hasPrefix("listening on") }),
+                let p = Int(line.split(separator: ":").last ?? "")
+            {
+                port = p
+                return
+            }
+            if !process.isRunning { break }
+            usleep(20_000)
+        }
+        stop()
+        throw DaemonError(message: "daemon for \(node.home.path) did not start: \(buffer.text)")
+    }
+
+    var url: String { "https://127.0.0.1:\(port)" }
+
+    /// SIGKILL: no chance to clean up, as in a power cut.
+    func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+struct DaemonError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ d: Data) { lock.withLock { data.append(d) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
+
+/// A deployment on loopback: one CA, and nodes initialised with their certificates.
+final class Deployment: @unchecked Sendable {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-net-\(UUID().uuidString)")
+    var pki: String { dir.appendingPathComponent("pki").path }
+    private(set) var nodes: [String: CLI] = [:]
+    private(set) var daemons: [String: Daemon] = [:]
+
+    init() throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try CLI.tool(["pki", "init-ca", "--dir", pki])
+    }
+
+    /// Creates a node; when it has a parent here, it points at the parent's daemon.
+    @discardableResult
+    func node(_ satker: String, parent: String? = nil, serves: Bool = false) throws -> CLI {
+        try CLI.tool(["pki", "issue", "--dir", pki, "--satker", satker])
+        let cli = CLI(satker, in: dir)
+        var args = ["init", "--satker", satker, "--pki", pki]
+        if let parent { args += ["--parent", daemons[parent]!.url] }
+        if serves { args += ["--listen", "127.0.0.1:0"] }
+        try cli.ok(args)
+        nodes[satker] = cli
+        if serves { daemons[satker] = try Daemon(cli) }
+        return cli
+    }
+
+    subscript(_ satker: String) -> CLI { nodes[satker]! }
+
+    /// Restarts a node's daemon (after a kill) and points its children at the new port.
+    func restart(_ satker: String) throws {
+        daemons[satker]?.kill9()
+        daemons[satker] = try Daemon(nodes[satker]!)
+        for (code, cli) in nodes
+        where code.hasPrefix(satker + ".") || (satker == "00" && !code.contains(".") && code != "00") {
+            try cli.setParent(daemons[satker]!.url)
+        }
+    }
+
+    func cleanup() {
+        for d in daemons.values { d.kill9() }
+        try? FileManager.default.removeItem(at: dir)
+    }
+}
+
+extension CLI {
+    init(_ label: String, in dir: URL) {
+        self.init(home: dir.appendingPathComponent("node-\(label)"))
+    }
+
+    /// Runs zisync without a home (pki commands); requires success.
+    static func tool(_ args: [String]) throws {
+        let r = try CLI(home: URL(fileURLWithPath: "/nonexistent")).run(args, home: false)
+        if r.status != 0 { throw DaemonError(message: "zisync \(args.joined(separator: " ")): \(r.stderr)") }
+    }
+
+    @discardableResult
+    func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let r = try run(args)
+        #expect(r.status == 0, "zisync \(args.joined(separator: " ")): \(r.stderr)", sourceLocation: sourceLocation)
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Rewrites `parent = …` in the node's zisync.toml.
+    func setParent(_ url: String) throws {
+        let file = home.appendingPathComponent("zisync.toml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasPrefix("parent = ") ? "parent = \"\(url)\"" : String($0)
+        }
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    func digest(_ satker: String) throws -> String { try ok(["digest", "--satker", satker]) }
+}
