@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncTransport
+
+/// The parent's door and per-change checks, driven over real mutual TLS.
+@Suite(.serialized) struct AuthorizationTests {
+    func client(_ d: Deployment, _ satker: String, pki: String? = nil) -> CurlHTTPClient {
+        let dir = pki ?? d.pki
+        return CurlHTTPClient(
+            configuration: HTTPClientConfiguration(
+                caFile: d.pki + "/ca.crt", certificateFile: "\(dir)/\(satker).crt", keyFile: "\(dir)/\(satker).key"))
+    }
+
+    func push(_ client: CurlHTTPClient, to url: String, from: String, _ changes: [Change]) async throws -> HTTPResponse
+    {
+        try await client.send(
+            HTTPRequest(
+                method: "POST", url: url + SyncProtocol.pushPath,
+                headers: [(SyncProtocol.header, SyncProtocol.version), ("Content-Type", "application/json")],
+                body: SyncProtocol.changesBody(changes, extra: [("from", "\"\(from)\"")])))
+    }
+
+    @Test func forgedAndForeignChangesAreRefusedAndTheRestApplied() async throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        try d.node("32.17", parent: "32")
+        try d.node("32.18", parent: "32")
+        let theirs = try d["32.18"].ok(["plan", "add", "--area", "1", "--activity", "Milik 32.18"])
+        try d["32.18"].ok(["sync"])
+        try d["32.17"].ok(["plan", "add", "--area", "1", "--activity", "Milik 32.17"])
+        try d["32.17"].ok(["sync"])
+
+        // 32.17 continues its own chain with: an edit of 32.18's plan, a change claiming to be
+        // from 32.18, and then a legitimate change.
+        let kab = try Store.open(home: Home(path: d["32.17"].home.path))
+        let tip = try kab.changesForParent(all: true).last!
+        let foreignEdit = Change(
+            origin: "32.17", seq: tip.seq + 1, hlc: HLC(rawValue: tip.hlc.rawValue + 1), recordType: "action_plan",
+            recordID: theirs, owner: "32.18", fields: ["activity": .string("diubah 32.17")], base: [:], actor: "x",
+            prev: tip.hash)
+        let forgedOrigin = Change(
+            origin: "32.18", seq: 99, hlc: HLC(rawValue: tip.hlc.rawValue + 2), recordType: "action_plan",
+            recordID: Validation.newRecordID(), owner: "32.18", fields: ["activity": .string("palsu")], base: [:],
+            actor: "x", prev: nil)
+        let legit = Change(
+            origin: "32.17", seq: tip.seq + 2, hlc: HLC(rawValue: tip.hlc.rawValue + 3), recordType: "action_plan",
+            recordID: Validation.newRecordID(), owner: "32.17",
+            fields: ["activity": .string("sah"), "area": .string("sdm")], base: [:], actor: "x", prev: foreignEdit.hash)
+        let r = try await push(
+            client(d, "32.17"), to: d.daemons["32"]!.url, from: "32.17", [foreignEdit, forgedOrigin, legit])
+        #expect(r.status == 200)
+        let answer = try JSONDecoder().decode(PushResponse.self, from: r.body)
+        #expect(answer.accepted == 1)
+        #expect(answer.refused.count == 2)
+        #expect(answer.refused.contains { $0.change == "32.17:\(tip.seq + 1)" && $0.reason.contains("owned by 32.18") })
+        #expect(answer.refused.contains { $0.change == "32.18:99" && $0.reason.contains("outside the subtree") })
+        #expect(answer.tips["32.17"] == tip.seq + 2, "the refused change does not block the one after it")
+        let shown = try d["32"].json("plan", "show", theirs) as! [String: Any]
+        #expect(shown["activity"] as? String == "Milik 32.18")
+        let status = try d["32"].json("status") as! [String: Any]
+        #expect(status["refusedHere"] as? Int == 2)
+    }
+
+    @Test func theDoorRefusesForeignCAsAndNonChildren() async throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        try d.node("32.17", parent: "32")
+        try d.node("33", parent: "00")
+        try d["32.17"].ok(["plan", "add", "--area", "1", "--activity", "x"])
+
+        // A satker from the same CA that is not a child of 32.
+        let notChild = try await push(client(d, "33"), to: d.daemons["32"]!.url, from: "33", [])
+        #expect(notChild.status == 403)
+        #expect(String(decoding: notChild.body, as: UTF8.self).contains("33 is not a child of 32"))
+
+        // A certificate for 32.17 from another CA: the TLS handshake fails.
+        let foreign = d.dir.appendingPathComponent("foreign-pki").path
+        try CLI.tool(["pki", "init-ca", "--dir", foreign])
+        try CLI.tool(["pki", "issue", "--dir", foreign, "--satker", "32.17"])
+        await #expect(throws: TransportError.self) {
+            _ = try await push(client(d, "32.17", pki: foreign), to: d.daemons["32"]!.url, from: "32.17", [])
+        }
+        let tls = d["32.17"].home.appendingPathComponent("tls")
+        try FileManager.default.removeItem(at: tls.appendingPathComponent("node.crt"))
+        try FileManager.default.removeItem(at: tls.appendingPathComponent("node.key"))
+        try FileManager.default.copyItem(
+            atPath: foreign + "/32.17.crt", toPath: tls.appendingPathComponent("node.crt").path)
+        try FileManager.default.copyItem(
+            atPath: foreign + "/32.17.key", toPath: tls.appendingPathComponent("node.key").path)
+        let sync = try d["32.17"].run(["sync"])
+        #expect(sync.status == 1)
+        #expect(sync.stderr.contains("curl error"), "\(sync.stderr)")
+        let status = try d["32.17"].json("status") as! [String: Any]
+        #expect((status["lastError"] as? String)?.contains("curl error") == true)
+        #expect(try d["32"].digest("32.17").hasSuffix("(0 records)"))
+    }
+}
