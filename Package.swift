@@ -81,6 +81,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A TCP fault proxy (cuts, stalls, slow links) for the tests and benchmarks.
+        .target(name: "ZISyncFaultProxy"),
         // Benchmark driver used by bench/*.sh (not a test).
         .executableTarget(
             name: "zisync-bench",
@@ -98,8 +100,9 @@ let package = Package(
         .testTarget(
             name: "ZISyncCLITests",
             dependencies: [
-                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncTransport",
+                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncTransport", "ZISyncFaultProxy",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
     ]

@@ -20,6 +20,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var maxBytesPerSecond: Int64 = 0
     public var connectTimeoutSeconds = 15
     public var lowSpeedSeconds = 30
+    /// Attempts per request on a failed transfer (curl error) before the round gives up.
+    public var retries = 4
 
     public init(satker: String, parent: String? = nil, listen: String? = nil) {
         self.satker = satker
@@ -57,6 +59,7 @@ public struct NodeConfig: Sendable, Equatable {
             c.maxBytesPerSecond = Int64(sync["max_bytes_per_second"]?.int ?? Int(c.maxBytesPerSecond))
             c.connectTimeoutSeconds = sync["connect_timeout_seconds"]?.int ?? c.connectTimeoutSeconds
             c.lowSpeedSeconds = sync["low_speed_seconds"]?.int ?? c.lowSpeedSeconds
+            c.retries = sync["retries"]?.int ?? c.retries
         }
         return c
     }
@@ -72,7 +75,8 @@ public struct NodeConfig: Sendable, Equatable {
             "", "[tls]", "ca = \(q(caFile))", "certificate = \(q(certificateFile))", "key = \(q(keyFile))", "",
             "[sync]", "interval_seconds = \(syncIntervalSeconds)", "batch_changes = \(batchChanges)",
             "batch_bytes = \(batchBytes)", "max_bytes_per_second = \(maxBytesPerSecond)",
-            "connect_timeout_seconds = \(connectTimeoutSeconds)", "low_speed_seconds = \(lowSpeedSeconds)", "",
+            "connect_timeout_seconds = \(connectTimeoutSeconds)", "low_speed_seconds = \(lowSpeedSeconds)",
+            "retries = \(retries)", "",
         ]
         return lines.joined(separator: "\n")
     }

@@ -76,6 +76,22 @@ public final class SyncClient: @unchecked Sendable {
 
     // MARK: - Requests
 
+    /// Sends a request, retrying failed transfers (curl errors: cut, stalled, refused links)
+    /// with exponential backoff and jitter. HTTP answers are never retried here.
+    func send(_ request: HTTPRequest, progress: (@Sendable (Int64, Int64) -> Void)? = nil) async throws
+        -> HTTPResponse
+    {
+        var attempt = 0
+        while true {
+            do {
+                return try await http.send(request, progress: progress)
+            } catch let error as TransportError where error.curlCode != nil && attempt + 1 < max(1, config.retries) {
+                attempt += 1
+                try await Task.sleep(nanoseconds: Backoff.delay(attempt: attempt))
+            }
+        }
+    }
+
     func headers(_ extra: [(String, String)] = []) -> [(String, String)] {
         [(SyncProtocol.header, SyncProtocol.version)] + extra
     }
@@ -122,7 +138,7 @@ public final class SyncClient: @unchecked Sendable {
             }
             let url = base + SyncProtocol.pushPath
             let body = try SyncProtocol.gzip(SyncProtocol.changesBody(batch, extra: [("from", "\"\(store.node)\"")]))
-            let r = try await http.send(
+            let r = try await send(
                 HTTPRequest(
                     method: "POST", url: url,
                     headers: headers([("Content-Type", SyncProtocol.jsonType), ("Content-Encoding", "gzip")]),
@@ -155,35 +171,31 @@ public final class SyncClient: @unchecked Sendable {
         let uploaded = try store.uploadedFiles()
         for (sha, size) in try store.filesForParent() where !uploaded.contains(sha) {
             let url = base + SyncProtocol.filesPath + "/" + sha
-            let head = try await http.send(HTTPRequest(method: "HEAD", url: url, headers: tus()))
-            var offset: Int64
-            if head.status == 404, head.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version {
-                let create = try await http.send(
-                    HTTPRequest(
-                        method: "POST", url: base + SyncProtocol.filesPath,
-                        headers: tus([
-                            ("Upload-Length", String(size)),
-                            ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())"),
-                        ]), body: Data()))
-                try check(create, base + SyncProtocol.filesPath, status: [201], json: false)
-                offset = Int64(create.headers["upload-offset"] ?? "0") ?? 0
-            } else {
-                try check(head, url, status: [200], json: false)
-                offset = Int64(head.headers["upload-offset"] ?? "") ?? 0
-            }
+            var offset = try await uploadOffset(sha, size: size, url: url)
+            var failures = 0
             while offset < size {
                 let chunk = try store.files.read(sha, offset: offset, count: SyncProtocol.chunkBytes)
                 let digest = Data(Hashing.sha256Hex(chunk).hexBytes).base64EncodedString()
-                let sent = offset
-                let r = try await http.send(
-                    HTTPRequest(
-                        method: "PATCH", url: url,
-                        headers: tus([
-                            ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(offset)),
-                            ("Upload-Checksum", "sha256 \(digest)"),
-                        ]), body: chunk),
-                    progress: Self.transferProgress(
-                        progress, "upload \(sha.prefix(12))", base: sent, total: size, upload: true))
+                let request = HTTPRequest(
+                    method: "PATCH", url: url,
+                    headers: tus([
+                        ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(offset)),
+                        ("Upload-Checksum", "sha256 \(digest)"),
+                    ]), body: chunk)
+                let r: HTTPResponse
+                do {
+                    r = try await http.send(
+                        request,
+                        progress: Self.transferProgress(
+                            progress, "upload \(sha.prefix(12))", base: offset, total: size, upload: true))
+                } catch let error as TransportError where error.curlCode != nil && failures + 1 < max(1, config.retries)
+                {
+                    // The link broke mid-chunk: ask the parent how much it holds and go on from there.
+                    failures += 1
+                    try await Task.sleep(nanoseconds: Backoff.delay(attempt: failures))
+                    offset = try await uploadOffset(sha, size: size, url: url)
+                    continue
+                }
                 try check(r, url, status: [204], json: false)
                 guard let next = Int64(r.headers["upload-offset"] ?? ""), next > offset else {
                     throw TransportError.http(r, url: url, "the parent did not advance the upload offset")
@@ -194,6 +206,24 @@ public final class SyncClient: @unchecked Sendable {
             try store.markUploaded(sha)
             report.filesUploaded += 1
         }
+    }
+
+    /// How much of a file the parent holds, creating the upload (tus creation) if it has none.
+    func uploadOffset(_ sha: String, size: Int64, url: String) async throws -> Int64 {
+        let head = try await send(HTTPRequest(method: "HEAD", url: url, headers: tus()))
+        if head.status == 404, head.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version {
+            let create = try await send(
+                HTTPRequest(
+                    method: "POST", url: base + SyncProtocol.filesPath,
+                    headers: tus([
+                        ("Upload-Length", String(size)),
+                        ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())"),
+                    ]), body: Data()))
+            try check(create, base + SyncProtocol.filesPath, status: [201], json: false)
+            return Int64(create.headers["upload-offset"] ?? "0") ?? 0
+        }
+        try check(head, url, status: [200], json: false)
+        return Int64(head.headers["upload-offset"] ?? "") ?? 0
     }
 
     static func transferProgress(_ progress: Progress?, _ label: String, base: Int64, total: Int64, upload: Bool)
@@ -216,7 +246,7 @@ public final class SyncClient: @unchecked Sendable {
         var cursor = Int64(try store.meta("pull_cursor") ?? "0") ?? 0
         while true {
             let url = base + SyncProtocol.pullPath + "?after=\(cursor)&limit=\(config.batchChanges)"
-            let r = try await http.send(HTTPRequest(method: "GET", url: url, headers: headers()))
+            let r = try await send(HTTPRequest(method: "GET", url: url, headers: headers()))
             try check(r, url, status: [200])
             guard let page = try? JSONDecoder().decode(PullResponse.self, from: r.body) else {
                 throw TransportError.http(r, url: url, "the pull answer is not a zisync pull answer")
@@ -242,7 +272,7 @@ public final class SyncClient: @unchecked Sendable {
             while offset < size {
                 let last = min(size, offset + Int64(SyncProtocol.chunkBytes) * 4) - 1
                 let from = offset
-                let r = try await http.send(
+                let r = try await send(
                     HTTPRequest(method: "GET", url: url, headers: headers([("Range", "bytes=\(offset)-\(last)")])),
                     progress: Self.transferProgress(
                         progress, "download \(sha.prefix(12))", base: from, total: size, upload: false))
@@ -267,5 +297,13 @@ extension String {
             out.append(v(a) << 4 | v(b))
         }
         return out
+    }
+}
+
+/// Exponential backoff with jitter, bounded.
+public enum Backoff {
+    public static func delay(attempt: Int, base: Double = 0.5, cap: Double = 30) -> UInt64 {
+        let exp = min(cap, base * pow(2, Double(max(0, attempt - 1))))
+        return UInt64(exp * Double.random(in: 0.5...1.0) * 1_000_000_000)
     }
 }
