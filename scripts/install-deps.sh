@@ -11,3 +11,14 @@ if [ ${#needed[@]} -gt 0 ]; then
     $SUDO apt-get update -q >&2
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${needed[@]}" >&2
 fi
+
+# Test tooling: an independent tus client for the interoperability test.
+if ! python3 -c "import tusclient" >/dev/null 2>&1; then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        SUDO=""
+        [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        $SUDO apt-get update -q >&2
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-pip >&2
+    fi
+    python3 -m pip install --quiet tuspy >&2 || python3 -m pip install --quiet --break-system-packages tuspy >&2
+fi

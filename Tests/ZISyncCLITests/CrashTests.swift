@@ -19,7 +19,9 @@ import Testing
     func count(_ node: CLI, origin: String) throws -> Int {
         let db = try DatabaseQueue(path: node.home.appendingPathComponent("zisync.db").path)
         defer { try? db.close() }
-        return try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM change_log WHERE origin = ?", arguments: [origin]) ?? 0 }
+        return try db.read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM change_log WHERE origin = ?", arguments: [origin]) ?? 0
+        }
     }
 
     @Test func killNineAtRandomMomentsLosesAndDuplicatesNothing() throws {

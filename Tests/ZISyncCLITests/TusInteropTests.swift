@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// An independent tus 1.0.0 client (tuspy, from PyPI; test tooling only) uploads evidence to a
+/// parent with a node certificate, through the same endpoints zisync's own client uses.
+@Suite(.serialized) struct TusInteropTests {
+    static let script = """
+        import os, sys
+        from tusclient import client
+        url, cert, key, path, sha = sys.argv[1:]
+        c = client.TusClient(url, client_cert=(cert, key))
+        u = c.uploader(path, chunk_size=256 * 1024, metadata={"sha256": sha, "filename": os.path.basename(path)},
+                       upload_checksum=True)
+        u.upload()
+        print(u.offset)
+        """
+
+    @Test func tuspyUploadsEvidenceToAParent() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Unggah dengan tus"])
+        let file = d.dir.appendingPathComponent("notulen.pdf")
+        try Data((0..<1_300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }).write(to: file)
+        let added = try kab.json("evidence", "add", "--plan", plan, file.path) as! [String: Any]
+        let sha = added["sha256"] as! String
+        // The record travels by zisync; the file's stored copy is removed so zisync sends no file.
+        try FileManager.default.removeItem(
+            at: kab.home.appendingPathComponent("files/\(sha.prefix(2))/\(sha)"))
+        try kab.ok(["sync"])
+        let before = try d["32"].json("evidence", "list") as! [[String: Any]]
+        #expect(before.count == 1 && before[0]["file_present"] as? Bool == false, "a record without its file is a gap")
+
+        let scriptURL = d.dir.appendingPathComponent("tus_upload.py")
+        try Self.script.write(to: scriptURL, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [
+            "python3", scriptURL.path, d.daemons["32"]!.url + "/v1/files", d.pki + "/32.17.crt", d.pki + "/32.17.key",
+            file.path, sha,
+        ]
+        var env = ProcessInfo.processInfo.environment
+        env["REQUESTS_CA_BUNDLE"] = d.pki + "/ca.crt"
+        p.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "tuspy failed (pip install tuspy): \(stderr)")
+        #expect(stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1300000")
+        let after = try d["32"].json("evidence", "list") as! [[String: Any]]
+        #expect(after[0]["file_present"] as? Bool == true)
+        let out2 = d.dir.appendingPathComponent("back.pdf")
+        try d["32"].ok(["evidence", "get", added["id"] as! String, "--out", out2.path])
+        #expect(try Data(contentsOf: out2) == Data(contentsOf: file))
+    }
+}
