@@ -132,54 +132,132 @@ public final class FaultProxy: @unchecked Sendable {
         }
     }
 
+    /// One direction: a reader stamps what arrives, a writer sends it once `delay` has passed,
+    /// paced to `rate`; so latency adds to the time of each byte without lowering throughput.
     private func pump(from source: Int32, to sink: Int32, upstream: Bool) {
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        let slice = rate > 0 ? max(512, min(buffer.count, rate / 20)) : buffer.count
-        defer {
-            shutdown(sink, Int32(SHUT_RDWR))
-            shutdown(source, Int32(SHUT_RDWR))
-            lock.withLock {
-                if sockets.remove(source) != nil { Glibc.close(source) }
-                if sockets.remove(sink) != nil { Glibc.close(sink) }
-            }
+        let line = DelayLine()
+        let writer = Thread { [weak self] in
+            self?.drain(line, to: sink, upstream: upstream)
+            line.finish()
         }
-        while true {
+        writer.start()
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        let slice = rate > 0 ? max(1024, min(buffer.count, rate / 10)) : buffer.count
+        while !line.isFinished {
             let n = recv(source, &buffer, slice, 0)
-            if n <= 0 { return }
-            if delayMilliseconds > 0 { usleep(useconds_t(delayMilliseconds * 1000)) }
-            var allowed = n
+            if n <= 0 { break }
+            line.push(Data(buffer[0..<n]), due: Date().addingTimeInterval(Double(delayMilliseconds) / 1000))
+        }
+        line.close()
+        while !line.isFinished { usleep(10_000) }
+        shutdown(sink, Int32(SHUT_RDWR))
+        shutdown(source, Int32(SHUT_RDWR))
+        lock.withLock {
+            if sockets.remove(source) != nil { Glibc.close(source) }
+            if sockets.remove(sink) != nil { Glibc.close(sink) }
+        }
+    }
+
+    private func drain(_ line: DelayLine, to sink: Int32, upstream: Bool) {
+        var paceStart = Date()
+        var paced: Int64 = 0
+        while let (data, due) = line.pop() {
+            let wait = due.timeIntervalSinceNow
+            if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+            var allowed = data.count
             while true {
                 let mode = lock.withLock { _mode }
                 if mode == .stall {
                     usleep(50_000)
-                    if lock.withLock({ closed }) { return }
+                    if lock.withLock({ closed }) || line.isClosed { return }
                     continue
                 }
                 if upstream, case .cutAfter(let remaining) = mode {
-                    allowed = Int(min(Int64(n), remaining))
+                    allowed = Int(min(Int64(data.count), remaining))
                     lock.withLock { _mode = .cutAfter(remaining - Int64(allowed)) }
                 }
                 break
             }
-            if allowed > 0 {
-                var sent = 0
-                while sent < allowed {
-                    let m = buffer.withUnsafeBytes {
-                        send(sink, $0.baseAddress! + sent, allowed - sent, Int32(MSG_NOSIGNAL))
-                    }
-                    if m <= 0 { return }
-                    sent += m
-                }
-                lock.withLock {
-                    if upstream { _upstreamBytes += Int64(allowed) } else { _downstreamBytes += Int64(allowed) }
-                }
-                if rate > 0 { usleep(useconds_t(Double(allowed) / Double(rate) * 1_000_000)) }
+            var sent = 0
+            while sent < allowed {
+                let m = data.withUnsafeBytes { send(sink, $0.baseAddress! + sent, allowed - sent, Int32(MSG_NOSIGNAL)) }
+                if m <= 0 { return }
+                sent += m
             }
-            if allowed < n {
+            lock.withLock {
+                if upstream { _upstreamBytes += Int64(allowed) } else { _downstreamBytes += Int64(allowed) }
+            }
+            if allowed < data.count {
                 resetAll()
                 return
             }
+            if rate > 0 {
+                // Pace to the rate; an idle link does not bank credit.
+                if paceStart.timeIntervalSinceNow < -1 && paced == 0 { paceStart = Date() }
+                paced += Int64(allowed)
+                let ahead = Double(paced) / Double(rate) - Date().timeIntervalSince(paceStart)
+                if ahead > 0 { usleep(useconds_t(ahead * 1_000_000)) }
+                if line.isEmpty {
+                    paced = 0
+                    paceStart = Date()
+                }
+            }
         }
+    }
+}
+
+/// A queue of received bytes with the time each may be sent.
+final class DelayLine: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [(Data, Date)] = []
+    private var closed = false
+    private var finished = false
+
+    func push(_ data: Data, due: Date) {
+        condition.lock()
+        items.append((data, due))
+        condition.signal()
+        condition.unlock()
+    }
+
+    func pop() -> (Data, Date)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        return items.isEmpty ? nil : items.removeFirst()
+    }
+
+    var isEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.isEmpty
+    }
+
+    var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func finish() {
+        condition.lock()
+        finished = true
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isFinished: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return finished
     }
 }
 

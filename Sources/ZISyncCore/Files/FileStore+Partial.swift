@@ -92,3 +92,68 @@ extension FileStore {
         return try input.read(upToCount: count) ?? Data()
     }
 }
+
+/// Appends to a partial file as bytes arrive (a tus PATCH body), so that a transfer cut in
+/// the middle keeps what reached the disk and resumes from there.
+public final class PartialWriter {
+    let store: FileStore
+    let sha256: String
+    let handle: FileHandle
+    public let start: Int64
+    public private(set) var offset: Int64
+    let length: Int64
+    private var unsynced = 0
+    /// Bytes written between fsyncs: what a power cut can lose at most.
+    public static let syncEvery = 256 * 1024
+
+    init(store: FileStore, sha256: String, at offset: Int64, length: Int64) throws {
+        self.store = store
+        self.sha256 = sha256
+        let url = store.partialURL(sha256)
+        guard let h = FileHandle(forWritingAtPath: url.path) else { throw ZISyncError("cannot write \(url.path)") }
+        handle = h
+        try h.seek(toOffset: UInt64(offset))
+        start = offset
+        self.offset = offset
+        self.length = length
+    }
+
+    public func write(_ data: Data) throws {
+        guard offset + Int64(data.count) <= length else {
+            throw ZISyncError("\(offset + Int64(data.count)) bytes exceed the announced length \(length)")
+        }
+        try handle.write(contentsOf: data)
+        offset += Int64(data.count)
+        unsynced += data.count
+        if unsynced >= Self.syncEvery {
+            try handle.synchronize()
+            unsynced = 0
+        }
+    }
+
+    /// Drops what this writer appended (a failed chunk checksum).
+    public func rollBack() throws {
+        try handle.truncate(atOffset: UInt64(start))
+        offset = start
+        try handle.synchronize()
+    }
+
+    /// Syncs and closes; moves the file into the store when it is complete.
+    public func finish() throws -> Int64 {
+        try handle.synchronize()
+        try handle.close()
+        if offset == length { try store.completePartial(sha256) }
+        return offset
+    }
+}
+
+extension FileStore {
+    /// A writer appending at `offset`, which must be the partial file's current size.
+    public func partialWriter(_ sha256: String, at offset: Int64) throws -> PartialWriter {
+        guard let (held, length) = progress(sha256), !contains(sha256) else {
+            throw ZISyncError("no upload of \(sha256) is in progress")
+        }
+        guard offset == held else { throw ZISyncError("offset \(offset) does not match the \(held) bytes held") }
+        return try PartialWriter(store: self, sha256: sha256, at: offset, length: length)
+    }
+}

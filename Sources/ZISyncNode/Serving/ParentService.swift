@@ -177,23 +177,44 @@ public struct ParentService: Sendable {
         guard let offsetText = request.headers[Self.uploadOffset], let offset = Int64(offsetText), offset == held else {
             return Self.tusError(.conflict, "Upload-Offset must be \(held)")
         }
-        var request = request
-        let data = Data(buffer: try await request.collectBody(upTo: context.maxUploadSize))
+        var algorithm: ChunkChecksum?
+        var expected = ""
         if let checksum = request.headers[Self.uploadChecksum] {
             let parts = checksum.split(separator: " ")
-            guard parts.count == 2, let algorithm = ChunkChecksum(rawValue: String(parts[0])) else {
+            guard parts.count == 2, let a = ChunkChecksum(rawValue: String(parts[0])) else {
                 return Self.tusError(.badRequest, "checksum algorithm must be one of sha256, sha1")
             }
-            let digest = Data(base64Encoded: String(parts[1])) ?? Data()
-            if algorithm.hex(of: data) != Hashing.hex(digest) {
-                return Self.tusError(
-                    HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), "chunk checksum mismatch")
-            }
+            algorithm = a
+            expected = Hashing.hex(Data(base64Encoded: String(parts[1])) ?? Data())
         }
-        let files = store.files
+        // Stream the body to disk as it arrives: a cut keeps what arrived, and the next
+        // HEAD reports it, so a resumed upload re-sends only what was lost in flight.
+        let writer: PartialWriter
+        do {
+            writer = try store.files.partialWriter(sha, at: offset)
+        } catch let e as ZISyncError {
+            return Self.tusError(.conflict, e.description)
+        }
+        var hasher = algorithm.map { ChunkHasher($0) }
+        do {
+            for try await buffer in request.body {
+                let data = Data(buffer: buffer)
+                hasher?.update(data)
+                try writer.write(data)
+            }
+        } catch {
+            _ = try? writer.finish()
+            throw error
+        }
+        if let hasher, hasher.finalHex() != expected {
+            try writer.rollBack()
+            _ = try writer.finish()
+            return Self.tusError(
+                HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), "chunk checksum mismatch")
+        }
         let newOffset: Int64
         do {
-            newOffset = try await blocking { try files.appendPartial(sha, at: offset, data) }
+            newOffset = try writer.finish()
         } catch let e as ZISyncError {
             return Self.tusError(.badRequest, e.description)
         }
@@ -283,10 +304,27 @@ public struct ParentService: Sendable {
 enum ChunkChecksum: String {
     case sha256, sha1
 
-    func hex(of data: Data) -> String {
-        switch self {
-        case .sha256: return Hashing.sha256Hex(data)
-        case .sha1: return Hashing.hex(Insecure.SHA1.hash(data: data))
+}
+
+/// Hashes a chunk as it streams in.
+struct ChunkHasher {
+    var sha256 = SHA256()
+    var sha1 = Insecure.SHA1()
+    let algorithm: ChunkChecksum
+
+    init(_ algorithm: ChunkChecksum) { self.algorithm = algorithm }
+
+    mutating func update(_ data: Data) {
+        switch algorithm {
+        case .sha256: sha256.update(data: data)
+        case .sha1: sha1.update(data: data)
+        }
+    }
+
+    func finalHex() -> String {
+        switch algorithm {
+        case .sha256: return Hashing.hex(sha256.finalize())
+        case .sha1: return Hashing.hex(sha1.finalize())
         }
     }
 }

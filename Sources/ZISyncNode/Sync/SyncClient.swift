@@ -208,20 +208,19 @@ public final class SyncClient: @unchecked Sendable {
         }
     }
 
-    /// How much of a file the parent holds, creating the upload (tus creation) if it has none.
+    /// How much of a file the parent holds. A creation request (tus creation) for a file the
+    /// parent already holds in part answers with its offset, so one round trip serves both.
     func uploadOffset(_ sha: String, size: Int64, url: String) async throws -> Int64 {
+        let create = try await send(
+            HTTPRequest(
+                method: "POST", url: base + SyncProtocol.filesPath,
+                headers: tus([
+                    ("Upload-Length", String(size)),
+                    ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())"),
+                ]), body: Data()))
+        try check(create, base + SyncProtocol.filesPath, status: [201], json: false)
+        if let offset = create.headers["upload-offset"].flatMap({ Int64($0) }) { return offset }
         let head = try await send(HTTPRequest(method: "HEAD", url: url, headers: tus()))
-        if head.status == 404, head.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version {
-            let create = try await send(
-                HTTPRequest(
-                    method: "POST", url: base + SyncProtocol.filesPath,
-                    headers: tus([
-                        ("Upload-Length", String(size)),
-                        ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())"),
-                    ]), body: Data()))
-            try check(create, base + SyncProtocol.filesPath, status: [201], json: false)
-            return Int64(create.headers["upload-offset"] ?? "0") ?? 0
-        }
         try check(head, url, status: [200], json: false)
         return Int64(head.headers["upload-offset"] ?? "") ?? 0
     }
@@ -270,7 +269,7 @@ public final class SyncClient: @unchecked Sendable {
             var offset = store.files.progress(sha)?.offset ?? 0
             let url = base + SyncProtocol.filesPath + "/" + sha
             while offset < size {
-                let last = min(size, offset + Int64(SyncProtocol.chunkBytes) * 4) - 1
+                let last = min(size, offset + Int64(SyncProtocol.downloadRangeBytes)) - 1
                 let from = offset
                 let r = try await send(
                     HTTPRequest(method: "GET", url: url, headers: headers([("Range", "bytes=\(offset)-\(last)")])),
