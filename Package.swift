@@ -86,7 +86,10 @@ let package = Package(
         // Benchmark driver used by bench/*.sh (not a test).
         .executableTarget(
             name: "zisync-bench",
-            dependencies: ["ZISyncCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ZISyncCore", "ZISyncProtocol", "ZISyncNode", "ZISyncFaultProxy",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Sources/zisync-bench"
         ),
         .testTarget(

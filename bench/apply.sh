@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release --product zisync-bench >&2
 echo "machine: $(nproc) cores, $(uname -srm), $(date -u +%Y-%m-%dT%H:%MZ)"
-.build/release/zisync-bench "${1:-100000}"
+.build/release/zisync-bench apply "${1:-100000}"

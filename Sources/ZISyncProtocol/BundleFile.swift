@@ -151,7 +151,7 @@ public enum BundleFile {
         for i in 0..<header.changes {
             guard let line = try reader.line() else { throw ZISyncError("\(url.path): ends after \(i) changes") }
             do {
-                changes.append(try JSONDecoder().decode(WireChange.self, from: Data(line.utf8)).change())
+                changes.append(try WireDecoder.change(from: Data(line.utf8)))
             } catch {
                 malformed.append(.init(change: "line \(i + 3)", recordID: "", reason: "malformed change: \(error)"))
             }

@@ -41,21 +41,20 @@ public enum SyncProtocol {
 
     /// `{"changes":[…],"from":"…"}` built from the changes' wire forms without re-encoding.
     public static func changesBody(_ changes: [Change], extra: [(String, String)]) -> Data {
+        changesBody(wire: changes.map(\.wireJSON), extra: extra)
+    }
+
+    public static func changesBody(wire: some Collection<String>, extra: [(String, String)]) -> Data {
         var out = Data("{\"changes\":[".utf8)
-        for (i, c) in changes.enumerated() {
+        for (i, c) in wire.enumerated() {
             if i > 0 { out.append(0x2C) }
-            out.append(contentsOf: c.wireJSON.utf8)
+            out.append(contentsOf: c.utf8)
         }
         out.append(contentsOf: "]".utf8)
         for (key, jsonValue) in extra { out.append(contentsOf: ",\"\(key)\":\(jsonValue)".utf8) }
         out.append(contentsOf: "}".utf8)
         return out
     }
-}
-
-public struct PushRequest: Decodable, Sendable {
-    public let from: String
-    public let changes: [WireChange]
 }
 
 public struct PushResponse: Codable, Sendable, Equatable {
@@ -89,13 +88,6 @@ public struct PushResponse: Codable, Sendable, Equatable {
         self.tips = tips
         self.serverTime = serverTime
     }
-}
-
-public struct PullResponse: Decodable, Sendable {
-    public let changes: [WireChange]
-    public let next: Int64
-    public let more: Bool
-    public let serverTime: Int64
 }
 
 public struct ErrorResponse: Codable, Sendable {

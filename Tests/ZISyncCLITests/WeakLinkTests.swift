@@ -32,13 +32,14 @@ import ZISyncTransport
         return url
     }
 
-    /// Starts `zisync sync` for a node without waiting.
-    func startSync(_ node: CLI) throws -> Process {
+    /// Starts `zisync sync` for a node without waiting; its standard error goes to `log`.
+    func startSync(_ node: CLI, log: URL) throws -> Process {
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = ["sync", "--home", node.home.path]
         p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        p.standardError = FileHandle(forWritingAtPath: log.path)
         try p.run()
         return p
     }
@@ -59,13 +60,14 @@ import ZISyncTransport
         try d["32.17"].ok(["evidence", "add", "--plan", plan, try randomFile(d, bytes: size).path])
         proxy.resetCounters()
         proxy.mode = .cutAfter(Int64(size / 2))
-        let sync = try startSync(d["32.17"])
+        let log = d.dir.appendingPathComponent("sync.log")
+        let sync = try startSync(d["32.17"], log: log)
         let deadline = Date().addingTimeInterval(60)
         while proxy.mode != .cutAfter(0), Date() < deadline { usleep(5_000) }
         #expect(proxy.mode == .cutAfter(0), "the link was cut mid-upload")
         proxy.mode = .forward
         sync.waitUntilExit()
-        #expect(sync.terminationStatus == 0)
+        #expect(sync.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         let sent = proxy.upstreamBytes
         let overhead: Int64 = 96 * 1024  // TLS records, handshakes and request headers
         #expect(sent <= Int64(size + SyncProtocol.chunkBytes) + overhead, "sent \(sent) bytes for a \(size)-byte file")
@@ -83,11 +85,14 @@ import ZISyncTransport
         try setOption(d["32.17"], "connect_timeout_seconds", 2)
         proxy.mode = .stall
         let started = Date()
-        let sync = try startSync(d["32.17"])
+        let log = d.dir.appendingPathComponent("sync.log")
+        let sync = try startSync(d["32.17"], log: log)
         usleep(2_500_000)
         proxy.mode = .forward
         sync.waitUntilExit()
-        #expect(sync.terminationStatus == 0, "the retry after the timeout succeeded")
+        #expect(
+            sync.terminationStatus == 0,
+            "the retry after the timeout succeeded: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         #expect(Date().timeIntervalSince(started) >= 2)
         #expect(proxy.connections >= 2, "a new connection after the stalled one timed out")
         #expect(try d["32"].digest("32.17") == d["32.17"].digest("32.17"))

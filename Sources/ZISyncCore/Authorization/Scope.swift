@@ -11,7 +11,11 @@ public struct Scope: Sendable {
     }
 
     public func contains(_ change: Change) -> Bool {
-        if RecordType(rawValue: change.recordType)?.isReference == true { return true }
-        return subtree.contains(change.owner) && !subtree.contains(change.origin)
+        contains(type: change.recordType, owner: change.owner, origin: change.origin)
+    }
+
+    public func contains(type: String, owner: String, origin: String) -> Bool {
+        if RecordType(rawValue: type)?.isReference == true { return true }
+        return subtree.contains(owner) && !subtree.contains(origin)
     }
 }

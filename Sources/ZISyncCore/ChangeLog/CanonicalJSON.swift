@@ -50,7 +50,9 @@ public struct CanonicalJSON {
     public mutating func object<K>(_ entries: [(String, K)], _ body: (inout CanonicalJSON, K) -> Void) {
         bytes.append(0x7B)
         var first = true
-        for (key, v) in entries.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
+        // Byte order of the UTF-8 keys (not String's Unicode ordering, which folds equivalent forms).
+        let keyed = entries.map { (Array($0.0.utf8), $0.0, $0.1) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
+        for (_, key, v) in keyed {
             if !first { bytes.append(0x2C) }
             first = false
             string(key)

@@ -105,29 +105,39 @@ public struct Change: Sendable, Equatable {
     public var wireJSON: String { Change.sortedWireJSON(self) }
 
     static func sortedWireJSON(_ c: Change) -> String {
+        wireJSON(
+            actor: c.actor, baseJSON: c.baseJSON, fieldsJSON: c.fieldsJSON, hash: c.hash, hlc: c.hlc.rawValue,
+            origin: c.origin, owner: c.owner, prev: c.prev, recordID: c.recordID, seq: c.seq, recordType: c.recordType)
+    }
+
+    /// The wire form from a change's parts, with `fields` and `base` already canonical.
+    public static func wireJSON(
+        actor: String, baseJSON: String, fieldsJSON: String, hash: String, hlc: Int64, origin: String, owner: String,
+        prev: String?, recordID: String, seq: Int64, recordType: String
+    ) -> String {
         var j = CanonicalJSON()
         j.raw("{\"actor\":")
-        j.string(c.actor)
+        j.string(actor)
         j.raw(",\"base\":")
-        j.rawBytes(Array(c.baseJSON.utf8))
+        j.rawBytes(Array(baseJSON.utf8))
         j.raw(",\"fields\":")
-        j.rawBytes(Array(c.fieldsJSON.utf8))
+        j.rawBytes(Array(fieldsJSON.utf8))
         j.raw(",\"hash\":")
-        j.string(c.hash)
+        j.string(hash)
         j.raw(",\"hlc\":")
-        j.int(c.hlc.rawValue)
+        j.int(hlc)
         j.raw(",\"origin\":")
-        j.string(c.origin)
+        j.string(origin)
         j.raw(",\"owner\":")
-        j.string(c.owner)
+        j.string(owner)
         j.raw(",\"prev\":")
-        if let prev = c.prev { j.string(prev) } else { j.raw("null") }
+        if let prev { j.string(prev) } else { j.raw("null") }
         j.raw(",\"record\":")
-        j.string(c.recordID)
+        j.string(recordID)
         j.raw(",\"seq\":")
-        j.int(c.seq)
+        j.int(seq)
         j.raw(",\"type\":")
-        j.string(c.recordType)
+        j.string(recordType)
         j.raw("}")
         return j.text
     }

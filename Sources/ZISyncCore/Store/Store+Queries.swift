@@ -235,6 +235,32 @@ extension Store {
         }
     }
 
+    /// The same changes as `changesForParent`, as wire JSON built straight from the stored
+    /// canonical columns (no decoding): what a push sends.
+    public func wireChangesForParent(all: Bool = false) throws -> [String] {
+        let origins = registry.subtree(of: node)
+        let acked = all ? [:] : try acknowledged()
+        return try db.read { db in
+            var out: [String] = []
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT origin, seq, hlc, record_type, record_id, owner, actor, fields, base, prev_hash, hash
+                    FROM change_log ORDER BY local_seq
+                    """)
+            while let row = try cursor.next() {
+                let origin: String = row[0]
+                let seq: Int64 = row[1]
+                guard origins.contains(origin), seq > (acked[origin] ?? 0) else { continue }
+                out.append(
+                    Change.wireJSON(
+                        actor: row[6], baseJSON: row[8], fieldsJSON: row[7], hash: row[10], hlc: row[2],
+                        origin: origin, owner: row[5], prev: row[9], recordID: row[4], seq: seq, recordType: row[3]))
+            }
+            return out
+        }
+    }
+
     /// The chain tips this node holds for every origin in `satker`'s subtree: what a receipt
     /// tells that office its parent now has.
     public func chainTips(subtree satker: String) throws -> [String: Int64] {
@@ -259,8 +285,11 @@ extension Store {
     }
 
     /// Records that the parent holds each origin's chain up to the given sequence. Only ever
-    /// raises an acknowledgement, and never beyond what this node itself holds.
-    public func acknowledge(_ tips: [String: Int64]) throws {
+    /// raises an acknowledgement, and never beyond what this node itself holds. A parent's clock
+    /// reading and status facts, when given, are stored in the same transaction.
+    public func acknowledge(
+        _ tips: [String: Int64], clockMilliseconds: Int64? = nil, meta: [String: String?] = [:]
+    ) throws {
         let origins = registry.subtree(of: node)
         try db.write { db in
             for (origin, seq) in tips where origins.contains(origin) {
@@ -273,6 +302,8 @@ extension Store {
                         ON CONFLICT(origin) DO UPDATE SET seq = max(seq, excluded.seq)
                         """, arguments: [origin, min(seq, held)])
             }
+            if let clockMilliseconds { try Self.observeClock(db, milliseconds: clockMilliseconds) }
+            try Self.setMeta(db, meta)
         }
     }
 }

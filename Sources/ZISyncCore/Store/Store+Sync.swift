@@ -23,9 +23,11 @@ extension Store {
                 arguments: [cursor])
             while let row = try rows.next() {
                 scanned += 1
-                let change = try Self.storedChange(row).change
                 next = row["local_seq"]
-                if scope.contains(change) { changes.append(change) }
+                // Scope needs only these columns; decode the rows that are in it.
+                if scope.contains(type: row["record_type"], owner: row["owner"], origin: row["origin"]) {
+                    changes.append(try Self.storedChange(row).change)
+                }
                 if changes.count >= limit || scanned >= scanLimit {
                     let more =
                         try Bool.fetchOne(
@@ -42,25 +44,21 @@ extension Store {
     public func receivePulled(_ changes: [Change], from parent: String, cursor: Int64) throws -> ReceiveReport {
         try receive(
             changes, sender: nil, source: "pull from \(parent)", scope: Scope(node: node, registry: registry)
-        ) { db in
+        ) { db, _ in
             try Self.setMeta(db, "pull_cursor", String(cursor))
         }
     }
 
     /// Applies a child's push and records when it was seen, in one transaction.
     public func receivePush(_ changes: [Change], from child: String, at now: Int64) throws -> ReceiveReport {
-        var refused = 0
-        let report = try receive(changes, sender: child, source: "push from \(child)", scope: nil) { _ in }
-        refused = report.refused.count
-        try db.write { db in
+        try receive(changes, sender: child, source: "push from \(child)", scope: nil) { db, report in
             try db.execute(
                 sql: """
                     INSERT INTO child_seen(satker, last_seen, last_push, pushed, refused) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(satker) DO UPDATE SET last_seen = excluded.last_seen, last_push = excluded.last_push,
                         pushed = pushed + excluded.pushed, refused = refused + excluded.refused
-                    """, arguments: [child, now, now, report.applied, refused])
+                    """, arguments: [child, now, now, report.applied, report.refused.count])
         }
-        return report
     }
 
     public func childPulled(_ child: String, at now: Int64) throws {
@@ -99,13 +97,15 @@ extension Store {
     }
 
     public func setMeta(_ values: [String: String?]) throws {
-        try db.write { db in
-            for (key, value) in values {
-                if let value {
-                    try Self.setMeta(db, key, value)
-                } else {
-                    try db.execute(sql: "DELETE FROM node_meta WHERE key = ?", arguments: [key])
-                }
+        try db.write { db in try Self.setMeta(db, values) }
+    }
+
+    static func setMeta(_ db: Database, _ values: [String: String?]) throws {
+        for (key, value) in values {
+            if let value {
+                try setMeta(db, key, value)
+            } else {
+                try db.execute(sql: "DELETE FROM node_meta WHERE key = ?", arguments: [key])
             }
         }
     }
@@ -159,10 +159,12 @@ extension Store {
 
     /// Folds a clock reading (the parent's, from a sync answer) into this node's HLC.
     public func observeClock(milliseconds: Int64) throws {
-        try db.write { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0
-            let seen = HLC(milliseconds: milliseconds, counter: 0).rawValue
-            if seen > last { try Self.setMeta(db, "hlc", String(seen)) }
-        }
+        try db.write { db in try Self.observeClock(db, milliseconds: milliseconds) }
+    }
+
+    static func observeClock(_ db: Database, milliseconds: Int64) throws {
+        let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0
+        let seen = HLC(milliseconds: milliseconds, counter: 0).rawValue
+        if seen > last { try setMeta(db, "hlc", String(seen)) }
     }
 }

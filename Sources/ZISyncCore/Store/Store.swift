@@ -151,14 +151,14 @@ public final class Store: @unchecked Sendable {
     public func receive(
         _ changes: [Change], sender: String?, source: String, authorization: Authorization? = nil
     ) throws -> ReceiveReport {
-        try receive(changes, sender: sender, source: source, authorization: authorization, scope: nil) { _ in }
+        try receive(changes, sender: sender, source: source, authorization: authorization, scope: nil) { _, _ in }
     }
 
     /// The general form: `scope`, when given, refuses changes outside this node's scope (a pull);
     /// `alongside` runs in the same transaction (a cursor, a child's last-seen time).
     func receive(
         _ changes: [Change], sender: String?, source: String, authorization: Authorization? = nil,
-        scope: Scope?, alongside: (Database) throws -> Void
+        scope: Scope?, alongside: (Database, ReceiveReport) throws -> Void
     ) throws -> ReceiveReport {
         let auth = authorization ?? self.authorization
         let report = try db.write { db in
@@ -173,7 +173,7 @@ public final class Store: @unchecked Sendable {
                 }
                 try session.receive(change, sender: sender, source: source, report: &report)
             }
-            try alongside(db)
+            try alongside(db, report)
             try session.finish()
             report.held = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_change") ?? 0
             return report

@@ -34,9 +34,14 @@ public struct StoredRecord: Sendable, Equatable {
 enum RecordStateCodec {
     static func encode(_ fields: [String: FieldState]) -> String {
         var j = CanonicalJSON()
-        j.object(fields.map { ($0.key, $0.value) }) { j, s in
-            j.raw("{")
-            if s.heads != [s.version] {
+        j.raw("{")
+        // Internal storage: any fixed order will do; field names are schema names (ASCII).
+        for (n, name) in fields.keys.sorted().enumerated() {
+            let s = fields[name]!
+            if n > 0 { j.raw(",") }
+            j.string(name)
+            j.raw(":{")
+            if s.heads.count != 1 || s.heads[0].origin != s.origin || s.heads[0].seq != s.seq {
                 j.raw("\"heads\":[")
                 for (i, v) in s.heads.enumerated() {
                     if i > 0 { j.raw(",") }
@@ -62,6 +67,7 @@ enum RecordStateCodec {
             j.value(s.value)
             j.raw("}")
         }
+        j.raw("}")
         return j.text
     }
 

@@ -51,20 +51,22 @@ public struct ParentService: Sendable {
         var request = request
         var body = Data(buffer: try await request.collectBody(upTo: SyncProtocol.maxPushBytes))
         if request.headers[.contentEncoding] == "gzip" { body = try SyncProtocol.gunzip(body) }
-        guard let push = try? JSONDecoder().decode(PushRequest.self, from: body) else {
+        guard let push = try? WireDecoder.changes(in: body), let from = push.other["from"] as? String else {
             return Self.error(.badRequest, "the push body is not a zisync push")
         }
-        guard push.from == child else {
-            return Self.error(.forbidden, "the push says it is from \(push.from) but the certificate is \(child)")
+        guard from == child else {
+            return Self.error(.forbidden, "the push says it is from \(from) but the certificate is \(child)")
         }
         guard push.changes.count <= SyncProtocol.maxPushChanges else {
             return Self.error(.contentTooLarge, "at most \(SyncProtocol.maxPushChanges) changes per push")
         }
         var changes: [Change] = []
         var malformed: [PushResponse.Refusal] = []
-        for wire in push.changes {
-            do { changes.append(try wire.change()) } catch {
-                malformed.append(.init(change: "\(wire.origin):\(wire.seq)", record: wire.record, reason: "\(error)"))
+        for (i, result) in push.changes.enumerated() {
+            switch result {
+            case .success(let change): changes.append(change)
+            case .failure(let error):
+                malformed.append(.init(change: "#\(i + 1)", record: "", reason: "malformed change: \(error)"))
             }
         }
         let now = HybridClock.systemMilliseconds()

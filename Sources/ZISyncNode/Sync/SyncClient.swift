@@ -16,6 +16,11 @@ public struct SyncReport: Sendable, Codable {
     /// Parent's clock minus ours, in milliseconds (positive: ours is behind).
     public var clockSkewMilliseconds: Int64 = 0
     public var seconds = 0.0
+    /// Time spent in each phase, in seconds.
+    public var pushSeconds = 0.0
+    public var uploadSeconds = 0.0
+    public var pullSeconds = 0.0
+    public var downloadSeconds = 0.0
 }
 
 /// One full round with the parent: push the changes it lacks, upload the files it lacks
@@ -24,6 +29,8 @@ public final class SyncClient: @unchecked Sendable {
     public let store: Store
     public let config: NodeConfig
     let http: CurlHTTPClient
+    /// A second connection, so that a push batch travels while the parent stores the previous one.
+    let pushLane: CurlHTTPClient
     let base: String
     let parentSatker: String
 
@@ -46,10 +53,14 @@ public final class SyncClient: @unchecked Sendable {
         c.lowSpeedSeconds = config.lowSpeedSeconds
         c.maxBytesPerSecond = config.maxBytesPerSecond
         http = CurlHTTPClient(configuration: c)
+        pushLane = CurlHTTPClient(configuration: c)
     }
 
     /// Abandons the transfer in flight (what is stored stays stored; the next round resumes).
-    public func cancel() { http.cancel() }
+    public func cancel() {
+        http.cancel()
+        pushLane.cancel()
+    }
 
     public typealias Progress = @Sendable (String) -> Void
 
@@ -57,10 +68,19 @@ public final class SyncClient: @unchecked Sendable {
         let started = Date()
         var report = SyncReport()
         do {
+            var mark = Date()
+            func lap() -> Double {
+                defer { mark = Date() }
+                return Date().timeIntervalSince(mark)
+            }
             try await push(&report)
+            report.pushSeconds = lap()
             try await uploadFiles(&report, progress: progress)
+            report.uploadSeconds = lap()
             try await pull(&report)
+            report.pullSeconds = lap()
             try await downloadFiles(&report, progress: progress)
+            report.downloadSeconds = lap()
         } catch {
             try? store.setMeta([
                 "last_error": "\(error)", "last_error_at": String(HybridClock.systemMilliseconds()),
@@ -78,13 +98,13 @@ public final class SyncClient: @unchecked Sendable {
 
     /// Sends a request, retrying failed transfers (curl errors: cut, stalled, refused links)
     /// with exponential backoff and jitter. HTTP answers are never retried here.
-    func send(_ request: HTTPRequest, progress: (@Sendable (Int64, Int64) -> Void)? = nil) async throws
-        -> HTTPResponse
-    {
+    func send(
+        _ request: HTTPRequest, via client: CurlHTTPClient? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil
+    ) async throws -> HTTPResponse {
         var attempt = 0
         while true {
             do {
-                return try await http.send(request, progress: progress)
+                return try await (client ?? http).send(request, progress: progress)
             } catch let error as TransportError where error.curlCode != nil && attempt + 1 < max(1, config.retries) {
                 attempt += 1
                 try await Task.sleep(nanoseconds: Backoff.delay(attempt: attempt))
@@ -124,43 +144,69 @@ public final class SyncClient: @unchecked Sendable {
     // MARK: - Push
 
     func push(_ report: inout SyncReport) async throws {
-        let pending = try store.changesForParent()
+        let pending = try store.wireChangesForParent()
+        // Batch boundaries by count and bytes.
+        var bounds: [Range<Int>] = []
         var index = 0
         while index < pending.count {
-            var batch: [Change] = []
+            let start = index
             var bytes = 0
-            while index < pending.count, batch.count < config.batchChanges {
-                let size = pending[index].wireJSON.utf8.count
-                if !batch.isEmpty && bytes + size > config.batchBytes { break }
-                batch.append(pending[index])
+            while index < pending.count, index - start < config.batchChanges {
+                let size = pending[index].utf8.count
+                if index > start && bytes + size > config.batchBytes { break }
                 bytes += size
                 index += 1
             }
-            let url = base + SyncProtocol.pushPath
-            let body = try SyncProtocol.gzip(SyncProtocol.changesBody(batch, extra: [("from", "\"\(store.node)\"")]))
-            let r = try await send(
-                HTTPRequest(
-                    method: "POST", url: url,
-                    headers: headers([("Content-Type", SyncProtocol.jsonType), ("Content-Encoding", "gzip")]),
-                    body: body))
+            bounds.append(start..<index)
+        }
+        let node = store.node
+        let makeBody: @Sendable (Range<Int>) throws -> Data = { range in
+            try SyncProtocol.gzip(SyncProtocol.changesBody(wire: pending[range], extra: [("from", "\"\(node)\"")]))
+        }
+        // Two batches in flight on two connections: one travels and is decoded while the parent
+        // stores the other. Should the later one be stored first, the parent holds its changes
+        // until the earlier one arrives, so order never matters for correctness.
+        let url = base + SyncProtocol.pushPath
+        var inFlight: [Task<(HTTPResponse, PushResponse?), Error>] = []
+        func post(_ k: Int) -> Task<(HTTPResponse, PushResponse?), Error> {
+            let lane = k % 2 == 0 ? http : pushLane
+            let range = bounds[k]
+            return Task {
+                let r = try await self.send(
+                    HTTPRequest(
+                        method: "POST", url: url,
+                        headers: self.headers([("Content-Type", SyncProtocol.jsonType), ("Content-Encoding", "gzip")]),
+                        body: try makeBody(range)), via: lane)
+                return (r, try? JSONDecoder().decode(PushResponse.self, from: r.body))
+            }
+        }
+        var next = 0
+        while next < bounds.count || !inFlight.isEmpty {
+            while inFlight.count < 2 && next < bounds.count {
+                inFlight.append(post(next))
+                next += 1
+            }
+            let (r, decoded) = try await inFlight.removeFirst().value
             try check(r, url, status: [200])
-            guard let answer = try? JSONDecoder().decode(PushResponse.self, from: r.body) else {
+            guard let answer = decoded else {
                 throw TransportError.http(r, url: url, "the push answer is not a zisync push answer")
             }
-            try store.acknowledge(answer.tips)
-            try noteClock(answer.serverTime, &report)
             report.pushed += answer.accepted
             report.duplicates += answer.duplicates
             report.refused += answer.refused
-            try store.setMeta(["last_push_ok": String(HybridClock.systemMilliseconds())])
+            report.clockSkewMilliseconds = answer.serverTime - HybridClock.systemMilliseconds()
+            var meta: [String: String?] = [
+                "last_push_ok": String(HybridClock.systemMilliseconds()),
+                "clock_skew_ms": String(report.clockSkewMilliseconds),
+            ]
             if !answer.refused.isEmpty {
                 let total = (Int(try store.meta("refused_by_parent") ?? "0") ?? 0) + answer.refused.count
-                try store.setMeta([
-                    "refused_by_parent": String(total),
-                    "last_refusal":
-                        "\(answer.refused[0].change) (record \(answer.refused[0].record)): \(answer.refused[0].reason)",
-                ])
+                meta["refused_by_parent"] = String(total)
+                meta["last_refusal"] =
+                    "\(answer.refused[0].change) (record \(answer.refused[0].record)): \(answer.refused[0].reason)"
             }
+            // Acknowledgement, clock and status in one transaction.
+            try store.acknowledge(answer.tips, clockMilliseconds: answer.serverTime, meta: meta)
         }
         if pending.isEmpty { try store.setMeta(["last_push_ok": String(HybridClock.systemMilliseconds())]) }
     }
@@ -247,16 +293,17 @@ public final class SyncClient: @unchecked Sendable {
             let url = base + SyncProtocol.pullPath + "?after=\(cursor)&limit=\(config.batchChanges)"
             let r = try await send(HTTPRequest(method: "GET", url: url, headers: headers()))
             try check(r, url, status: [200])
-            guard let page = try? JSONDecoder().decode(PullResponse.self, from: r.body) else {
+            guard let page = try? WireDecoder.changes(in: r.body), let next = page.other["next"] as? Int64,
+                let more = page.other["more"] as? Bool, let serverTime = page.other["serverTime"] as? Int64
+            else {
                 throw TransportError.http(r, url: url, "the pull answer is not a zisync pull answer")
             }
-            var changes: [Change] = []
-            for wire in page.changes { changes.append(try wire.change()) }
-            let applied = try store.receivePulled(changes, from: parentSatker, cursor: page.next)
+            let changes = try page.changes.map { try $0.get() }
+            let applied = try store.receivePulled(changes, from: parentSatker, cursor: next)
             report.pulled += applied.applied
-            try noteClock(page.serverTime, &report)
-            cursor = page.next
-            if !page.more { break }
+            try noteClock(serverTime, &report)
+            cursor = next
+            if !more { break }
         }
         try store.setMeta(["last_pull_ok": String(HybridClock.systemMilliseconds())])
     }

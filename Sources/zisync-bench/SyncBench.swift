@@ -1,0 +1,200 @@
+import Foundation
+import ZISyncCore
+import ZISyncFaultProxy
+import ZISyncNode
+import ZISyncProtocol
+
+/// Runs the release `zisync` binary that sits next to this benchmark.
+struct ZISyncProcess {
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("zisync")
+
+    @discardableResult
+    static func run(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw ZISyncError("zisync \(args.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Starts `zisync daemon` and returns it with its port.
+    static func daemon(_ home: URL) throws -> (Process, Int) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["daemon", "--home", home.path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { throw ZISyncError("daemon for \(home.path) exited") }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let port = Int(text.split(separator: "\n")[0].split(separator: ":").last ?? "") else {
+            throw ZISyncError("daemon said \(text)")
+        }
+        return (p, port)
+    }
+
+    static func sync(_ home: URL) throws -> SyncReport {
+        let json = try run(["sync", "--json", "--home", home.path])
+        return try JSONDecoder().decode(SyncReport.self, from: Data(json.utf8))
+    }
+}
+
+func randomFile(_ url: URL, bytes: Int) throws {
+    var data = Data(count: bytes)
+    data.withUnsafeMutableBytes { raw in
+        var rng = SystemRandomNumberGenerator()
+        for i in stride(from: 0, to: raw.count - 8, by: 8) {
+            raw.storeBytes(of: rng.next(), toByteOffset: i, as: UInt64.self)
+        }
+    }
+    try data.write(to: url)
+}
+
+func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
+    let dir = tempHome("sync")
+    var cleanup = [dir]
+    var daemons: [Process] = []
+    defer {
+        for d in daemons { d.terminate(); d.waitUntilExit() }
+        for u in cleanup { try? FileManager.default.removeItem(at: u) }
+    }
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let pki = dir.appendingPathComponent("pki").path
+    try ZISyncProcess.run(["pki", "init-ca", "--dir", pki])
+    func node(_ satker: String, parentPort: Int?, listen: Bool) throws -> URL {
+        try ZISyncProcess.run(["pki", "issue", "--dir", pki, "--satker", satker])
+        let home = dir.appendingPathComponent(satker)
+        var args = ["init", "--home", home.path, "--satker", satker, "--pki", pki]
+        if let parentPort { args += ["--parent", "https://127.0.0.1:\(parentPort)"] }
+        if listen { args += ["--listen", "127.0.0.1:0"] }
+        try ZISyncProcess.run(args)
+        return home
+    }
+    let ri = try node("00", parentPort: nil, listen: true)
+    let (riDaemon, riPort) = try ZISyncProcess.daemon(ri)
+    daemons.append(riDaemon)
+    let prov = try node("32", parentPort: riPort, listen: true)
+    let (provDaemon, provPort) = try ZISyncProcess.daemon(prov)
+    daemons.append(provDaemon)
+
+    // 1. Push + apply of `total` changes through HTTPS, counting the bytes on the wire.
+    let counting = try FaultProxy(target: provPort)
+    let kab = try node("32.17", parentPort: counting.port, listen: false)
+    let changes = makeChanges(total: total, origin: "32.17")
+    do {
+        let store = try Store.open(home: Home(path: kab.path))
+        var i = 0
+        while i < changes.count {
+            _ = try store.receive(Array(changes[i..<min(i + 5000, changes.count)]), sender: nil, source: "bench")
+            i += 5000
+        }
+    }
+    var canonical = Data()
+    for c in changes {
+        canonical.append(contentsOf: c.wireJSON.utf8)
+        canonical.append(0x0A)
+    }
+    let gzipped = try SyncProtocol.gzip(canonical).count
+    counting.resetCounters()
+    let pushReport = try ZISyncProcess.sync(kab)
+    precondition(pushReport.pushed == total, "pushed \(pushReport.pushed) of \(total)")
+    let wire = counting.upstreamBytes
+    var scratch: [URL] = []
+    let bareRate = try bareInsertRate(changes, batchSize: 5000, cleanup: &scratch)
+    cleanup += scratch
+    let pushRate = Double(total) / pushReport.pushSeconds
+    print("changes pushed:                   \(total) from 32.17 to 32 over HTTPS (batches of 5000, gzip)")
+    print(
+        String(
+            format: "push + apply at the parent:       %8.0f changes/s  (%.2f s; round %.2f s)", pushRate,
+            pushReport.pushSeconds, pushReport.seconds))
+    print(String(format: "bare SQLite insert, same rows:    %8.0f rows/s", bareRate))
+    print(
+        String(
+            format: "push+apply / bare ratio:          %8.2f          (target >= 0.30; >= 20000 changes/s)",
+            pushRate / bareRate))
+    print(
+        String(
+            format: "wire bytes per change (upstream): %8.1f          (%d bytes, TLS and HTTP included)",
+            Double(wire) / Double(total), wire))
+    print(
+        String(
+            format: "gzip of canonical JSON per change:%8.1f          (%d bytes)", Double(gzipped) / Double(total),
+            gzipped))
+    print(
+        String(
+            format: "wire / gzip:                      %8.3f          (target <= 1.15)", Double(wire) / Double(gzipped))
+    )
+    if pushOnly { return }
+
+    // 2. A 2 MB file through a throttled link: 64 KB/s each way, 300 ms one-way delay.
+    let rate = 64 * 1024
+    let fileSize = 2 * 1024 * 1024
+    let slow = try FaultProxy(target: provPort, rate: rate, delayMilliseconds: 300)
+    let slowKab = try node("32.18", parentPort: slow.port, listen: false)
+    let plan = try ZISyncProcess.run([
+        "plan", "add", "--home", slowKab.path, "--area", "1", "--activity", "Berkas besar",
+    ])
+    .trimmingCharacters(in: .whitespacesAndNewlines)
+    let scan = dir.appendingPathComponent("scan.pdf")
+    try randomFile(scan, bytes: fileSize)
+    try ZISyncProcess.run(["evidence", "add", "--home", slowKab.path, "--plan", plan, scan.path])
+    let started = Date()
+    let slowReport = try ZISyncProcess.sync(slowKab)
+    let slowRound = Date().timeIntervalSince(started)
+    let ideal = Double(fileSize) / Double(rate)
+
+    // 3. Bytes re-sent after a cut at 50 %: the same upload with and without a cut.
+    let cutSize = 4 * 1024 * 1024
+    func upload(_ satker: String, cutAt: Int64?) throws -> Int64 {
+        let proxy = try FaultProxy(target: provPort)
+        let home = try node(satker, parentPort: proxy.port, listen: false)
+        let plan = try ZISyncProcess.run(["plan", "add", "--home", home.path, "--area", "2", "--activity", "Potong"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let file = dir.appendingPathComponent("\(satker).pdf")
+        try randomFile(file, bytes: cutSize)
+        try ZISyncProcess.run(["evidence", "add", "--home", home.path, "--plan", plan, file.path])
+        proxy.resetCounters()
+        if let cutAt { proxy.mode = .cutAfter(cutAt) }
+        let p = Process()
+        p.executableURL = ZISyncProcess.binary
+        p.arguments = ["sync", "--home", home.path]
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        if cutAt != nil {
+            while proxy.mode != .cutAfter(0), p.isRunning { usleep(2_000) }
+            proxy.mode = .forward
+        }
+        p.waitUntilExit()
+        precondition(p.terminationStatus == 0, "sync through the cut failed")
+        return proxy.upstreamBytes
+    }
+    let uncut = try upload("32.01", cutAt: nil)
+    let cut = try upload("32.02", cutAt: Int64(cutSize / 2))
+
+    print(
+        String(
+            format: "2 MB at 64 KB/s, 300 ms: upload   %8.2f s        (size/rate %.2f s: %.3fx, target <= 1.10)",
+            slowReport.uploadSeconds, ideal, slowReport.uploadSeconds / ideal))
+    print(String(format: "  whole sync round incl. TLS and push/pull: %.2f s (%.3fx)", slowRound, slowRound / ideal))
+    print(
+        "cut at 50 % of a 4 MiB upload:    \(cut - uncut) bytes re-sent (uncut \(uncut), cut \(cut); chunk \(SyncProtocol.chunkBytes))"
+    )
+}
