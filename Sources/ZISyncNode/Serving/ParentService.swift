@@ -14,6 +14,7 @@ import ZISyncTransport
 public struct ParentService: Sendable {
     public let store: Store
     let logger: Logger
+    let uploads = UploadLocks()
 
     public init(store: Store, logger: Logger) {
         self.store = store
@@ -189,6 +190,17 @@ public struct ParentService: Sendable {
             algorithm = a
             expected = Hashing.hex(Data(base64Encoded: String(parts[1])) ?? Data())
         }
+        // One writer per file at a time: a PATCH cut by a broken link may still be draining
+        // when the resumed one arrives.
+        guard await uploads.acquire(sha) else {
+            return Self.tusError(
+                HTTPResponse.Status(code: 423, reasonPhrase: "Locked"),
+                "another upload of this file is still in progress")
+        }
+        defer { Task { await uploads.release(sha) } }
+        guard store.files.progress(sha)?.offset == offset else {
+            return Self.tusError(.conflict, "Upload-Offset must be \(store.files.progress(sha)?.offset ?? 0)")
+        }
         // Stream the body to disk as it arrives: a cut keeps what arrived, and the next
         // HEAD reports it, so a resumed upload re-sends only what was lost in flight.
         let writer: PartialWriter
@@ -300,6 +312,22 @@ public struct ParentService: Sendable {
         r.headers[tusResumable] = "1.0.0"
         return r
     }
+}
+
+/// Which files have a PATCH being written, so that two never write one partial file.
+actor UploadLocks {
+    private var active: Set<String> = []
+
+    /// Waits up to ten seconds for the file's previous writer to finish.
+    func acquire(_ sha: String) async -> Bool {
+        for _ in 0..<200 {
+            if active.insert(sha).inserted { return true }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return false
+    }
+
+    func release(_ sha: String) { active.remove(sha) }
 }
 
 /// tus checksum algorithms accepted for a chunk (sha1 because common tus clients default to it).

@@ -242,6 +242,13 @@ public final class SyncClient: @unchecked Sendable {
                     offset = try await uploadOffset(sha, size: size, url: url)
                     continue
                 }
+                if [409, 423].contains(r.status), failures + 1 < max(1, config.retries) {
+                    // The parent holds a different amount than we thought (a cut PATCH drained late).
+                    failures += 1
+                    try await Task.sleep(nanoseconds: Backoff.delay(attempt: failures))
+                    offset = try await uploadOffset(sha, size: size, url: url)
+                    continue
+                }
                 try check(r, url, status: [204], json: false)
                 guard let next = Int64(r.headers["upload-offset"] ?? ""), next > offset else {
                     throw TransportError.http(r, url: url, "the parent did not advance the upload offset")
