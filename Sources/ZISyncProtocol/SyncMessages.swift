@@ -78,15 +78,20 @@ public struct PushResponse: Codable, Sendable, Equatable {
     public var tips: [String: Int64]
     /// The parent's clock in milliseconds, for skew detection.
     public var serverTime: Int64
+    /// Why changes were held rather than applied (a clock running ahead), when they were.
+    public var heldReason: String?
 
-    public init(accepted: Int, duplicates: Int, held: Int, refused: [Refusal], tips: [String: Int64], serverTime: Int64)
-    {
+    public init(
+        accepted: Int, duplicates: Int, held: Int, refused: [Refusal], tips: [String: Int64], serverTime: Int64,
+        heldReason: String? = nil
+    ) {
         self.accepted = accepted
         self.duplicates = duplicates
         self.held = held
         self.refused = refused
         self.tips = tips
         self.serverTime = serverTime
+        self.heldReason = heldReason
     }
 }
 

@@ -31,8 +31,11 @@ struct StatusCommand: ParsableCommand {
         print("pending:  \(status.pendingChanges) changes, \(status.pendingFiles) files (\(status.pendingBytes) bytes)")
         if let error = status.lastError { print("error:    \(error) (\(ago(status.lastErrorAt)))") }
         if let skew = status.clockSkewMilliseconds, abs(skew) > 60_000 {
-            print("clock:    \(skew / 1000) s behind the parent's; check NTP")
+            let side = skew < 0 ? "ahead of" : "behind"
+            let fix = status.clockOffsetMilliseconds == nil ? "" : "; new writes use the parent's time"
+            print("clock:    \(abs(skew) / 1000) s \(side) the parent's\(fix); fix the system clock (NTP)")
         }
+        if let held = status.heldByParent { print("held:     \(held)") }
         print(
             "refused:  \(status.refusedByParent) by the parent, \(status.refusedHere) here; conflicts: \(status.conflicts)"
         )

@@ -36,10 +36,17 @@ struct CLI {
 
     /// `zisync <args...> --home HOME`
     @discardableResult
-    func run(_ args: [String], home: Bool = true, stdin: String? = nil) throws -> Result {
+    /// `prefix` runs zisync under another program (through env), e.g. `FakeClock.ahead("+1d")`.
+    func run(_ args: [String], home: Bool = true, prefix: [String] = []) throws -> Result {
         let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = args + (home ? ["--home", self.home.path] : [])
+        let full = args + (home ? ["--home", self.home.path] : [])
+        if prefix.isEmpty {
+            p.executableURL = CLI.binary
+            p.arguments = full
+        } else {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = prefix + [CLI.binary.path] + full
+        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "ZISYNC_HOME")
         env["ZISYNC_ACTOR"] = "tester"

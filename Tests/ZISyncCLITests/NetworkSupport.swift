@@ -8,10 +8,16 @@ final class Daemon: @unchecked Sendable {
     private let output = LockedData()
     private(set) var port = 0
 
-    init(_ node: CLI) throws {
+    /// `prefix` runs the daemon under another program, e.g. `FakeClock.ahead("+1d")`.
+    init(_ node: CLI, prefix: [String] = []) throws {
         self.node = node
-        process.executableURL = CLI.binary
-        process.arguments = ["daemon", "--home", node.home.path]
+        if prefix.isEmpty {
+            process.executableURL = CLI.binary
+            process.arguments = ["daemon", "--home", node.home.path]
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = prefix + [CLI.binary.path, "daemon", "--home", node.home.path]
+        }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -41,18 +47,30 @@ final class Daemon: @unchecked Sendable {
 
     var url: String { "https://127.0.0.1:\(port)" }
 
-    /// SIGKILL: no chance to clean up, as in a power cut.
+    /// SIGKILL: no chance to clean up, as in a power cut. A wrapper's children go first.
     func kill9() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            for child in Daemon.children(of: process.processIdentifier) { kill(child, SIGKILL) }
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
+    }
+
+    static func children(of pid: Int32) -> [Int32] {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        let direct = text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return direct.flatMap { children(of: $0) + [$0] }
     }
 
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning {
+            for child in Daemon.children(of: process.processIdentifier) { kill(child, SIGTERM) }
+            process.terminate()
+        }
         process.waitUntilExit()
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit { if process.isRunning { kill9() } }
 }
 
 struct DaemonError: Error, CustomStringConvertible {
@@ -96,9 +114,9 @@ final class Deployment: @unchecked Sendable {
     subscript(_ satker: String) -> CLI { nodes[satker]! }
 
     /// Restarts a node's daemon (after a kill) and points its children at the new port.
-    func restart(_ satker: String) throws {
+    func restart(_ satker: String, prefix: [String] = []) throws {
         daemons[satker]?.kill9()
-        daemons[satker] = try Daemon(nodes[satker]!)
+        daemons[satker] = try Daemon(nodes[satker]!, prefix: prefix)
         for (code, cli) in nodes
         where code.hasPrefix(satker + ".") || (satker == "00" && !code.contains(".") && code != "00") {
             try cli.setParent(daemons[satker]!.url)
@@ -140,4 +158,11 @@ extension CLI {
     }
 
     func digest(_ satker: String) throws -> String { try ok(["digest", "--satker", satker]) }
+}
+
+/// Moves a process's wall clock with Debian's faketime, monotonic time untouched.
+enum FakeClock {
+    static func ahead(_ offset: String) -> [String] {
+        ["DONT_FAKE_MONOTONIC=1", "faketime", "-f", offset]
+    }
 }

@@ -141,3 +141,30 @@ import Testing
         #expect(r2.refused.count == 1 && r2.refused[0].reason.contains("outside the subtree of the sender 32.17"))
     }
 }
+
+@Suite struct PartialFileTests {
+    @Test func aCompletePartialLeftByAKillIsFinishedOnTheNextRequest() throws {
+        let dir = TestNodes.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = try FileStore(root: dir)
+        let data = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+        let sha = Hashing.sha256Hex(data)
+        try files.beginPartial(sha, length: Int64(data.count))
+        // Every byte arrived, but the process died before the file was checked and moved.
+        try data.write(to: files.partialURL(sha))
+        #expect(!files.contains(sha))
+        #expect(files.progress(sha)?.offset == Int64(data.count))
+        try files.beginPartial(sha, length: Int64(data.count))
+        #expect(files.contains(sha), "the next announcement completes it")
+        #expect(files.progress(sha)?.offset == Int64(data.count))
+
+        // A partial whose bytes do not hash right is discarded, and the transfer starts over.
+        let bad = String(repeating: "ab", count: 32)
+        try files.beginPartial(bad, length: 4)
+        try files.appendPartial(bad, at: 0, Data([1, 2]))
+        #expect(throws: ZISyncError.self) { try files.appendPartial(bad, at: 2, Data([3, 4])) }
+        #expect(files.progress(bad) == nil)
+        try files.beginPartial(bad, length: 4)
+        #expect(files.progress(bad)?.offset == 0)
+    }
+}

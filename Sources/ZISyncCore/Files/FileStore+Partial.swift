@@ -17,7 +17,8 @@ extension FileStore {
         try FileManager.default.createDirectory(at: partialDirectory, withIntermediateDirectories: true)
         if let known = declaredLength(sha256) {
             if known != length { throw ZISyncError("file \(sha256) was announced with length \(known), not \(length)") }
-            return
+            try finishIfComplete(sha256)
+            if contains(sha256) || declaredLength(sha256) != nil { return }
         }
         guard FileManager.default.createFile(atPath: partialURL(sha256).path, contents: nil) else {
             throw ZISyncError("cannot create a partial file for \(sha256)")
@@ -59,6 +60,17 @@ extension FileStore {
         let now = held + Int64(data.count)
         if now == length { try completePartial(sha256) }
         return now
+    }
+
+    /// A partial file that holds all its bytes but never moved into the store (the process was
+    /// killed while checking it) is checked and moved now; a bad one is discarded.
+    public func finishIfComplete(_ sha256: String) throws {
+        guard !contains(sha256), let (held, length) = progress(sha256), held == length else { return }
+        do {
+            try completePartial(sha256)
+        } catch let e as ZISyncError where e.description.contains("discarded") {
+            return  // the next transfer starts again from zero
+        }
     }
 
     /// Checks a complete partial file's hash and moves it into the store.

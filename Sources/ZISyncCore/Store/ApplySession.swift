@@ -17,6 +17,9 @@ struct ApplySession {
     private var inSubtree: [String: Bool] = [:]
     /// Origins that may have held changes waiting; others skip the lookup.
     private var pendingOrigins: Set<String>?
+    /// Changes stamped later than this wait in `pending_change` until this node's clock
+    /// catches up, so a node whose clock runs ahead cannot win every later conflict.
+    var notAfter: HLC?
     private let now: Int64
 
     init(db: Database, store: Store, authorization: Authorization) throws {
@@ -124,14 +127,14 @@ struct ApplySession {
         if chained {
             // This node keeps the whole chain of every origin in its subtree.
             let expected = (tip?.seq ?? 0) + 1
+            if let notAfter, change.hlc > notAfter, change.seq >= expected {
+                try hold(change, sender: sender)
+                report.held += 1
+                report.heldForClock += 1
+                return
+            }
             if change.seq > expected {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT OR IGNORE INTO pending_change(origin, seq, body, sender, received_at)
-                        VALUES (?, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [change.origin, change.seq, change.wireJSON, sender, now])
-                pendingOrigins?.insert(change.origin)
+                try hold(change, sender: sender)
                 report.held += 1
                 return
             }
@@ -146,26 +149,50 @@ struct ApplySession {
         if chained { try releasePending(after: change, source: source, report: &report) }
     }
 
+    private mutating func hold(_ change: Change, sender: String?) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO pending_change(origin, seq, body, sender, received_at)
+                VALUES (?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [change.origin, change.seq, change.wireJSON, sender, now])
+        pendingOrigins?.insert(change.origin)
+    }
+
+    /// Applies held changes of origins in `sender`'s subtree whose turn and time have come.
+    mutating func releaseDue(in sender: String, source: String, report: inout ReceiveReport) throws {
+        for origin in try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM pending_change")
+        where registry.isInSubtree(origin, of: sender) {
+            try releasePending(origin: origin, after: try head(origin)?.seq ?? 0, source: source, report: &report)
+        }
+    }
+
     /// Applies the held successors of `change` whose turn has come.
     private mutating func releasePending(after change: Change, source: String, report: inout ReceiveReport) throws {
+        try releasePending(origin: change.origin, after: change.seq, source: source, report: &report)
+    }
+
+    private mutating func releasePending(
+        origin: String, after seq: Int64, source: String, report: inout ReceiveReport
+    ) throws {
         if pendingOrigins == nil {
             pendingOrigins = Set(try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM pending_change"))
         }
-        guard pendingOrigins!.contains(change.origin) else { return }
-        var next = change.seq + 1
+        guard pendingOrigins!.contains(origin) else { return }
+        var next = seq + 1
         while let row = try Row.fetchOne(
             db, sql: "SELECT body, sender FROM pending_change WHERE origin = ? AND seq = ?",
-            arguments: [change.origin, next])
+            arguments: [origin, next])
         {
-            try db.execute(
-                sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?", arguments: [change.origin, next])
             let body: String = row[0]
             let held = try JSONDecoder().decode(WireChange.self, from: Data(body.utf8)).change()
-            let before = try head(change.origin)?.seq
+            if let notAfter, held.hlc > notAfter { break }  // still ahead of this node's clock
+            try db.execute(sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?", arguments: [origin, next])
+            let before = try head(origin)?.seq
             var inner = report
             try receiveWithoutRelease(held, sender: row[1], source: source, report: &inner)
             report = inner
-            if try head(change.origin)?.seq == before { break }
+            if try head(origin)?.seq == before { break }
             next += 1
         }
     }

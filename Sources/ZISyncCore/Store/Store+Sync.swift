@@ -50,8 +50,13 @@ extension Store {
     }
 
     /// Applies a child's push and records when it was seen, in one transaction.
-    public func receivePush(_ changes: [Change], from child: String, at now: Int64) throws -> ReceiveReport {
-        try receive(changes, sender: child, source: "push from \(child)", scope: nil) { db, report in
+    /// `maxClockAhead`: how far (ms) a change's clock may run ahead of this node's; later ones wait.
+    public func receivePush(_ changes: [Change], from child: String, at now: Int64, maxClockAhead: Int64) throws
+        -> ReceiveReport
+    {
+        let notAfter = HLC(milliseconds: now + maxClockAhead, counter: 0xFFFF)
+        return try receive(changes, sender: child, source: "push from \(child)", scope: nil, notAfter: notAfter) {
+            db, report in
             try db.execute(
                 sql: """
                     INSERT INTO child_seen(satker, last_seen, last_push, pushed, refused) VALUES (?, ?, ?, ?, ?)

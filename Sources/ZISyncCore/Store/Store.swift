@@ -85,8 +85,15 @@ public final class Store: @unchecked Sendable {
         let satker = try pool.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'satker'")
         }
+        let offsetText = try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'clock_offset_ms'")
+        }
+        let offset = offsetText.flatMap { Int64($0) } ?? 0
         guard let satker else { throw ZISyncError("\(home.databaseURL.path) has no node identity") }
-        return try Store(home: home, node: satker, db: pool, physicalNow: physicalNow)
+        // A clock found far off at the last sync is corrected by the offset measured then.
+        if offset == 0 { return try Store(home: home, node: satker, db: pool, physicalNow: physicalNow) }
+        let system = physicalNow
+        return try Store(home: home, node: satker, db: pool, physicalNow: { system() + offset })
     }
 
     /// Rebuilds the in-memory registry and LKE code set from the replicated reference records.
@@ -158,12 +165,17 @@ public final class Store: @unchecked Sendable {
     /// `alongside` runs in the same transaction (a cursor, a child's last-seen time).
     func receive(
         _ changes: [Change], sender: String?, source: String, authorization: Authorization? = nil,
-        scope: Scope?, alongside: (Database, ReceiveReport) throws -> Void
+        scope: Scope?, notAfter: HLC? = nil, alongside: (Database, ReceiveReport) throws -> Void
     ) throws -> ReceiveReport {
         let auth = authorization ?? self.authorization
         let report = try db.write { db in
             var session = try ApplySession(db: db, store: self, authorization: auth)
+            session.notAfter = notAfter
             var report = ReceiveReport()
+            if notAfter != nil, let sender {
+                // Changes held for their clock whose time has come go first.
+                try session.releaseDue(in: sender, source: source, report: &report)
+            }
             for change in changes {
                 if let scope, !scope.contains(change) {
                     try session.refuse(
@@ -204,6 +216,8 @@ public struct ReceiveReport: Sendable, Equatable {
     public var refused: [Refusal] = []
     /// Changes waiting (after this batch) for an earlier change of their origin.
     public var held = 0
+    /// Of this batch, changes held because their clock is ahead of this node's (brief §5.3).
+    public var heldForClock = 0
 
     public init() {}
 }

@@ -20,6 +20,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var maxBytesPerSecond: Int64 = 0
     public var connectTimeoutSeconds = 15
     public var lowSpeedSeconds = 30
+    /// How far a clock may be off the parent's before it counts as skewed (brief §5.3).
+    public var clockSkewLimitSeconds = 300
     /// Attempts per request on a failed transfer (curl error) before the round gives up.
     public var retries = 4
 
@@ -60,6 +62,7 @@ public struct NodeConfig: Sendable, Equatable {
             c.connectTimeoutSeconds = sync["connect_timeout_seconds"]?.int ?? c.connectTimeoutSeconds
             c.lowSpeedSeconds = sync["low_speed_seconds"]?.int ?? c.lowSpeedSeconds
             c.retries = sync["retries"]?.int ?? c.retries
+            c.clockSkewLimitSeconds = sync["clock_skew_limit_seconds"]?.int ?? c.clockSkewLimitSeconds
         }
         return c
     }
@@ -76,7 +79,7 @@ public struct NodeConfig: Sendable, Equatable {
             "[sync]", "interval_seconds = \(syncIntervalSeconds)", "batch_changes = \(batchChanges)",
             "batch_bytes = \(batchBytes)", "max_bytes_per_second = \(maxBytesPerSecond)",
             "connect_timeout_seconds = \(connectTimeoutSeconds)", "low_speed_seconds = \(lowSpeedSeconds)",
-            "retries = \(retries)", "",
+            "retries = \(retries)", "clock_skew_limit_seconds = \(clockSkewLimitSeconds)", "",
         ]
         return lines.joined(separator: "\n")
     }

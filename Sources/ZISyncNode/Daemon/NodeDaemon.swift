@@ -22,7 +22,7 @@ public enum NodeDaemon {
             caFile: config.path(config.caFile, home: home),
             certificateFile: config.path(config.certificateFile, home: home),
             keyFile: config.path(config.keyFile, home: home))
-        let service = ParentService(store: store, logger: logger)
+        let service = ParentService(store: store, logger: logger, maxClockAheadSeconds: config.clockSkewLimitSeconds)
         let app = try MutualTLSServer.application(
             router: service.router(), host: host, port: port, tls: tls, logger: logger,
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) })

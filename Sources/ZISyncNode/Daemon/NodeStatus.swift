@@ -27,6 +27,9 @@ public struct NodeStatus: Sendable, Codable {
     public let lastError: String?
     public let lastErrorAt: Int64?
     public let clockSkewMilliseconds: Int64?
+    /// Set when local writes use the parent's time because this clock was found off.
+    public let clockOffsetMilliseconds: Int64?
+    public let heldByParent: String?
     public let refusedByParent: Int
     public let lastRefusal: String?
     public let refusedHere: Int
@@ -54,7 +57,8 @@ public struct NodeStatus: Sendable, Codable {
             pendingChanges: config?.parent == nil ? 0 : try store.pendingUploadCount, pendingFiles: pendingFiles.count,
             pendingBytes: pendingFiles.map(\.size).reduce(0, +), missingFiles: try store.missingFiles().count,
             lastError: try store.meta("last_error"), lastErrorAt: try ms("last_error_at"),
-            clockSkewMilliseconds: try ms("clock_skew_ms"),
+            clockSkewMilliseconds: try ms("clock_skew_ms"), clockOffsetMilliseconds: try ms("clock_offset_ms"),
+            heldByParent: try store.meta("held_by_parent"),
             refusedByParent: Int(try store.meta("refused_by_parent") ?? "0") ?? 0,
             lastRefusal: try store.meta("last_refusal"), refusedHere: counts.refused, heldChanges: counts.held,
             conflicts: counts.conflicts, children: children)

@@ -15,10 +15,13 @@ public struct ParentService: Sendable {
     public let store: Store
     let logger: Logger
     let uploads = UploadLocks()
+    /// Milliseconds a pushed change's clock may run ahead of this node's before it waits.
+    let maxClockAhead: Int64
 
-    public init(store: Store, logger: Logger) {
+    public init(store: Store, logger: Logger, maxClockAheadSeconds: Int = 300) {
         self.store = store
         self.logger = logger
+        maxClockAhead = Int64(maxClockAheadSeconds) * 1000
     }
 
     static let protocolField = HTTPField.Name(SyncProtocol.header)!
@@ -73,15 +76,20 @@ public struct ParentService: Sendable {
         let now = HybridClock.systemMilliseconds()
         let store = self.store
         let received = changes
+        let ahead = maxClockAhead
         let (report, tips) = try await blocking {
-            let report = try store.receivePush(received, from: child, at: now)
+            let report = try store.receivePush(received, from: child, at: now, maxClockAhead: ahead)
             return (report, try store.chainTips(subtree: child))
         }
         let response = PushResponse(
             accepted: report.applied, duplicates: report.duplicates, held: report.held,
             refused: malformed
                 + report.refused.map { .init(change: $0.change, record: $0.recordID, reason: $0.reason) },
-            tips: tips, serverTime: now)
+            tips: tips, serverTime: now,
+            heldReason: report.heldForClock == 0
+                ? nil
+                : "\(report.heldForClock) change(s) carry a clock more than \(maxClockAhead / 1000) s ahead of \(store.node)'s; they wait here until \(store.node)'s clock reaches them"
+        )
         if !response.refused.isEmpty {
             logger.warning(
                 "push from \(child): \(response.refused.count) refused, first: \(response.refused[0].reason)")
@@ -153,9 +161,13 @@ public struct ParentService: Sendable {
     func uploadStatus(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let child = try await context.peerSatker()
         let sha = context.parameters.get("sha") ?? ""
-        guard Validation.isSHA256Hex(sha), try await fileIsNamed(sha, by: child),
-            let (offset, length) = store.files.progress(sha)
-        else { return Self.tusError(.notFound, "no upload of that file") }
+        guard Validation.isSHA256Hex(sha), try await fileIsNamed(sha, by: child) else {
+            return Self.tusError(.notFound, "no upload of that file")
+        }
+        try store.files.finishIfComplete(sha)
+        guard let (offset, length) = store.files.progress(sha) else {
+            return Self.tusError(.notFound, "no upload of that file")
+        }
         var headers = HTTPFields()
         headers[Self.tusResumable] = "1.0.0"
         headers[Self.uploadOffset] = String(offset)

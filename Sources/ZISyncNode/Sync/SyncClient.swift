@@ -7,6 +7,8 @@ import ZISyncTransport
 public struct SyncReport: Sendable, Codable {
     public var pushed = 0
     public var duplicates = 0
+    /// Changes the parent holds instead of applying (their clock runs ahead of the parent's).
+    public var heldByParent = 0
     public var refused: [PushResponse.Refusal] = []
     public var filesUploaded = 0
     public var bytesUploaded: Int64 = 0
@@ -136,9 +138,18 @@ public final class SyncClient: @unchecked Sendable {
     }
 
     func noteClock(_ serverTime: Int64, _ report: inout SyncReport) throws {
-        report.clockSkewMilliseconds = serverTime - HybridClock.systemMilliseconds()
+        let meta = clockMeta(serverTime, &report)
         try store.observeClock(milliseconds: serverTime)
-        try store.setMeta(["clock_skew_ms": String(report.clockSkewMilliseconds)])
+        try store.setMeta(meta)
+    }
+
+    /// Measures the skew against the parent's clock. Beyond the limit, local writes from now
+    /// on use the parent's time (the offset); within it, the system clock is trusted again.
+    func clockMeta(_ serverTime: Int64, _ report: inout SyncReport) -> [String: String?] {
+        let skew = serverTime - HybridClock.systemMilliseconds()
+        report.clockSkewMilliseconds = skew
+        let skewed = abs(skew) > Int64(config.clockSkewLimitSeconds) * 1000
+        return ["clock_skew_ms": String(skew), "clock_offset_ms": skewed ? String(skew) : nil]
     }
 
     // MARK: - Push
@@ -194,11 +205,10 @@ public final class SyncClient: @unchecked Sendable {
             report.pushed += answer.accepted
             report.duplicates += answer.duplicates
             report.refused += answer.refused
-            report.clockSkewMilliseconds = answer.serverTime - HybridClock.systemMilliseconds()
-            var meta: [String: String?] = [
-                "last_push_ok": String(HybridClock.systemMilliseconds()),
-                "clock_skew_ms": String(report.clockSkewMilliseconds),
-            ]
+            report.heldByParent += answer.heldReason == nil ? 0 : answer.held
+            var meta = clockMeta(answer.serverTime, &report)
+            meta["last_push_ok"] = String(HybridClock.systemMilliseconds())
+            meta["held_by_parent"] = answer.heldReason
             if !answer.refused.isEmpty {
                 let total = (Int(try store.meta("refused_by_parent") ?? "0") ?? 0) + answer.refused.count
                 meta["refused_by_parent"] = String(total)
