@@ -79,6 +79,16 @@ import ZISyncTransport
         #expect(notChild.status == 403)
         #expect(String(decoding: notChild.body, as: UTF8.self).contains("33 is not a child of 32"))
 
+        // No client certificate at all: the TLS handshake fails.
+        let anonymous = CurlHTTPClient(
+            configuration: HTTPClientConfiguration(caFile: d.pki + "/ca.crt", certificateFile: "", keyFile: ""))
+        do {
+            _ = try await push(anonymous, to: d.daemons["32"]!.url, from: "32.17", [])
+            Issue.record("a push without a client certificate was answered")
+        } catch let error as TransportError {
+            #expect(error.curlCode == 56 || error.curlCode == 35, "refused in the TLS handshake: \(error)")
+        }
+
         // A certificate for 32.17 from another CA: the TLS handshake fails.
         let foreign = d.dir.appendingPathComponent("foreign-pki").path
         try CLI.tool(["pki", "init-ca", "--dir", foreign])

@@ -6,6 +6,7 @@ import ZISyncCore
 /// node's client certificate, timeouts for weak links and an optional bandwidth cap.
 public struct HTTPClientConfiguration: Sendable {
     public var caFile: String
+    /// The node's certificate and key; empty sends no client certificate (a parent refuses that).
     public var certificateFile: String
     public var keyFile: String
     public var connectTimeoutSeconds = 15
@@ -129,8 +130,10 @@ public final class CurlHTTPClient: @unchecked Sendable {
         setString(CURLOPT_CUSTOMREQUEST, request.method)
         if request.method == "HEAD" { setLong(CURLOPT_NOBODY, 1) }
         setString(CURLOPT_CAINFO, c.caFile)
-        setString(CURLOPT_SSLCERT, c.certificateFile)
-        setString(CURLOPT_SSLKEY, c.keyFile)
+        if !c.certificateFile.isEmpty {
+            setString(CURLOPT_SSLCERT, c.certificateFile)
+            setString(CURLOPT_SSLKEY, c.keyFile)
+        }
         setLong(CURLOPT_SSL_VERIFYPEER, 1)
         setLong(CURLOPT_SSL_VERIFYHOST, 2)
         setLong(CURLOPT_CONNECTTIMEOUT, c.connectTimeoutSeconds)
