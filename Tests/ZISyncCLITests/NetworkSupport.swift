@@ -124,7 +124,8 @@ final class Deployment: @unchecked Sendable {
     }
 
     func cleanup() {
-        for d in daemons.values { d.kill9() }
+        // SIGTERM: daemons shut down gracefully (and write their coverage profiles).
+        for d in daemons.values { d.stop() }
         try? FileManager.default.removeItem(at: dir)
     }
 }

@@ -69,6 +69,17 @@ public struct Change: Sendable, Equatable {
         actor: String, baseJSON: String, fieldsJSON: String, hlc: HLC, origin: String, owner: String,
         prev: String?, recordID: String, seq: Int64, recordType: String
     ) -> [UInt8] {
+        encode(
+            actor: actor, baseJSON: baseJSON, fieldsJSON: fieldsJSON, hash: nil, hlc: hlc.rawValue, origin: origin,
+            owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType)
+    }
+
+    /// The canonical object, with `hash` (the wire form) or without it (what the hash covers).
+    /// Keys in sorted order: `hash` falls between `fields` and `hlc`.
+    static func encode(
+        actor: String, baseJSON: String, fieldsJSON: String, hash: String?, hlc: Int64, origin: String,
+        owner: String, prev: String?, recordID: String, seq: Int64, recordType: String
+    ) -> [UInt8] {
         var j = CanonicalJSON()
         j.raw("{\"actor\":")
         j.string(actor)
@@ -76,8 +87,12 @@ public struct Change: Sendable, Equatable {
         j.rawBytes(Array(baseJSON.utf8))
         j.raw(",\"fields\":")
         j.rawBytes(Array(fieldsJSON.utf8))
+        if let hash {
+            j.raw(",\"hash\":")
+            j.string(hash)
+        }
         j.raw(",\"hlc\":")
-        j.int(hlc.rawValue)
+        j.int(hlc)
         j.raw(",\"origin\":")
         j.string(origin)
         j.raw(",\"owner\":")
@@ -115,31 +130,11 @@ public struct Change: Sendable, Equatable {
         actor: String, baseJSON: String, fieldsJSON: String, hash: String, hlc: Int64, origin: String, owner: String,
         prev: String?, recordID: String, seq: Int64, recordType: String
     ) -> String {
-        var j = CanonicalJSON()
-        j.raw("{\"actor\":")
-        j.string(actor)
-        j.raw(",\"base\":")
-        j.rawBytes(Array(baseJSON.utf8))
-        j.raw(",\"fields\":")
-        j.rawBytes(Array(fieldsJSON.utf8))
-        j.raw(",\"hash\":")
-        j.string(hash)
-        j.raw(",\"hlc\":")
-        j.int(hlc)
-        j.raw(",\"origin\":")
-        j.string(origin)
-        j.raw(",\"owner\":")
-        j.string(owner)
-        j.raw(",\"prev\":")
-        if let prev { j.string(prev) } else { j.raw("null") }
-        j.raw(",\"record\":")
-        j.string(recordID)
-        j.raw(",\"seq\":")
-        j.int(seq)
-        j.raw(",\"type\":")
-        j.string(recordType)
-        j.raw("}")
-        return j.text
+        String(
+            decoding: encode(
+                actor: actor, baseJSON: baseJSON, fieldsJSON: fieldsJSON, hash: hash, hlc: hlc, origin: origin,
+                owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType),
+            as: UTF8.self)
     }
 }
 
