@@ -107,6 +107,21 @@ import ZISyncTransport
         #expect(failed.stderr.contains("curl error 28"), "\(failed.stderr)")
     }
 
+    @Test func theBandwidthCapHolds() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        try setOption(kab, "max_bytes_per_second", 400_000)
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Dibatasi"])
+        try kab.ok(["evidence", "add", "--plan", plan, try randomFile(d, bytes: 1_200_000).path])
+        let report = try kab.json("sync") as! [String: Any]
+        let seconds = report["uploadSeconds"] as? Double ?? 0
+        #expect(seconds >= 2.4, "1.2 MB at 400 kB/s took \(seconds) s")
+        #expect(report["bytesUploaded"] as? Int == 1_200_000)
+    }
+
     @Test func aCaptivePortalAnswerIsAFailureAndChangesNothing() async throws {
         let d = try Deployment()
         defer { d.cleanup() }
