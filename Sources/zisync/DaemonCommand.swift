@@ -14,9 +14,9 @@ struct DaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var logger = Logger(label: "zisync")
-        logger.logLevel = .notice
         let home = Home(path: try node.homePath)
+        var logger = Logger(label: "zisync")
+        logger.logLevel = Logger.Level(rawValue: try NodeConfig.load(home: home).logLevel) ?? .notice
         try await NodeDaemon.run(home: home, logger: logger) { port in
             let config = try? NodeConfig.load(home: home)
             let host = (try? config?.listenAddress().host) ?? "?"

@@ -15,6 +15,7 @@ struct ZISync: AsyncParsableCommand {
             InitCommand.self, PlanCommand.self, EvidenceCommand.self, ReviewCommand.self, HistoryCommand.self,
             ConflictsCommand.self, ReportCommand.self, DigestCommand.self, VerifyCommand.self, BundleCommand.self,
             MonevCommand.self, PKICommand.self, DaemonCommand.self, SyncCommand.self, StatusCommand.self,
+            ConfigCommand.self,
             LKECommand.self,
         ])
 }

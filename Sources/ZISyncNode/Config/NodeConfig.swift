@@ -24,6 +24,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var clockSkewLimitSeconds = 300
     /// Attempts per request on a failed transfer (curl error) before the round gives up.
     public var retries = 4
+    /// trace, debug, info, notice, warning, error or critical.
+    public var logLevel = "notice"
 
     public init(satker: String, parent: String? = nil, listen: String? = nil) {
         self.satker = satker
@@ -35,45 +37,21 @@ public struct NodeConfig: Sendable, Equatable {
         try load(url: home.url.appendingPathComponent(fileName))
     }
 
+    /// Reads and checks a config file; the error lists every problem, each with its key and line.
     public static func load(url: URL) throws -> NodeConfig {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw ZISyncError("cannot read the config \(url.path)")
-        }
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let e as TOMLParseError {
-            throw ZISyncError("\(url.path) line \(e.source.begin.line): \(e.description)")
-        }
-        guard let satker = table["satker"]?.string else {
-            throw ZISyncError("\(url.path): key 'satker' is missing")
-        }
-        var c = NodeConfig(satker: satker, parent: table["parent"]?.string, listen: table["listen"]?.string)
-        if let tls = table["tls"]?.table {
-            c.caFile = tls["ca"]?.string ?? c.caFile
-            c.certificateFile = tls["certificate"]?.string ?? c.certificateFile
-            c.keyFile = tls["key"]?.string ?? c.keyFile
-        }
-        if let sync = table["sync"]?.table {
-            c.syncIntervalSeconds = sync["interval_seconds"]?.int ?? c.syncIntervalSeconds
-            c.batchChanges = sync["batch_changes"]?.int ?? c.batchChanges
-            c.batchBytes = sync["batch_bytes"]?.int ?? c.batchBytes
-            c.maxBytesPerSecond = Int64(sync["max_bytes_per_second"]?.int ?? Int(c.maxBytesPerSecond))
-            c.connectTimeoutSeconds = sync["connect_timeout_seconds"]?.int ?? c.connectTimeoutSeconds
-            c.lowSpeedSeconds = sync["low_speed_seconds"]?.int ?? c.lowSpeedSeconds
-            c.retries = sync["retries"]?.int ?? c.retries
-            c.clockSkewLimitSeconds = sync["clock_skew_limit_seconds"]?.int ?? c.clockSkewLimitSeconds
-        }
-        return c
+        let (config, problems) = ConfigCheck.check(url: url)
+        if let config, problems.isEmpty { return config }
+        throw ZISyncError(problems.joined(separator: "\n"))
     }
 
     public var toml: String {
         func q(_ s: String) -> String {
             "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
-        var lines = ["# zisync node configuration", "satker = \(q(satker))"]
+        var lines = ["# zisync node configuration (see config/ for commented examples)", "satker = \(q(satker))"]
         if let parent { lines.append("parent = \(q(parent))") }
         if let listen { lines.append("listen = \(q(listen))") }
+        lines.append("log_level = \(q(logLevel))")
         lines += [
             "", "[tls]", "ca = \(q(caFile))", "certificate = \(q(certificateFile))", "key = \(q(keyFile))", "",
             "[sync]", "interval_seconds = \(syncIntervalSeconds)", "batch_changes = \(batchChanges)",

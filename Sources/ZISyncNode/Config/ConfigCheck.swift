@@ -1,0 +1,175 @@
+import Foundation
+import TOMLKit
+import ZISyncCore
+
+/// Checks a `zisync.toml`: every key known, every value of the right kind and range, the
+/// certificate files present, the satker in the registry. One problem per line, each naming
+/// the key and its line: `zisync.toml line 12: sync.batch_changes: must be 1–5000, got 9000`.
+public enum ConfigCheck {
+    enum Kind {
+        case satker, httpsURL, hostPort, logLevel
+        case file
+        case integer(ClosedRange<Int>)
+    }
+
+    static let keys: [String: Kind] = [
+        "satker": .satker, "parent": .httpsURL, "listen": .hostPort, "log_level": .logLevel,
+        "tls.ca": .file, "tls.certificate": .file, "tls.key": .file,
+        "sync.interval_seconds": .integer(5...86_400), "sync.batch_changes": .integer(1...5_000),
+        "sync.batch_bytes": .integer(1_024...(8 << 20)), "sync.max_bytes_per_second": .integer(0...(1 << 30)),
+        "sync.connect_timeout_seconds": .integer(1...600), "sync.low_speed_seconds": .integer(1...3_600),
+        "sync.retries": .integer(1...20), "sync.clock_skew_limit_seconds": .integer(1...86_400),
+    ]
+    static let sections: Set<String> = ["tls", "sync"]
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// The config when it is usable, and every problem found.
+    public static func check(url: URL) -> (NodeConfig?, [String]) {
+        let name = url.path
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            return (nil, ["\(name): cannot read the file"])
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            return (nil, ["\(name) line \(e.source.begin.line): not valid TOML: \(e.description)"])
+        } catch {
+            return (nil, ["\(name): not valid TOML: \(error)"])
+        }
+        var problems: [String] = []
+        func problem(_ key: String, _ message: String) {
+            let line = lineNumber(of: key, in: text).map { " line \($0)" } ?? ""
+            problems.append("\(name)\(line): \(key): \(message)")
+        }
+        // Flatten to dotted keys, refusing unknown keys and sections.
+        var values: [String: TOMLValueConvertible] = [:]
+        for key in table.keys {
+            guard let value = table[key] else { continue }
+            if let sub = value.table {
+                guard sections.contains(key) else {
+                    problem(key, "unknown section (known: \(sections.sorted().joined(separator: ", ")))")
+                    continue
+                }
+                for subKey in sub.keys {
+                    if let v = sub[subKey] { values["\(key).\(subKey)"] = v }
+                }
+            } else {
+                values[key] = value
+            }
+        }
+        let registry = (try? ReferenceSeed.load())?.registry
+        var config = NodeConfig(satker: "")
+        let base = url.deletingLastPathComponent()
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let kind = keys[key] else {
+                let known = keys.keys.filter {
+                    $0.hasPrefix(key.split(separator: ".").dropLast().joined(separator: "."))
+                }
+                problem(
+                    key,
+                    "unknown key (known: \((known.isEmpty ? Array(keys.keys) : known).sorted().joined(separator: ", ")))"
+                )
+                continue
+            }
+            switch kind {
+            case .integer(let range):
+                guard let n = value.int else {
+                    problem(key, "must be a whole number")
+                    continue
+                }
+                guard range.contains(n) else {
+                    problem(key, "must be \(range.lowerBound)–\(range.upperBound), got \(n)")
+                    continue
+                }
+                config.set(key, n)
+            default:
+                guard let s = value.string else {
+                    problem(key, "must be a quoted string")
+                    continue
+                }
+                switch kind {
+                case .satker:
+                    if let registry, !registry.contains(s) {
+                        problem(key, "unknown satker code '\(s)' (e.g. 00, 32, 32.17)")
+                    }
+                    config.satker = s
+                case .httpsURL:
+                    if let u = URL(string: s), u.scheme == "https", u.host != nil, u.port != nil {
+                        config.parent = s
+                    } else {
+                        problem(key, "must be https://HOST:PORT, got '\(s)'")
+                    }
+                case .hostPort:
+                    config.listen = s
+                    if (try? config.listenAddress()) == nil { problem(key, "must be HOST:PORT, got '\(s)'") }
+                case .logLevel:
+                    if logLevels.contains(s) {
+                        config.logLevel = s
+                    } else {
+                        problem(key, "must be one of \(logLevels.joined(separator: ", ")), got '\(s)'")
+                    }
+                case .file:
+                    let path = s.hasPrefix("/") ? s : base.appendingPathComponent(s).path
+                    if !FileManager.default.isReadableFile(atPath: path) {
+                        problem(key, "file '\(path)' is missing or unreadable")
+                    }
+                    config.set(key, s)
+                case .integer: break
+                }
+            }
+        }
+        if values["satker"] == nil {
+            problems.append("\(name): satker: missing (the office's code, e.g. satker = \"32.17\")")
+        }
+        for key in ["tls.ca", "tls.certificate", "tls.key"]
+        where values[key] == nil && (values["parent"] != nil || values["listen"] != nil) {
+            problems.append("\(name): \(key): missing (needed with parent or listen)")
+        }
+        return (problems.isEmpty ? config : nil, problems)
+    }
+
+    /// The 1-based line where a dotted key is set, by reading the text with its sections.
+    static func lineNumber(of dotted: String, in text: String) -> Int? {
+        let parts = dotted.split(separator: ".").map(String.init)
+        let section = parts.count > 1 ? parts[0] : nil
+        let key = parts.last!
+        var current: String?
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+                if parts.count == 1 && current == key { return i + 1 }
+                continue
+            }
+            guard current == section else { continue }
+            if line.hasPrefix(key + " ") || line.hasPrefix(key + "=") { return i + 1 }
+        }
+        return nil
+    }
+}
+
+extension NodeConfig {
+    mutating func set(_ key: String, _ n: Int) {
+        switch key {
+        case "sync.interval_seconds": syncIntervalSeconds = n
+        case "sync.batch_changes": batchChanges = n
+        case "sync.batch_bytes": batchBytes = n
+        case "sync.max_bytes_per_second": maxBytesPerSecond = Int64(n)
+        case "sync.connect_timeout_seconds": connectTimeoutSeconds = n
+        case "sync.low_speed_seconds": lowSpeedSeconds = n
+        case "sync.retries": retries = n
+        case "sync.clock_skew_limit_seconds": clockSkewLimitSeconds = n
+        default: break
+        }
+    }
+
+    mutating func set(_ key: String, _ s: String) {
+        switch key {
+        case "tls.ca": caFile = s
+        case "tls.certificate": certificateFile = s
+        case "tls.key": keyFile = s
+        default: break
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ConfigCheckTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../config").standardizedFileURL
+
+    /// A directory holding `example` as zisync.toml with its certificates under tls/.
+    func setUp(_ example: String, satker: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-config-\(UUID().uuidString)")
+        let pki = dir.appendingPathComponent("pki").path
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("tls"), withIntermediateDirectories: true)
+        try CLI.tool(["pki", "init-ca", "--dir", pki])
+        try CLI.tool(["pki", "issue", "--dir", pki, "--satker", satker])
+        for (from, to) in [("ca.crt", "ca.crt"), ("\(satker).crt", "node.crt"), ("\(satker).key", "node.key")] {
+            try FileManager.default.copyItem(
+                atPath: "\(pki)/\(from)", toPath: dir.appendingPathComponent("tls/\(to)").path)
+        }
+        try FileManager.default.copyItem(
+            at: Self.examples.appendingPathComponent(example), to: dir.appendingPathComponent("zisync.toml"))
+        return dir
+    }
+
+    func check(_ dir: URL) throws -> CLI.Result {
+        try CLI(home: dir).run(
+            ["config", "check", "--config", dir.appendingPathComponent("zisync.toml").path], home: false)
+    }
+
+    func edit(_ dir: URL, _ change: (String) -> String) throws {
+        let file = dir.appendingPathComponent("zisync.toml")
+        try change(try String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    @Test(arguments: [("ri.toml", "00"), ("provinsi.toml", "32"), ("kabkota.toml", "32.17")])
+    func everyExampleConfigPasses(example: String, satker: String) throws {
+        let dir = try setUp(example, satker: satker)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try check(dir)
+        #expect(r.status == 0, "\(example): \(r.stderr)")
+        #expect(r.stdout.hasPrefix("ok: "))
+    }
+
+    @Test func brokenConfigsNameTheKeyAndTheLine() throws {
+        let dir = try setUp("kabkota.toml", satker: "32.17")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try edit(dir) {
+            $0.replacingOccurrences(of: "retries = 6", with: "retries = 6\nbatch_chunks = 5")
+                .replacingOccurrences(
+                    of: "parent = \"https://zisync.jabar.kpu.go.id:7443\"", with: "parent = \"http://prov\""
+                )
+                .replacingOccurrences(of: "satker = \"32.17\"", with: "satker = \"99.99\"")
+                .replacingOccurrences(of: "batch_changes = 1000", with: "batch_changes = 9000")
+        }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("tls/node.key"))
+        let text = try String(contentsOf: dir.appendingPathComponent("zisync.toml"), encoding: .utf8)
+        func line(_ needle: String) -> Int {
+            text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix(needle) }! + 1
+        }
+        let r = try check(dir)
+        #expect(r.status == 1)
+        let problems = r.stderr.split(separator: "\n").map(String.init)
+        #expect(problems.count == 5, "\(problems)")
+        #expect(problems.contains { $0.contains("line \(line("batch_chunks")): sync.batch_chunks: unknown key") })
+        #expect(problems.contains { $0.contains("line \(line("parent")): parent: must be https://HOST:PORT") })
+        #expect(problems.contains { $0.contains("line \(line("satker")): satker: unknown satker code '99.99'") })
+        #expect(
+            problems.contains {
+                $0.contains("line \(line("batch_changes")): sync.batch_changes: must be 1–5000, got 9000")
+            })
+        #expect(problems.contains { $0.contains("line \(line("key =")): tls.key: file") && $0.contains("missing") })
+    }
+
+    @Test func commandsRefuseABrokenConfigWithTheSameMessage() throws {
+        let node = CLI("config")
+        defer { node.cleanup() }
+        try node.ok(["init", "--satker", "32.17"])
+        let file = node.home.appendingPathComponent("zisync.toml")
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "[sync]\n", with: "[sync]\ninterval = 5\n"
+        )
+        .write(to: file, atomically: true, encoding: .utf8)
+        let r = try node.run(["sync"])
+        #expect(r.status == 1 && r.stderr.contains("sync.interval: unknown key"), "\(r.stderr)")
+        let syntax = try node.run(["config", "check"])
+        #expect(syntax.status == 1)
+        try "satker = \"32.17\nlisten".write(to: file, atomically: true, encoding: .utf8)
+        let broken = try node.run(["config", "check"])
+        #expect(broken.status == 1 && broken.stderr.contains("not valid TOML"), "\(broken.stderr)")
+    }
+}
