@@ -15,12 +15,12 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let home = Home(path: try node.homePath)
+        let config = try node.loadConfig()
         var logger = Logger(label: "zisync")
-        logger.logLevel = Logger.Level(rawValue: try NodeConfig.load(home: home).logLevel) ?? .notice
-        try await NodeDaemon.run(home: home, logger: logger) { port in
-            let config = try? NodeConfig.load(home: home)
-            let host = (try? config?.listenAddress().host) ?? "?"
-            FileHandle.standardOutput.write(Data("listening on \(host ?? "?"):\(port)\n".utf8))
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .notice
+        let host = (try? config.listenAddress().host) ?? "?"
+        try await NodeDaemon.run(home: home, config: config, logger: logger) { port in
+            FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
         }
     }
 }

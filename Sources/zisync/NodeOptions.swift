@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
+import ZISyncNode
 
 /// Options every command that works on a node shares.
 struct NodeOptions: ParsableArguments {
@@ -9,6 +10,14 @@ struct NodeOptions: ParsableArguments {
 
     @Option(name: .long, help: "Who is acting, recorded in the change log (default: $ZISYNC_ACTOR or $USER).")
     var actor: String?
+
+    @Option(name: .long, help: "The config file (default: $ZISYNC_CONFIG, else zisync.toml in the home).")
+    var config: String?
+
+    func loadConfig() throws -> NodeConfig {
+        let path = config ?? ProcessInfo.processInfo.environment["ZISYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        return try NodeConfig.load(home: Home(path: try homePath), path: path)
+    }
 
     var homePath: String {
         get throws {

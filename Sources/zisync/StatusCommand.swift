@@ -13,7 +13,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let home = Home(path: try node.homePath)
         let store = try node.openStore()
-        let status = try NodeStatus.read(store: store, config: try? NodeConfig.load(home: home))
+        let status = try NodeStatus.read(store: store, config: try? node.loadConfig())
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -15,7 +15,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let home = Home(path: try node.homePath)
         let store = try node.openStore()
-        let client = try SyncClient(store: store, config: try NodeConfig.load(home: home), home: home)
+        let client = try SyncClient(store: store, config: try node.loadConfig(), home: home)
         let onTerminal = isatty(STDERR_FILENO) == 1
         let showProgress: SyncClient.Progress = { line in
             FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))

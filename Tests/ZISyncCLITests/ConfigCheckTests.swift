@@ -84,6 +84,17 @@ import Testing
         #expect(r.status == 1 && r.stderr.contains("sync.interval: unknown key"), "\(r.stderr)")
         let syntax = try node.run(["config", "check"])
         #expect(syntax.status == 1)
+        // --config names another file; its problems name that file.
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "zisync-\(UUID().uuidString).toml")
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        try "satker = \"32.17\"\nlog_level = \"loud\"\n".write(to: elsewhere, atomically: true, encoding: .utf8)
+        let other = try node.run(["status", "--config", elsewhere.path])
+        #expect(other.status == 0, "status works without a valid config: \(other.stderr)")
+        let viaConfig = try node.run(["sync", "--config", elsewhere.path])
+        #expect(
+            viaConfig.status == 1 && viaConfig.stderr.contains("\(elsewhere.path) line 2: log_level"),
+            "\(viaConfig.stderr)")
         try "satker = \"32.17\nlisten".write(to: file, atomically: true, encoding: .utf8)
         let broken = try node.run(["config", "check"])
         #expect(broken.status == 1 && broken.stderr.contains("not valid TOML"), "\(broken.stderr)")

@@ -61,6 +61,7 @@ public enum ConfigCheck {
         let registry = (try? ReferenceSeed.load())?.registry
         var config = NodeConfig(satker: "")
         let base = url.deletingLastPathComponent()
+        config.directory = base
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
             guard let kind = keys[key] else {
                 let known = keys.keys.filter {

@@ -26,6 +26,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var retries = 4
     /// trace, debug, info, notice, warning, error or critical.
     public var logLevel = "notice"
+    /// The directory of the file it was read from: relative certificate paths start there.
+    public var directory: URL?
 
     public init(satker: String, parent: String? = nil, listen: String? = nil) {
         self.satker = satker
@@ -67,7 +69,13 @@ public struct NodeConfig: Sendable, Equatable {
     }
 
     public func path(_ file: String, home: Home) -> String {
-        file.hasPrefix("/") ? file : home.url.appendingPathComponent(file).path
+        file.hasPrefix("/") ? file : (directory ?? home.url).appendingPathComponent(file).path
+    }
+
+    /// The config at `path` when given (`--config`, `ZISYNC_CONFIG`), else `zisync.toml` in the home.
+    public static func load(home: Home, path: String?) throws -> NodeConfig {
+        if let path { return try load(url: URL(fileURLWithPath: path)) }
+        return try load(home: home)
     }
 
     /// `HOST:PORT` of `listen`.

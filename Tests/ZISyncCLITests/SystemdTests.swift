@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite(.serialized) struct SystemdTests {
+    static let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../systemd/zisync.service").standardizedFileURL
+
+    @Test func theUnitPassesSystemdAnalyzeVerify() throws {
+        // verify checks that ExecStart's binary exists: point it at the one just built.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try String(contentsOf: Self.unit, encoding: .utf8)
+        #expect(text.contains("Type=notify") && text.contains("WatchdogSec=") && text.contains("ProtectSystem=strict"))
+        let copy = dir.appendingPathComponent("zisync.service")
+        try text.replacingOccurrences(of: "/usr/local/bin/zisync", with: CLI.binary.path)
+            .write(to: copy, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["systemd-analyze", "verify", copy.path]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = err
+        try p.run()
+        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "systemd-analyze verify: \(output)")
+    }
+
+    @Test func theDaemonTellsSystemdItIsReadyAliveAndStopping() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try CLI.tool(["pki", "issue", "--dir", d.pki, "--satker", "32"])
+        let served = CLI(home: d.dir.appendingPathComponent("served"))
+        try served.ok(["init", "--satker", "32", "--pki", d.pki, "--listen", "127.0.0.1:0"])
+        // A datagram socket standing in for systemd's NOTIFY_SOCKET.
+        let path = d.dir.appendingPathComponent("notify.sock").path
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in path.utf8.enumerated() { raw[i] = b }
+        }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        #expect(bound == 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func receive() -> String {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+        }
+        let daemon = try Daemon(served, prefix: ["NOTIFY_SOCKET=\(path)", "WATCHDOG_USEC=400000"])
+        #expect(receive().hasPrefix("READY=1"))
+        #expect(receive() == "WATCHDOG=1")
+        let started = Date()
+        daemon.stop()
+        var messages: [String] = []
+        while true {
+            let m = receive()
+            if m.isEmpty { break }
+            messages.append(m)
+            if m == "STOPPING=1" { break }
+        }
+        #expect(messages.contains("STOPPING=1"), "\(messages)")
+        #expect(Date().timeIntervalSince(started) < 10, "SIGTERM stops the daemon within seconds")
+    }
+}
