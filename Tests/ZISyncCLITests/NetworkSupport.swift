@@ -38,6 +38,7 @@ final class Daemon: @unchecked Sendable {
                 port = p
                 return
             }
+            if buffer.text.hasPrefix("syncing with") { return }
             if !process.isRunning { break }
             usleep(20_000)
         }

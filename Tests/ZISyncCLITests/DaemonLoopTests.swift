@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import ZISyncFaultProxy
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The daemon's own rounds with its parent: soon after a local write, backing off while the
+/// parent is down and catching up when it returns, and stopping promptly on SIGTERM mid-transfer.
+@Suite(.serialized) struct DaemonLoopTests {
+    func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(250_000)
+        }
+        return try condition()
+    }
+
+    @Test func syncsAfterALocalWriteBacksOffAndCatchesUp() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        // The province on a fixed port, so that it can come back where the kab/kota expects it.
+        let port = freePort()
+        try CLI.tool(["pki", "issue", "--dir", d.pki, "--satker", "32"])
+        let prov = CLI("32", in: d.dir)
+        try prov.ok([
+            "init", "--satker", "32", "--pki", d.pki, "--parent", d.daemons["00"]!.url, "--listen", "127.0.0.1:\(port)",
+        ])
+        var provDaemon = try Daemon(prov)
+        try CLI.tool(["pki", "issue", "--dir", d.pki, "--satker", "32.17"])
+        let kab = CLI("32.17", in: d.dir)
+        try kab.ok(["init", "--satker", "32.17", "--pki", d.pki, "--parent", "https://127.0.0.1:\(port)"])
+        let kabDaemon = try Daemon(kab)
+        defer { kabDaemon.stop(); provDaemon.stop() }
+
+        try kab.ok(["plan", "add", "--area", "1", "--activity", "Disinkronkan sendiri"])
+        #expect(try waitUntil(20) { try prov.digest("32.17") == kab.digest("32.17") }, "synced soon after the write")
+        #expect(
+            try waitUntil(20) { try d["00"].digest("32.17") == kab.digest("32.17") },
+            "and relayed to RI by the province's daemon")
+
+        provDaemon.kill9()
+        try kab.ok(["plan", "add", "--area", "2", "--activity", "Saat provinsi mati"])
+        #expect(
+            try waitUntil(20) {
+                ((try kab.json("status") as! [String: Any])["lastError"] as? String)?.contains("curl error") == true
+            }, "the failure and its cause show in status")
+        provDaemon = try Daemon(prov)
+        #expect(
+            try waitUntil(40) { try prov.digest("32.17") == kab.digest("32.17") }, "caught up once the parent returned")
+        #expect(try waitUntil(10) { (try kab.json("status") as! [String: Any])["lastError"] == nil })
+    }
+
+    @Test func sigtermMidTransferStopsWithinSecondsAndLosesNothing() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let slow = try FaultProxy(target: d.daemons["32"]!.port, rate: 200_000)
+        defer { slow.close() }
+        try kab.setParent("https://127.0.0.1:\(slow.port)")
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Berkas besar"])
+        let file = d.dir.appendingPathComponent("besar.pdf")
+        try Data((0..<4_000_000).map { UInt8(truncatingIfNeeded: $0 &* 17) }).write(to: file)
+        try kab.ok(["evidence", "add", "--plan", plan, file.path])
+        let daemon = try Daemon(kab)
+        #expect(waitUntil(20) { slow.upstreamBytes > 500_000 }, "the upload is under way")
+        let started = Date()
+        daemon.stop()
+        #expect(Date().timeIntervalSince(started) < 5, "SIGTERM ended the daemon within seconds")
+        #expect(daemon.process.terminationStatus == 0)
+        try kab.setParent(d.daemons["32"]!.url)
+        try kab.ok(["sync"])
+        #expect(try d["32"].digest("32.17") == kab.digest("32.17"))
+        let evidence = try d["32"].json("evidence", "list") as! [[String: Any]]
+        #expect(evidence.count == 1 && evidence[0]["file_present"] as? Bool == true)
+    }
+}
