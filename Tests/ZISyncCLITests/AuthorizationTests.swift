@@ -79,6 +79,19 @@ import ZISyncTransport
         #expect(notChild.status == 403)
         #expect(String(decoding: notChild.body, as: UTF8.self).contains("33 is not a child of 32"))
 
+        // A file no evidence record of the child's subtree names cannot be uploaded.
+        let unnamed = try await client(d, "32.17").send(
+            HTTPRequest(
+                method: "POST", url: d.daemons["32"]!.url + SyncProtocol.filesPath,
+                headers: [
+                    ("Tus-Resumable", "1.0.0"), ("Upload-Length", "10"),
+                    (
+                        "Upload-Metadata",
+                        "sha256 \(Data(String(repeating: "ab", count: 32).utf8).base64EncodedString())"
+                    ),
+                ], body: Data()))
+        #expect(unnamed.status == 403)
+
         // No client certificate at all: the TLS handshake fails.
         let anonymous = CurlHTTPClient(
             configuration: HTTPClientConfiguration(caFile: d.pki + "/ca.crt", certificateFile: "", keyFile: ""))

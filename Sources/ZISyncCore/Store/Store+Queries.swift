@@ -99,7 +99,6 @@ extension Store {
     struct StoredChange {
         let change: Change
         let status: String
-        let localSeq: Int64
         let fieldsJSON: String
         let baseJSON: String
     }
@@ -127,7 +126,7 @@ extension Store {
             recordID: row["record_id"], owner: row["owner"], fields: fields, base: base, actor: row["actor"],
             prev: row["prev_hash"], hash: row["hash"])
         return StoredChange(
-            change: change, status: row["status"], localSeq: row["local_seq"], fieldsJSON: fieldsJSON,
+            change: change, status: row["status"], fieldsJSON: fieldsJSON,
             baseJSON: baseJSON)
     }
 

@@ -163,8 +163,18 @@ extension Store {
     }
 
     /// Folds a clock reading (the parent's, from a sync answer) into this node's HLC.
-    public func observeClock(milliseconds: Int64) throws {
-        try db.write { db in try Self.observeClock(db, milliseconds: milliseconds) }
+    /// The owners of evidence records (deleted ones included) that name a file: who may send
+    /// or fetch it. Read in SQL so a file request does not decode every evidence record.
+    public func evidenceOwners(sha256: String) throws -> Set<String> {
+        try db.read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT owner FROM record_state
+                        WHERE record_type = 'evidence' AND json_extract(state, '$.sha256.v') = ?
+                        """, arguments: [sha256]))
+        }
     }
 
     static func observeClock(_ db: Database, milliseconds: Int64) throws {

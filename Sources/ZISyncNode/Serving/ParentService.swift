@@ -131,7 +131,7 @@ public struct ParentService: Sendable {
     func fileIsNamed(_ sha: String, by child: String) async throws -> Bool {
         let store = self.store
         return try await blocking {
-            try store.records(.evidence, subtree: child, includeDeleted: true).contains { $0.string("sha256") == sha }
+            try store.evidenceOwners(sha256: sha).contains { store.registry.isInSubtree($0, of: child) }
         }
     }
 

@@ -138,9 +138,8 @@ public final class SyncClient: @unchecked Sendable {
     }
 
     func noteClock(_ serverTime: Int64, _ report: inout SyncReport) throws {
-        let meta = clockMeta(serverTime, &report)
-        try store.observeClock(milliseconds: serverTime)
-        try store.setMeta(meta)
+        // Clock and skew in one transaction (no chain tips to record here).
+        try store.acknowledge([:], clockMilliseconds: serverTime, meta: clockMeta(serverTime, &report))
     }
 
     /// Measures the skew against the parent's clock. Beyond the limit, local writes from now
