@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Records, change log, HLC, merge, authorization, file store, digests. No network.
@@ -69,6 +71,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The command-line interface: one command per file.
@@ -103,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "ZISyncCLITests",
             dependencies: [
-                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncTransport", "ZISyncFaultProxy",
+                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncTransport", "ZISyncNode", "ZISyncFaultProxy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]

@@ -13,6 +13,7 @@ public enum SyncProtocol {
     public static let pushPath = "/v1/push"
     public static let pullPath = "/v1/pull"
     public static let filesPath = "/v1/files"
+    public static let reportPath = "/v1/report"
 
     /// Limits a parent enforces and a child respects.
     public static let maxPushChanges = 5000
@@ -99,4 +100,54 @@ public struct ErrorResponse: Codable, Sendable {
     public let error: String
 
     public init(error: String) { self.error = error }
+}
+
+/// What a child tells its parent about itself after each round (`POST /v1/report`), so the
+/// parent's `status` can show how far behind each office is and why.
+public struct ChildReport: Codable, Sendable, Equatable {
+    /// Changes made in the child's subtree that the parent does not hold yet.
+    public var pendingChanges: Int
+    public var pendingFiles: Int
+    public var pendingBytes: Int64
+    /// When the oldest of those changes was made (ms since the epoch).
+    public var oldestPending: Int64?
+    /// The child's last problem, as its own `status` words it.
+    public var problem: SyncProblem?
+    /// The child's clock minus the parent's as it measured it (ms).
+    public var clockSkewMilliseconds: Int64?
+    /// The child's clock when it sent this (ms).
+    public var sentAt: Int64
+
+    public init(
+        pendingChanges: Int, pendingFiles: Int, pendingBytes: Int64, oldestPending: Int64?, problem: SyncProblem?,
+        clockSkewMilliseconds: Int64?, sentAt: Int64
+    ) {
+        self.pendingChanges = pendingChanges
+        self.pendingFiles = pendingFiles
+        self.pendingBytes = pendingBytes
+        self.oldestPending = oldestPending
+        self.problem = problem
+        self.clockSkewMilliseconds = clockSkewMilliseconds
+        self.sentAt = sentAt
+    }
+}
+
+/// A sync problem in an operator's words: what failed, its cause, and what to do.
+public struct SyncProblem: Codable, Sendable, Equatable {
+    /// A short key for scripts and metrics: dns, unreachable, timeout, link, tls, certificate,
+    /// forbidden, not_zisync, parent_error, protocol, refused, held, local, stopped.
+    public var cause: String
+    /// What failed: which request, record or file, with the HTTP status or curl error.
+    public var message: String
+    /// What to do about it.
+    public var advice: String
+    /// When it happened (ms since the epoch).
+    public var at: Int64
+
+    public init(cause: String, message: String, advice: String, at: Int64) {
+        self.cause = cause
+        self.message = message
+        self.advice = advice
+        self.at = at
+    }
 }

@@ -9,22 +9,27 @@ struct DaemonCommand: AsyncParsableCommand {
         commandName: "daemon",
         abstract: "Serve this node's children (listen) and sync with its parent (parent), until stopped.",
         discussion: """
-            Rounds with the parent run every interval_seconds, a few seconds after a local write, and \
-            after a failure with exponential backoff. Prints `listening on HOST:PORT` (or `syncing with \
-            URL` on a node without children) when ready. Stops on SIGTERM or SIGINT, abandoning a \
-            transfer in flight; the next start resumes it.
+            Rounds with the parent run every interval_seconds, a few seconds after a local write, \
+            when an operator runs `zisync sync`, and after a failure with exponential backoff. \
+            Prints `listening on HOST:PORT` (or `syncing with URL` on a node without children) when \
+            ready. The CLI reaches it through control.sock in the home; Prometheus metrics are at \
+            /metrics there and on metrics_listen. SIGHUP reloads the config (a bad file is refused \
+            and the running config stays); SIGTERM or SIGINT stops it, abandoning a transfer in \
+            flight, which the next start resumes. Logs go to standard error (journald-ready).
             """)
 
     @OptionGroup var node: NodeOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let home = Home(path: try node.homePath)
         let config = try node.loadConfig()
-        var logger = Logger(label: "zisync")
-        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .notice
+        let level = DaemonLogHandler.Level(Logger.Level(rawValue: config.logLevel) ?? .notice)
+        LoggingSystem.bootstrap { DaemonLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "zisync")
         let host = (try? config.listenAddress().host) ?? "?"
-        try await NodeDaemon.run(home: home, config: config, logger: logger) { port in
+        let options = NodeDaemon.Options(
+            home: home, config: config, configFile: node.configPath, logger: logger, logLevel: level)
+        try await NodeDaemon.run(options) { port in
             let line = config.listen == nil ? "syncing with \(config.parent ?? "")" : "listening on \(host):\(port)"
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }

@@ -14,9 +14,13 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: "The config file (default: $ZISYNC_CONFIG, else zisync.toml in the home).")
     var config: String?
 
+    /// `--config`, else `$ZISYNC_CONFIG`; nil means `zisync.toml` in the home.
+    var configPath: String? {
+        config ?? ProcessInfo.processInfo.environment["ZISYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func loadConfig() throws -> NodeConfig {
-        let path = config ?? ProcessInfo.processInfo.environment["ZISYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-        return try NodeConfig.load(home: Home(path: try homePath), path: path)
+        try NodeConfig.load(home: Home(path: try homePath), path: configPath)
     }
 
     var homePath: String {

@@ -3,49 +3,87 @@ import Foundation
 import ZISyncCore
 import ZISyncNode
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Sync state: pending work, last push and pull, errors, children.")
+        commandName: "status",
+        abstract: "Sync state: pending work, last push and pull, the last problem and what to do, children.",
+        discussion: """
+            Works whether the daemon runs or not (it reads the database; a running daemon adds its \
+            own state). On a province or KPU RI the children table lists the offices worst first: \
+            failing (a problem to act on), late (not heard from in 3 sync intervals, at least 15 \
+            min), ok; offices never seen are counted below it. --json prints the same as one \
+            object (schema in docs/operations.md). Exit code 0 whatever the state.
+            """)
 
     @OptionGroup var node: NodeOptions
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
+    func run() async throws {
         let home = Home(path: try node.homePath)
         let store = try node.openStore()
-        let status = try NodeStatus.read(store: store, config: try? node.loadConfig())
+        let daemon = await ControlClient(home: home)?.state()
+        let status = try NodeStatus.read(store: store, config: try? node.loadConfig(), daemon: daemon)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(status), as: UTF8.self))
             return
         }
+        let now = HybridClock.systemMilliseconds()
         func ago(_ ms: Int64?) -> String {
             guard let ms else { return "never" }
-            let s = max(0, (HybridClock.systemMilliseconds() - ms) / 1000)
-            return s < 120 ? "\(s) s ago" : s < 7200 ? "\(s / 60) min ago" : "\(s / 3600) h ago"
+            return NodeStatus.duration(max(0, (now - ms) / 1000)) + " ago"
         }
-        print("node:     \(status.node) \(status.name)")
-        print("parent:   \(status.parent ?? "none") \(status.parentURL ?? "")")
-        print("push:     \(ago(status.lastPush)); pull: \(ago(status.lastPull))")
-        print("pending:  \(status.pendingChanges) changes, \(status.pendingFiles) files (\(status.pendingBytes) bytes)")
-        if let error = status.lastError { print("error:    \(error) (\(ago(status.lastErrorAt)))") }
+        print("node:      \(status.node) \(status.name)")
+        if let d = status.daemon {
+            let next = d.nextRoundSeconds.map { d.syncing ? ", syncing now" : ", next round in \($0) s" } ?? ""
+            print("daemon:    running (pid \(d.pid)\(d.listening.map { ", serving on \($0)" } ?? "")\(next))")
+        } else {
+            print("daemon:    not running on this home")
+        }
+        if let parent = status.parent {
+            print("parent:    \(parent) \(status.parentURL ?? "(no 'parent' in zisync.toml)")")
+            print("push:      \(ago(status.lastPush)); pull: \(ago(status.lastPull))")
+            print(
+                "pending:   \(status.pendingChanges) changes, \(status.pendingFiles) files (\(NodeStatus.bytes(status.pendingBytes)))"
+            )
+        }
+        if let p = status.problem {
+            print("problem:   \(p.message) (\(ago(p.at)))")
+            print("  what to do: \(p.advice)")
+        }
         if let skew = status.clockSkewMilliseconds, abs(skew) > 60_000 {
             let side = skew < 0 ? "ahead of" : "behind"
             let fix = status.clockOffsetMilliseconds == nil ? "" : "; new writes use the parent's time"
-            print("clock:    \(abs(skew) / 1000) s \(side) the parent's\(fix); fix the system clock (NTP)")
+            print("clock:     \(abs(skew) / 1000) s \(side) the parent's\(fix); fix the system clock (NTP)")
         }
-        if let held = status.heldByParent { print("held:     \(held)") }
+        if let held = status.heldByParent { print("held:      \(held)") }
         print(
-            "refused:  \(status.refusedByParent) by the parent, \(status.refusedHere) here; conflicts: \(status.conflicts)"
+            "refused:   \(status.refusedByParent) by the parent, \(status.refusedHere) here; conflicts: \(status.conflicts); files missing here: \(status.missingFiles)"
         )
-        if !status.children.isEmpty {
-            print("children:")
-            for c in status.children.sorted(by: { ($0.lastSeen ?? 0) < ($1.lastSeen ?? 0) }) {
-                print(
-                    "  \(c.satker.padding(toLength: 6, withPad: " ", startingAt: 0)) \(ago(c.lastSeen).padding(toLength: 12, withPad: " ", startingAt: 0)) pushed \(c.pushed), refused \(c.refused)  \(c.name)"
-                )
-            }
+        guard !status.children.isEmpty else { return }
+        let seen = status.children.filter { $0.state != "never_seen" }
+        let never = status.children.filter { $0.state == "never_seen" }
+        print("")
+        print("children (\(seen.count) of \(status.children.count) seen, worst first):")
+        if !seen.isEmpty {
+            printTable(
+                ["SATKER", "STATE", "LAST SEEN", "LAG", "PENDING", "PROBLEM"],
+                seen.map { c in
+                    [
+                        c.satker, c.state, ago(c.lastSeen), c.lagSeconds.map { NodeStatus.duration($0) } ?? "-",
+                        c.pendingChanges.map {
+                            "\($0) changes, \(c.pendingFiles ?? 0) files"
+                        } ?? "-", c.problem.map { "\($0.cause): \($0.message)" } ?? "-",
+                    ]
+                })
+        }
+        for c in seen where c.problem != nil {
+            print("\(c.satker) \(c.name): \(c.problem!.message)")
+            print("  what to do: \(c.problem!.advice)")
+        }
+        if !never.isEmpty {
+            print("never seen (\(never.count)): \(never.map(\.satker).joined(separator: ", "))")
         }
     }
 }

@@ -9,13 +9,12 @@ struct ZISync: AsyncParsableCommand {
         discussion: """
             Every command works on one node's home directory: --home DIR or ZISYNC_HOME.
             Exit codes: 0 success; 1 error (the message names the bad input); 3 verify found \
-            a problem; 4 a bundle was imported but some changes were refused; 64 bad usage.
+            a problem; 4 a bundle was imported or a sync went through but some changes were refused; 64 bad usage.
             """,
         subcommands: [
             InitCommand.self, PlanCommand.self, EvidenceCommand.self, ReviewCommand.self, HistoryCommand.self,
             ConflictsCommand.self, ReportCommand.self, DigestCommand.self, VerifyCommand.self, BundleCommand.self,
             MonevCommand.self, PKICommand.self, DaemonCommand.self, SyncCommand.self, StatusCommand.self,
-            ConfigCommand.self,
-            LKECommand.self,
+            ConfigCommand.self, LKECommand.self, DemoCommand.self,
         ])
 }

@@ -23,15 +23,6 @@ import ZISyncFaultProxy
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(250_000)
-        }
-        return try condition()
-    }
-
     @Test func syncsAfterALocalWriteBacksOffAndCatchesUp() throws {
         let d = try Deployment()
         defer { d.cleanup() }

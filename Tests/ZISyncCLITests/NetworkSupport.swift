@@ -6,6 +6,8 @@ final class Daemon: @unchecked Sendable {
     let node: CLI
     let process = Process()
     private let output = LockedData()
+    /// What the daemon logged on standard error.
+    let log = LockedData()
     private(set) var port = 0
 
     /// `prefix` runs the daemon under another program, e.g. `FakeClock.ahead("+1d")`.
@@ -20,16 +22,12 @@ final class Daemon: @unchecked Sendable {
         }
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        let err = Pipe()
+        process.standardError = err
         try process.run()
+        log.drain(err)
         let buffer = output
-        Thread {
-            while true {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
-            }
-        }.start()
+        buffer.drain(out)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let line = buffer.text.split(separator: "\n").first(where: { $0.hasPrefix("listening on") }),
@@ -84,6 +82,27 @@ final class LockedData: @unchecked Sendable {
     private var data = Data()
     func append(_ d: Data) { lock.withLock { data.append(d) } }
     var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+
+    /// Collects what a pipe delivers, on a thread of its own, until it closes.
+    func drain(_ pipe: Pipe) {
+        Thread {
+            while true {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                self.append(chunk)
+            }
+        }.start()
+    }
+}
+
+/// Polls `condition` every 200 ms for up to `seconds`.
+func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(200_000)
+    }
+    return try condition()
 }
 
 /// A deployment on loopback: one CA, and nodes initialised with their certificates.

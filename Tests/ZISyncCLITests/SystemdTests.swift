@@ -16,6 +16,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let text = try String(contentsOf: Self.unit, encoding: .utf8)
         #expect(text.contains("Type=notify") && text.contains("WatchdogSec=") && text.contains("ProtectSystem=strict"))
+        #expect(text.contains("ExecReload=/bin/kill -HUP $MAINPID"))
         let copy = dir.appendingPathComponent("zisync.service")
         try text.replacingOccurrences(of: "/usr/local/bin/zisync", with: CLI.binary.path)
             .write(to: copy, atomically: true, encoding: .utf8)
@@ -62,6 +63,17 @@ import Testing
         let daemon = try Daemon(served, prefix: ["NOTIFY_SOCKET=\(path)", "WATCHDOG_USEC=400000"])
         #expect(receive().hasPrefix("READY=1"))
         #expect(receive() == "WATCHDOG=1")
+        // SIGHUP (the unit's ExecReload): RELOADING=1 with its monotonic time, then READY=1.
+        kill(daemon.process.processIdentifier, SIGHUP)
+        var reload: [String] = []
+        while reload.count < 20 {
+            let m = receive()
+            if m.isEmpty { break }
+            if m != "WATCHDOG=1" { reload.append(m) }
+            if m == "READY=1" { break }
+        }
+        #expect(reload.first?.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") == true, "\(reload)")
+        #expect(reload.last == "READY=1", "\(reload)")
         let started = Date()
         daemon.stop()
         var messages: [String] = []

@@ -77,6 +77,18 @@ enum Schema {
                     CREATE TABLE uploaded_file(sha256 TEXT PRIMARY KEY NOT NULL);
                     """)
         }
+        m.registerMigration("v4-child-reports") { db in
+            // What each child last reported of itself (pending work, its last error), and the
+            // last refusal this node made of its changes: the children table of `status`.
+            try db.execute(
+                sql: """
+                    ALTER TABLE child_seen ADD COLUMN report TEXT;
+                    ALTER TABLE child_seen ADD COLUMN reported_at INTEGER;
+                    ALTER TABLE child_seen ADD COLUMN last_refusal TEXT;
+                    ALTER TABLE child_seen ADD COLUMN last_refusal_at INTEGER;
+                    ALTER TABLE child_seen ADD COLUMN last_clean_push INTEGER;
+                    """)
+        }
         return m
     }
 }

@@ -57,12 +57,35 @@ extension Store {
         let notAfter = HLC(milliseconds: now + maxClockAhead, counter: 0xFFFF)
         return try receive(changes, sender: child, source: "push from \(child)", scope: nil, notAfter: notAfter) {
             db, report in
+            let refusal = report.refused.first.map {
+                "\(report.refused.count) change(s) refused, first \($0.change) (record \($0.recordID)): \($0.reason)"
+            }
             try db.execute(
                 sql: """
                     INSERT INTO child_seen(satker, last_seen, last_push, pushed, refused) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(satker) DO UPDATE SET last_seen = excluded.last_seen, last_push = excluded.last_push,
                         pushed = pushed + excluded.pushed, refused = refused + excluded.refused
                     """, arguments: [child, now, now, report.applied, report.refused.count])
+            if let refusal {
+                try db.execute(
+                    sql: "UPDATE child_seen SET last_refusal = ?, last_refusal_at = ? WHERE satker = ?",
+                    arguments: [refusal, now, child])
+            } else {
+                try db.execute(
+                    sql: "UPDATE child_seen SET last_clean_push = ? WHERE satker = ?", arguments: [now, child])
+            }
+        }
+    }
+
+    /// Stores what a child reported of itself (JSON, read by `status`).
+    public func childReported(_ child: String, report: String, at now: Int64) throws {
+        try db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO child_seen(satker, last_seen, report, reported_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(satker) DO UPDATE SET last_seen = excluded.last_seen, report = excluded.report,
+                        reported_at = excluded.reported_at
+                    """, arguments: [child, now, report, now])
         }
     }
 
@@ -83,6 +106,13 @@ extension Store {
         public let lastPull: Int64?
         public let pushed: Int
         public let refused: Int
+        /// The child's own last report (JSON) and when it came.
+        public let report: String?
+        public let reportedAt: Int64?
+        public let lastRefusal: String?
+        public let lastRefusalAt: Int64?
+        /// The last push from it in which nothing was refused.
+        public let lastCleanPush: Int64?
     }
 
     public func childrenSeen() throws -> [ChildSeen] {
@@ -90,8 +120,9 @@ extension Store {
             try Row.fetchAll(db, sql: "SELECT * FROM child_seen ORDER BY satker").map {
                 ChildSeen(
                     satker: $0["satker"], lastSeen: $0["last_seen"], lastPush: $0["last_push"],
-                    lastPull: $0["last_pull"],
-                    pushed: $0["pushed"], refused: $0["refused"])
+                    lastPull: $0["last_pull"], pushed: $0["pushed"], refused: $0["refused"], report: $0["report"],
+                    reportedAt: $0["reported_at"], lastRefusal: $0["last_refusal"],
+                    lastRefusalAt: $0["last_refusal_at"], lastCleanPush: $0["last_clean_push"])
             }
         }
     }
@@ -149,6 +180,48 @@ extension Store {
                 }
                 return n
             }
+        }
+    }
+
+    /// When the oldest change of this subtree that the parent does not hold yet was made
+    /// (milliseconds), or nil when the parent holds everything.
+    public var oldestPendingMilliseconds: Int64? {
+        get throws {
+            let acked = try acknowledged()
+            return try db.read { db in
+                var oldest: Int64?
+                for row in try Row.fetchAll(db, sql: "SELECT origin, seq FROM origin_head") {
+                    let origin: String = row[0]
+                    guard registry.isInSubtree(origin, of: node), (row[1] as Int64) > (acked[origin] ?? 0) else {
+                        continue
+                    }
+                    if let hlc = try Int64.fetchOne(
+                        db, sql: "SELECT MIN(hlc) FROM change_log WHERE origin = ? AND seq > ?",
+                        arguments: [origin, acked[origin] ?? 0])
+                    {
+                        let ms = HLC(rawValue: hlc).milliseconds
+                        oldest = min(oldest ?? ms, ms)
+                    }
+                }
+                return oldest
+            }
+        }
+    }
+
+    /// The arrival number of the newest change stored here (0 when none).
+    public var newestArrival: Int64 {
+        get throws { try db.read { try Int64.fetchOne($0, sql: "SELECT MAX(local_seq) FROM change_log") ?? 0 } }
+    }
+
+    /// The file name a bukti dukung record gives a stored file, for messages.
+    public func evidenceFileName(sha256: String) throws -> String? {
+        try db.read { db in
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT json_extract(state, '$.file_name.v') FROM record_state
+                    WHERE record_type = 'evidence' AND json_extract(state, '$.sha256.v') = ? LIMIT 1
+                    """, arguments: [sha256])
         }
     }
 

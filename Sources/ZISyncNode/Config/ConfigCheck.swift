@@ -7,13 +7,14 @@ import ZISyncCore
 /// the key and its line: `zisync.toml line 12: sync.batch_changes: must be 1–5000, got 9000`.
 public enum ConfigCheck {
     enum Kind {
-        case satker, httpsURL, hostPort, logLevel
+        case satker, httpsURL, hostPort, metricsAddress, logLevel
         case file
         case integer(ClosedRange<Int>)
     }
 
     static let keys: [String: Kind] = [
-        "satker": .satker, "parent": .httpsURL, "listen": .hostPort, "log_level": .logLevel,
+        "satker": .satker, "parent": .httpsURL, "listen": .hostPort, "metrics_listen": .metricsAddress,
+        "log_level": .logLevel,
         "tls.ca": .file, "tls.certificate": .file, "tls.key": .file,
         "sync.interval_seconds": .integer(5...86_400), "sync.batch_changes": .integer(1...5_000),
         "sync.batch_bytes": .integer(1_024...(8 << 20)), "sync.max_bytes_per_second": .integer(0...(1 << 30)),
@@ -104,6 +105,9 @@ public enum ConfigCheck {
                 case .hostPort:
                     config.listen = s
                     if (try? config.listenAddress()) == nil { problem(key, "must be HOST:PORT, got '\(s)'") }
+                case .metricsAddress:
+                    config.metricsListen = s
+                    if (try? NodeConfig.hostPort(s)) == nil { problem(key, "must be HOST:PORT, got '\(s)'") }
                 case .logLevel:
                     if logLevels.contains(s) {
                         config.logLevel = s

@@ -11,6 +11,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var parent: String?
     /// Where the daemon serves its children, `HOST:PORT`; nil on a node without children.
     public var listen: String?
+    /// Where the daemon serves Prometheus metrics over plain HTTP, `HOST:PORT`; nil for none
+    /// (they are always on the control socket).
+    public var metricsListen: String?
     public var caFile = "tls/ca.crt"
     public var certificateFile = "tls/node.crt"
     public var keyFile = "tls/node.key"
@@ -53,6 +56,7 @@ public struct NodeConfig: Sendable, Equatable {
         var lines = ["# zisync node configuration (see config/ for commented examples)", "satker = \(q(satker))"]
         if let parent { lines.append("parent = \(q(parent))") }
         if let listen { lines.append("listen = \(q(listen))") }
+        if let metricsListen { lines.append("metrics_listen = \(q(metricsListen))") }
         lines.append("log_level = \(q(logLevel))")
         lines += [
             "", "[tls]", "ca = \(q(caFile))", "certificate = \(q(certificateFile))", "key = \(q(keyFile))", "",
@@ -80,9 +84,16 @@ public struct NodeConfig: Sendable, Equatable {
 
     /// `HOST:PORT` of `listen`.
     public func listenAddress() throws -> (host: String, port: Int) {
-        guard let listen, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { throw ZISyncError("'listen' must be HOST:PORT, got '\(listen ?? "")'") }
-        return (String(listen[..<colon]), port)
+        guard let listen, let address = try? Self.hostPort(listen) else {
+            throw ZISyncError("'listen' must be HOST:PORT, got '\(listen ?? "")'")
+        }
+        return address
+    }
+
+    static func hostPort(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port), colon > text.startIndex
+        else { throw ZISyncError("must be HOST:PORT, got '\(text)'") }
+        return (String(text[..<colon]), port)
     }
 }

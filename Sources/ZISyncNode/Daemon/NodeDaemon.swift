@@ -5,12 +5,36 @@ import NIOCore
 import ZISyncCore
 import ZISyncTransport
 
-/// `zisync daemon`: serves this node's children over mutual TLS on its `listen` address.
+/// `zisync daemon`: serves this node's children over mutual TLS on its `listen` address, syncs
+/// with its parent, answers the CLI on the control socket and serves metrics.
 public enum NodeDaemon {
-    /// Runs until SIGTERM or SIGINT. `onListening` receives the bound port (useful with port 0).
-    public static func run(
-        home: Home, config: NodeConfig, logger: Logger, onListening: @escaping @Sendable (Int) -> Void
-    ) async throws {
+    /// How the daemon was started, for reloads and for `/v1/state`.
+    public struct Options: Sendable {
+        public var home: Home
+        public var config: NodeConfig
+        /// The file `config` came from (`--config`), nil for `zisync.toml` in the home.
+        public var configFile: String?
+        public var logger: Logger
+        /// The shared log level, changed by a reload.
+        public var logLevel: DaemonLogHandler.Level?
+
+        public init(
+            home: Home, config: NodeConfig, configFile: String?, logger: Logger, logLevel: DaemonLogHandler.Level?
+        ) {
+            self.home = home
+            self.config = config
+            self.configFile = configFile
+            self.logger = logger
+            self.logLevel = logLevel
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT; SIGHUP reloads the config. `onListening` receives the
+    /// bound port of `listen` (useful with port 0), or 0 on a node without children.
+    public static func run(_ options: Options, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let home = options.home
+        let config = options.config
+        let logger = options.logger
         let store = try Store.open(home: home)
         guard config.satker == store.node else {
             throw ZISyncError("zisync.toml says satker \(config.satker) but the database belongs to \(store.node)")
@@ -19,9 +43,22 @@ public enum NodeDaemon {
             throw ZISyncError(
                 "zisync.toml has neither 'listen' (children to serve) nor 'parent' (a parent to sync with)")
         }
+        _ = NodeMetrics.bootstrap()
+        let controlPath = ControlSocket.path(home: home)
+        if let running = await ControlClient(home: home)?.state() {
+            throw ZISyncError("another zisync daemon (pid \(running.pid)) already runs on \(home.url.path)")
+        }
+        try? FileManager.default.removeItem(atPath: controlPath)
+
         let notifier = SystemdNotifier()
-        let loop = config.parent == nil ? nil : SyncLoop(store: store, config: config, home: home, logger: logger)
+        let runner = config.parent == nil ? nil : SyncRunner(store: store, config: config, home: home, logger: logger)
+        let live = LiveState(options: options)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            let control = try ControlSocket.application(path: controlPath, runner: runner, logger: logger) {
+                await live.state(runner: runner)
+            }
+            // Each server returns on SIGTERM/SIGINT after a graceful shutdown.
+            group.addTask { try await control.runService() }
             if config.listen != nil {
                 let (host, port) = try config.listenAddress()
                 let tls = try MutualTLSServer.tlsConfiguration(
@@ -34,17 +71,26 @@ public enum NodeDaemon {
                     router: service.router(), host: host, port: port, tls: tls, logger: logger,
                     onServerRunning: { channel in
                         let bound = channel.localAddress?.port ?? port
+                        await live.listening("\(host):\(bound)")
                         notifier.send("READY=1\nSTATUS=serving children on \(host):\(bound)")
                         onListening(bound)
                     })
-                // The server returns on SIGTERM/SIGINT after a graceful shutdown.
                 group.addTask { try await app.runService() }
             } else {
                 notifier.send("READY=1\nSTATUS=syncing with \(config.parent ?? "")")
                 onListening(0)
-                group.addTask { await Self.untilTerminated() }
             }
-            if let loop { group.addTask { await loop.run() } }
+            if let metricsListen = config.metricsListen {
+                let (host, port) = try NodeConfig.hostPort(metricsListen)
+                let app = MetricsServer.application(host: host, port: port, logger: logger) { channel in
+                    await live.metrics("\(host):\(channel.localAddress?.port ?? port)")
+                }
+                group.addTask { try await app.runService() }
+            }
+            if let runner {
+                let loop = SyncLoop(runner: runner, store: store)
+                group.addTask { await loop.run() }
+            }
             if let interval = notifier.watchdogInterval {
                 group.addTask {
                     while !Task.isCancelled {
@@ -53,42 +99,118 @@ public enum NodeDaemon {
                     }
                 }
             }
-            // The first task to end (the server, or the signal wait) ends the daemon.
+            Reload.onSIGHUP {
+                await reload(live: live, runner: runner, notifier: notifier)
+            }
+            // The first task to end (a server, on SIGTERM) ends the daemon.
             try await group.next()
             notifier.send("STOPPING=1")
+            await runner?.stop()
             group.cancelAll()
         }
+        try? FileManager.default.removeItem(atPath: controlPath)
     }
-}
 
-extension NodeDaemon {
-    /// Returns on SIGTERM or SIGINT (when no server is there to catch them).
-    static func untilTerminated() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig)
-                source.setEventHandler { if once.claim() { continuation.resume() } }
-                source.resume()
-                SignalSources.keep(source)
+    /// Reads the config again. What a running daemon can change takes effect at once; a bad
+    /// file changes nothing (the error is logged and the running config stays).
+    static func reload(live: LiveState, runner: SyncRunner?, notifier: SystemdNotifier) async {
+        notifier.send("RELOADING=1\nMONOTONIC_USEC=\(monotonicMicroseconds())")
+        defer { notifier.send("READY=1") }
+        let options = await live.options
+        let logger = options.logger
+        let file = options.configFile ?? options.home.url.appendingPathComponent(NodeConfig.fileName).path
+        do {
+            let new = try NodeConfig.load(home: options.home, path: options.configFile)
+            let old = await live.config
+            var needsRestart: [String] = []
+            if new.satker != old.satker { needsRestart.append("satker") }
+            if new.listen != old.listen { needsRestart.append("listen") }
+            if new.metricsListen != old.metricsListen { needsRestart.append("metrics_listen") }
+            if new.parent != old.parent && (new.parent == nil || old.parent == nil) { needsRestart.append("parent") }
+            if new.clockSkewLimitSeconds != old.clockSkewLimitSeconds && new.listen != nil {
+                needsRestart.append("clock_skew_limit_seconds (for children)")
             }
+            await runner?.reload(new)
+            options.logLevel?.value = Logger.Level(rawValue: new.logLevel) ?? .notice
+            await live.reloaded(new)
+            logger.notice(
+                "reloaded \(file): interval \(new.syncIntervalSeconds) s, log level \(new.logLevel)\(needsRestart.isEmpty ? "" : "; takes a restart: \(needsRestart.joined(separator: ", "))")"
+            )
+        } catch {
+            logger.error("reload refused, the running config stays: \(error)")
         }
     }
 }
 
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    func claim() -> Bool {
-        lock.withLock {
-            defer { done = true }; return !done
+/// The daemon's facts that change while it runs.
+actor LiveState {
+    var options: NodeDaemon.Options
+    var config: NodeConfig { options.config }
+    let startedAt = HybridClock.systemMilliseconds()
+    var reloadedAt: Int64?
+    var listen: String?
+    var metricsAddress: String?
+
+    init(options: NodeDaemon.Options) { self.options = options }
+
+    func listening(_ address: String) { listen = address }
+    func metrics(_ address: String) { metricsAddress = address }
+
+    func reloaded(_ config: NodeConfig) {
+        options.config = config
+        reloadedAt = HybridClock.systemMilliseconds()
+    }
+
+    func state(runner: SyncRunner?) async -> DaemonState {
+        var next: Int?
+        var syncing = false
+        var failures = 0
+        if let runner {
+            let due = await runner.nextRound
+            next = max(0, Int((due - ContinuousClock.now).components.seconds))
+            syncing = await runner.isSyncing
+            failures = await runner.failures
         }
+        return DaemonState(
+            pid: getpid(), startedAt: startedAt, reloadedAt: reloadedAt,
+            configFile: options.configFile ?? options.home.url.appendingPathComponent(NodeConfig.fileName).path,
+            listening: listen, metrics: metricsAddress, intervalSeconds: options.config.syncIntervalSeconds,
+            syncing: syncing, failures: failures, nextRoundSeconds: next)
     }
 }
 
-/// Keeps signal sources alive for the life of the process.
-enum SignalSources {
-    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
-    static func keep(_ s: DispatchSourceSignal) { sources.append(s) }
+/// SIGHUP, delivered as a task (never on the signal handler itself).
+enum Reload {
+    nonisolated(unsafe) static var source: DispatchSourceSignal?
+
+    static func onSIGHUP(_ action: @escaping @Sendable () async -> Void) {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP)
+        source.setEventHandler { Task { await action() } }
+        source.resume()
+        Self.source = source
+    }
+}
+
+/// CLOCK_MONOTONIC in microseconds, as sd_notify's RELOADING=1 wants it.
+func monotonicMicroseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+}
+
+/// Prometheus metrics over plain HTTP on `metrics_listen` (keep it on 127.0.0.1 or a
+/// monitoring network: it says how busy each office is, nothing more).
+enum MetricsServer {
+    static func application(
+        host: String, port: Int, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void
+    ) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/metrics") { _, _ in
+            ControlSocket.response(Data(NodeMetrics.render().utf8), type: "text/plain; version=0.0.4")
+        }
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "zisync-metrics"),
+            onServerRunning: onServerRunning, logger: logger)
+    }
 }

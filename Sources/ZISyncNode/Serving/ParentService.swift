@@ -40,6 +40,7 @@ public struct ParentService: Sendable {
         router.add(middleware: ChildAuthentication(store: store))
         router.post("/v1/push") { request, context in try await self.push(request, context) }
         router.get("/v1/pull") { request, context in try await self.pull(request, context) }
+        router.post("/v1/report") { request, context in try await self.report(request, context) }
         router.on("/v1/files", method: .options) { _, _ in Self.tusOptions() }
         router.post("/v1/files") { request, context in try await self.createUpload(request, context) }
         router.on("/v1/files/:sha", method: .head) { request, context in try await self.uploadStatus(request, context) }
@@ -90,6 +91,8 @@ public struct ParentService: Sendable {
                 ? nil
                 : "\(report.heldForClock) change(s) carry a clock more than \(maxClockAhead / 1000) s ahead of \(store.node)'s; they wait here until \(store.node)'s clock reaches them"
         )
+        NodeMetrics.childSeen(child, at: now)
+        NodeMetrics.received(from: child, applied: report.applied, refused: response.refused.count)
         if !response.refused.isEmpty {
             logger.warning(
                 "push from \(child): \(response.refused.count) refused, first: \(response.refused[0].reason)")
@@ -108,10 +111,31 @@ public struct ParentService: Sendable {
             try store.childPulled(child, at: now)
             return page
         }
+        NodeMetrics.childSeen(child, at: now)
+        NodeMetrics.sent(to: child, changes: page.changes.count)
         let body = SyncProtocol.changesBody(
             page.changes,
             extra: [("more", page.more ? "true" : "false"), ("next", "\(page.next)"), ("serverTime", "\(now)")])
         return try Self.json(body, request: request)
+    }
+
+    /// A child's account of itself after a round: kept for the children table of `status`.
+    func report(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let child = try await context.peerSatker()
+        var request = request
+        let body = Data(buffer: try await request.collectBody(upTo: 64 << 10))
+        guard let report = try? JSONDecoder().decode(ChildReport.self, from: body) else {
+            return Self.error(.badRequest, "the body is not a zisync child report")
+        }
+        let now = HybridClock.systemMilliseconds()
+        let store = self.store
+        let text = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        try await blocking { try store.childReported(child, report: text, at: now) }
+        NodeMetrics.childSeen(child, at: now)
+        if let problem = report.problem {
+            logger.notice("\(child) reports: \(problem.message)")
+        }
+        return try Self.json(Data("{}".utf8), request: request)
     }
 
     // MARK: files (tus 1.0.0: core, creation, checksum)

@@ -23,6 +23,8 @@ public struct SyncReport: Sendable, Codable {
     public var uploadSeconds = 0.0
     public var pullSeconds = 0.0
     public var downloadSeconds = 0.0
+    /// Left for the operator although the round went through (refused or held changes).
+    public var problem: SyncProblem?
 }
 
 /// One full round with the parent: push the changes it lacks, upload the files it lacks
@@ -75,25 +77,77 @@ public final class SyncClient: @unchecked Sendable {
                 defer { mark = Date() }
                 return Date().timeIntervalSince(mark)
             }
-            try await push(&report)
+            try await push(&report, progress: progress)
             report.pushSeconds = lap()
             try await uploadFiles(&report, progress: progress)
             report.uploadSeconds = lap()
-            try await pull(&report)
+            try await pull(&report, progress: progress)
             report.pullSeconds = lap()
             try await downloadFiles(&report, progress: progress)
             report.downloadSeconds = lap()
         } catch {
-            try? store.setMeta([
-                "last_error": "\(error)", "last_error_at": String(HybridClock.systemMilliseconds()),
-            ])
+            let now = HybridClock.systemMilliseconds()
+            let problem = SyncProblem.explain(error, parent: base, at: now)
+            try? store.setMeta(Self.problemMeta(problem))
+            NodeMetrics.failure(cause: problem.cause)
+            // The parent hears of it too, unless the link itself is what failed.
+            if !["dns", "unreachable", "timeout", "link", "tls", "certificate", "stopped", "not_zisync"].contains(
+                problem.cause)
+            {
+                await sendReport(problem: problem)
+            }
             throw error
         }
         report.seconds = Date().timeIntervalSince(started)
-        try store.setMeta([
-            "last_error": nil, "last_error_at": nil, "last_sync_ok": String(HybridClock.systemMilliseconds()),
-        ])
+        let now = HybridClock.systemMilliseconds()
+        // A round that went through can still leave the operator something to do.
+        let problem: SyncProblem? =
+            if !report.refused.isEmpty {
+                .refused(report.refused, at: now)
+            } else if report.heldByParent > 0, let reason = try store.meta("held_by_parent") {
+                .held(reason, at: now)
+            } else {
+                nil
+            }
+        report.problem = problem
+        var meta = Self.problemMeta(problem)
+        // The parent now holds every change this node had when the round began.
+        meta["last_sync_ok"] = String(now)
+        meta["last_push_ok"] = String(now)
+        try store.setMeta(meta)
+        NodeMetrics.round(report)
+        if let problem { NodeMetrics.failure(cause: problem.cause) }
+        await sendReport(problem: problem)
         return report
+    }
+
+    static func problemMeta(_ problem: SyncProblem?) -> [String: String?] {
+        [
+            "last_error": problem?.message, "last_error_at": problem.map { String($0.at) },
+            "last_error_cause": problem?.cause, "last_error_advice": problem?.advice,
+        ]
+    }
+
+    /// Tells the parent how this office stands (pending work, last problem). Best effort: a
+    /// report that does not arrive changes nothing here.
+    func sendReport(problem: SyncProblem?) async {
+        guard let body = try? JSONEncoder().encode(childReport(problem: problem)) else { return }
+        let url = base + SyncProtocol.reportPath
+        _ = try? await http.send(
+            HTTPRequest(
+                method: "POST", url: url, headers: headers([("Content-Type", SyncProtocol.jsonType)]), body: body))
+    }
+
+    func childReport(problem: SyncProblem?) throws -> ChildReport {
+        let uploaded = try store.uploadedFiles()
+        let files = try store.filesForParent().filter { !uploaded.contains($0.sha256) }
+        let pending = try store.pendingUploadCount
+        NodeMetrics.pending(changes: pending, files: files.count)
+        return ChildReport(
+            pendingChanges: pending, pendingFiles: files.count, pendingBytes: files.map(\.size).reduce(0, +),
+            oldestPending: try store.oldestPendingMilliseconds, problem: problem,
+            clockSkewMilliseconds: try store.meta("clock_skew_ms").flatMap { Int64($0) }.map { -$0 },
+            sentAt: HybridClock.systemMilliseconds())
     }
 
     // MARK: - Requests
@@ -153,7 +207,7 @@ public final class SyncClient: @unchecked Sendable {
 
     // MARK: - Push
 
-    func push(_ report: inout SyncReport) async throws {
+    func push(_ report: inout SyncReport, progress: Progress? = nil) async throws {
         let pending = try store.wireChangesForParent()
         // Batch boundaries by count and bytes.
         var bounds: [Range<Int>] = []
@@ -216,8 +270,8 @@ public final class SyncClient: @unchecked Sendable {
             }
             // Acknowledgement, clock and status in one transaction.
             try store.acknowledge(answer.tips, clockMilliseconds: answer.serverTime, meta: meta)
+            progress?("push: \(report.pushed + report.duplicates + report.refused.count)/\(pending.count) changes")
         }
-        if pending.isEmpty { try store.setMeta(["last_push_ok": String(HybridClock.systemMilliseconds())]) }
     }
 
     // MARK: - Files up (tus)
@@ -225,49 +279,63 @@ public final class SyncClient: @unchecked Sendable {
     func uploadFiles(_ report: inout SyncReport, progress: Progress?) async throws {
         let uploaded = try store.uploadedFiles()
         for (sha, size) in try store.filesForParent() where !uploaded.contains(sha) {
-            let url = base + SyncProtocol.filesPath + "/" + sha
-            var offset = try await uploadOffset(sha, size: size, url: url)
-            var failures = 0
-            while offset < size {
-                let chunk = try store.files.read(sha, offset: offset, count: SyncProtocol.chunkBytes)
-                let digest = Data(Hashing.sha256Hex(chunk).hexBytes).base64EncodedString()
-                let request = HTTPRequest(
-                    method: "PATCH", url: url,
-                    headers: tus([
-                        ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(offset)),
-                        ("Upload-Checksum", "sha256 \(digest)"),
-                    ]), body: chunk)
-                let r: HTTPResponse
-                do {
-                    r = try await http.send(
-                        request,
-                        progress: Self.transferProgress(
-                            progress, "upload \(sha.prefix(12))", base: offset, total: size, upload: true))
-                } catch let error as TransportError where error.curlCode != nil && failures + 1 < max(1, config.retries)
-                {
-                    // The link broke mid-chunk: ask the parent how much it holds and go on from there.
-                    failures += 1
-                    try await Task.sleep(nanoseconds: Backoff.delay(attempt: failures))
-                    offset = try await uploadOffset(sha, size: size, url: url)
-                    continue
-                }
-                if [409, 423].contains(r.status), failures + 1 < max(1, config.retries) {
-                    // The parent holds a different amount than we thought (a cut PATCH drained late).
-                    failures += 1
-                    try await Task.sleep(nanoseconds: Backoff.delay(attempt: failures))
-                    offset = try await uploadOffset(sha, size: size, url: url)
-                    continue
-                }
-                try check(r, url, status: [204], json: false)
-                guard let next = Int64(r.headers["upload-offset"] ?? ""), next > offset else {
-                    throw TransportError.http(r, url: url, "the parent did not advance the upload offset")
-                }
-                report.bytesUploaded += next - offset
-                offset = next
+            do {
+                try await uploadFile(sha, size: size, &report, progress: progress)
+            } catch {
+                throw RoundStepError(step: "uploading \(try fileLabel(sha, size: size))", underlying: error)
             }
-            try store.markUploaded(sha)
-            report.filesUploaded += 1
         }
+    }
+
+    /// "bukti dukung 'daftar-hadir.pdf' (2.1 MB, sha256 3f2a9c…)", for messages.
+    func fileLabel(_ sha: String, size: Int64) throws -> String {
+        let name = try store.evidenceFileName(sha256: sha).map { "'\($0)'" } ?? "file"
+        let size = NodeStatus.bytes(size)
+        return "bukti dukung \(name) (\(size), sha256 \(sha.prefix(12))…)"
+    }
+
+    func uploadFile(_ sha: String, size: Int64, _ report: inout SyncReport, progress: Progress?) async throws {
+        let url = base + SyncProtocol.filesPath + "/" + sha
+        var offset = try await uploadOffset(sha, size: size, url: url)
+        var failures = 0
+        while offset < size {
+            let chunk = try store.files.read(sha, offset: offset, count: SyncProtocol.chunkBytes)
+            let digest = Data(Hashing.sha256Hex(chunk).hexBytes).base64EncodedString()
+            let request = HTTPRequest(
+                method: "PATCH", url: url,
+                headers: tus([
+                    ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(offset)),
+                    ("Upload-Checksum", "sha256 \(digest)"),
+                ]), body: chunk)
+            let r: HTTPResponse
+            do {
+                r = try await http.send(
+                    request,
+                    progress: Self.transferProgress(
+                        progress, "upload \(sha.prefix(12))", base: offset, total: size, upload: true))
+            } catch let error as TransportError where error.curlCode != nil && failures + 1 < max(1, config.retries) {
+                // The link broke mid-chunk: ask the parent how much it holds and go on from there.
+                failures += 1
+                try await Task.sleep(nanoseconds: Backoff.delay(attempt: failures))
+                offset = try await uploadOffset(sha, size: size, url: url)
+                continue
+            }
+            if [409, 423].contains(r.status), failures + 1 < max(1, config.retries) {
+                // The parent holds a different amount than we thought (a cut PATCH drained late).
+                failures += 1
+                try await Task.sleep(nanoseconds: Backoff.delay(attempt: failures))
+                offset = try await uploadOffset(sha, size: size, url: url)
+                continue
+            }
+            try check(r, url, status: [204], json: false)
+            guard let next = Int64(r.headers["upload-offset"] ?? ""), next > offset else {
+                throw TransportError.http(r, url: url, "the parent did not advance the upload offset")
+            }
+            report.bytesUploaded += next - offset
+            offset = next
+        }
+        try store.markUploaded(sha)
+        report.filesUploaded += 1
     }
 
     /// How much of a file the parent holds. A creation request (tus creation) for a file the
@@ -303,7 +371,7 @@ public final class SyncClient: @unchecked Sendable {
 
     // MARK: - Pull
 
-    func pull(_ report: inout SyncReport) async throws {
+    func pull(_ report: inout SyncReport, progress: Progress? = nil) async throws {
         var cursor = Int64(try store.meta("pull_cursor") ?? "0") ?? 0
         while true {
             let url = base + SyncProtocol.pullPath + "?after=\(cursor)&limit=\(config.batchChanges)"
@@ -317,6 +385,7 @@ public final class SyncClient: @unchecked Sendable {
             let changes = try page.changes.map { try $0.get() }
             let applied = try store.receivePulled(changes, from: parentSatker, cursor: next)
             report.pulled += applied.applied
+            progress?("pull: \(report.pulled) changes")
             try noteClock(serverTime, &report)
             cursor = next
             if !more { break }
@@ -328,24 +397,32 @@ public final class SyncClient: @unchecked Sendable {
 
     func downloadFiles(_ report: inout SyncReport, progress: Progress?) async throws {
         for (sha, size) in try store.missingFiles() {
-            try store.files.beginPartial(sha, length: size)
-            var offset = store.files.progress(sha)?.offset ?? 0
-            let url = base + SyncProtocol.filesPath + "/" + sha
-            while offset < size {
-                let last = min(size, offset + Int64(SyncProtocol.downloadRangeBytes)) - 1
-                let from = offset
-                let r = try await send(
-                    HTTPRequest(method: "GET", url: url, headers: headers([("Range", "bytes=\(offset)-\(last)")])),
-                    progress: Self.transferProgress(
-                        progress, "download \(sha.prefix(12))", base: from, total: size, upload: false))
-                if r.status == 404 && r.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version { break }
-                try check(r, url, status: [206], json: false)
-                guard !r.body.isEmpty else { throw TransportError.http(r, url: url, "empty range answer") }
-                offset = try store.files.appendPartial(sha, at: offset, r.body)
-                report.bytesDownloaded += Int64(r.body.count)
+            do {
+                try await downloadFile(sha, size: size, &report, progress: progress)
+            } catch {
+                throw RoundStepError(step: "downloading \(try fileLabel(sha, size: size))", underlying: error)
             }
-            if store.files.contains(sha) { report.filesDownloaded += 1 }
         }
+    }
+
+    func downloadFile(_ sha: String, size: Int64, _ report: inout SyncReport, progress: Progress?) async throws {
+        try store.files.beginPartial(sha, length: size)
+        var offset = store.files.progress(sha)?.offset ?? 0
+        let url = base + SyncProtocol.filesPath + "/" + sha
+        while offset < size {
+            let last = min(size, offset + Int64(SyncProtocol.downloadRangeBytes)) - 1
+            let from = offset
+            let r = try await send(
+                HTTPRequest(method: "GET", url: url, headers: headers([("Range", "bytes=\(offset)-\(last)")])),
+                progress: Self.transferProgress(
+                    progress, "download \(sha.prefix(12))", base: from, total: size, upload: false))
+            if r.status == 404 && r.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version { break }
+            try check(r, url, status: [206], json: false)
+            guard !r.body.isEmpty else { throw TransportError.http(r, url: url, "empty range answer") }
+            offset = try store.files.appendPartial(sha, at: offset, r.body)
+            report.bytesDownloaded += Int64(r.body.count)
+        }
+        if store.files.contains(sha) { report.filesDownloaded += 1 }
     }
 }
 

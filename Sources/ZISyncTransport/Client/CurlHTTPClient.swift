@@ -17,11 +17,24 @@ public struct HTTPClientConfiguration: Sendable {
     public var totalTimeoutSeconds = 0
     /// Bandwidth cap per direction in bytes per second, 0 for none.
     public var maxBytesPerSecond: Int64 = 0
+    /// Talk plain HTTP over this Unix socket instead (the daemon's control socket).
+    public var unixSocketPath: String?
 
     public init(caFile: String, certificateFile: String, keyFile: String) {
         self.caFile = caFile
         self.certificateFile = certificateFile
         self.keyFile = keyFile
+    }
+
+    /// A client of the local control socket at `path` (no TLS: the socket's file mode guards it).
+    public static func controlSocket(_ path: String) -> HTTPClientConfiguration {
+        var c = HTTPClientConfiguration(caFile: "", certificateFile: "", keyFile: "")
+        c.unixSocketPath = path
+        c.connectTimeoutSeconds = 2
+        // A round may run long with nothing to report (a big push): the stream is not a stalled link.
+        c.lowSpeedBytesPerSecond = 0
+        c.lowSpeedSeconds = 0
+        return c
     }
 }
 
@@ -30,12 +43,19 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(String, String)]
     public var body: Data?
+    /// When set, the response body is handed over piece by piece as it arrives instead of
+    /// collected (a stream of progress lines).
+    public var onBody: (@Sendable (Data) -> Void)?
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil) {
+    public init(
+        method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,
+        onBody: (@Sendable (Data) -> Void)? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.onBody = onBody
     }
 }
 
@@ -105,6 +125,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
         var body = Data()
         var headers: [String: String] = [:]
         var progress: (@Sendable (Int64, Int64) -> Void)?
+        var onBody: (@Sendable (Data) -> Void)?
         let cancelled: CancelFlag
         init(cancelled: CancelFlag) { self.cancelled = cancelled }
     }
@@ -114,6 +135,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
         curl_easy_reset(curl)
         let transfer = Transfer(cancelled: cancelled)
         transfer.progress = progress
+        transfer.onBody = request.onBody
         let box = Unmanaged.passRetained(transfer)
         defer { box.release() }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -129,7 +151,8 @@ public final class CurlHTTPClient: @unchecked Sendable {
         setString(CURLOPT_URL, request.url)
         setString(CURLOPT_CUSTOMREQUEST, request.method)
         if request.method == "HEAD" { setLong(CURLOPT_NOBODY, 1) }
-        setString(CURLOPT_CAINFO, c.caFile)
+        if !c.caFile.isEmpty { setString(CURLOPT_CAINFO, c.caFile) }
+        if let socket = c.unixSocketPath { setString(CURLOPT_UNIX_SOCKET_PATH, socket) }
         if !c.certificateFile.isEmpty {
             setString(CURLOPT_SSLCERT, c.certificateFile)
             setString(CURLOPT_SSLKEY, c.keyFile)
@@ -157,7 +180,13 @@ public final class CurlHTTPClient: @unchecked Sendable {
         _ = zs_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, box.toOpaque())
         _ = zs_curl_setopt_data_callback(curl, CURLOPT_WRITEFUNCTION) { ptr, size, count, user in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
-            if let ptr { t.body.append(UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self), count: size * count) }
+            guard let ptr else { return size * count }
+            let bytes = UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self)
+            if let onBody = t.onBody {
+                onBody(Data(bytes: bytes, count: size * count))
+            } else {
+                t.body.append(bytes, count: size * count)
+            }
             return size * count
         }
         _ = zs_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, box.toOpaque())

@@ -1,0 +1,193 @@
+import ArgumentParser
+import Foundation
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Show the whole product on this machine: KPU RI, a province and two kab/kota syncing.",
+        discussion: """
+            Creates a deployment CA and four offices (KPU RI, KPU Provinsi Jawa Barat, two of its \
+            kab/kota) under a temporary directory, starts their daemons on 127.0.0.1, enters rencana \
+            aksi with bukti dukung files at the kab/kota, syncs up the tree, has the province review a \
+            plan, and prints the province's status (its children table) and roll-up report. Every \
+            step is a zisync command, printed before it runs. Exits 0 with everything stopped and \
+            removed, unless --keep.
+            """)
+
+    @Flag(help: "Leave the daemons running and the directory in place, and print how to query them.")
+    var keep = false
+
+    @Option(help: "Build the demo here (an empty or new directory) instead of a temporary one.")
+    var dir: String?
+
+    static let province = "32"
+    static let kabkota = ["32.17", "32.73"]
+
+    func run() async throws {
+        let root =
+            dir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "zisync-demo-\(UUID().uuidString.prefix(8))")
+        if let existing = try? FileManager.default.contentsOfDirectory(atPath: root.path), !existing.isEmpty {
+            throw ValidationError("--dir \(root.path) is not empty; give a new or empty directory")
+        }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let tree = DemoTree(dir: root)
+        do {
+            try walkthrough(tree)
+        } catch {
+            tree.stopDaemons()
+            print("\nThe demo failed: \(error)\nIts files stay in \(root.path) (daemon logs: *.log).")
+            throw ExitCode(1)
+        }
+        if keep {
+            print(
+                """
+
+                The tree keeps running (daemon pids \(tree.pids.map(String.init).joined(separator: " "))). Try:
+                  cd \(root.path)
+                  zisync status --home 32          # the province and its children
+                  zisync plan list --home 32.17    # a kab/kota's rencana aksi
+                  zisync plan add --home 32.73 --area 3 --activity "Pelatihan SDM" && zisync sync --home 32.73
+                  zisync report --home 00          # the national roll-up at KPU RI
+                Stop it with: kill \(tree.pids.map(String.init).joined(separator: " "))
+                """)
+        } else {
+            print("\n7. Stopping the daemons (SIGTERM) and removing \(root.path)")
+            tree.stopDaemons()
+            try? FileManager.default.removeItem(at: root)
+            print("   done. `zisync demo --keep` leaves the tree running to explore.")
+        }
+    }
+
+    func walkthrough(_ tree: DemoTree) throws {
+        let offices = ["00", Self.province] + Self.kabkota
+        print("zisync demo: KPU RI, KPU Provinsi Jawa Barat and two kab/kota on this machine, in \(tree.dir.path)")
+        print("(every step is a zisync command run in that directory)\n")
+
+        print("1. One deployment CA, and a certificate naming each office")
+        try tree.run(["pki", "init-ca", "--dir", "pki"], quiet: true)
+        for satker in offices {
+            try tree.run(["pki", "issue", "--dir", "pki", "--satker", satker, "--host", "127.0.0.1"], quiet: true)
+        }
+
+        print("\n2. The offices, each with its database and daemon (the parent's address comes from its daemon)")
+        var url: [String: String] = [:]
+        for satker in offices {
+            var args = ["init", "--home", satker, "--satker", satker, "--pki", "pki"]
+            let parent = satker == "00" ? nil : satker.contains(".") ? Self.province : "00"
+            if let parent { args += ["--parent", url[parent]!] }
+            let serves = !satker.contains(".")
+            if serves { args += ["--listen", "127.0.0.1:0"] }
+            try tree.run(args)
+            let line = try tree.startDaemon(satker)
+            if serves, let port = line.split(separator: ":").last { url[satker] = "https://127.0.0.1:\(port)" }
+        }
+
+        print("\n3. Rencana aksi and their bukti dukung (real files) at the two kab/kota")
+        let samples = tree.dir.appendingPathComponent("bukti")
+        try DemoSamples.write(to: samples)
+        let bandungBarat = try tree.run(
+            [
+                "plan", "add", "--home", "32.17", "--area", "1", "--lke", "A.I.1.ii.a",
+                "--activity", "Penyusunan rencana kerja pembangunan Zona Integritas", "--output",
+                "SK dan rencana kerja",
+                "--deadline", "2026-12-31", "--pic", "Sekretaris KPU Kab. Bandung Barat",
+            ])
+        try tree.run([
+            "evidence", "add", "--home", "32.17", "--plan", bandungBarat, "--kind", "notulen",
+            "bukti/notulen-rapat-zi.pdf",
+        ])
+        try tree.run([
+            "evidence", "add", "--home", "32.17", "--plan", bandungBarat, "--kind", "daftar-hadir",
+            "bukti/daftar-hadir.csv",
+        ])
+        let sosialisasi = try tree.run(
+            [
+                "plan", "add", "--home", "32.17", "--area", "1", "--lke", "A.I.1.i.a",
+                "--activity", "Pembentukan tim kerja Zona Integritas", "--deadline", "2026-10-31",
+            ])
+        try tree.run(["plan", "set", "--home", "32.17", sosialisasi, "status=selesai", "progress=100"])
+        try tree.run([
+            "evidence", "add", "--home", "32.17", "--plan", sosialisasi, "--kind", "sk", "bukti/sk-tim-zi.pdf",
+        ])
+        let survei = try tree.run(
+            [
+                "plan", "add", "--home", "32.73", "--area", "6", "--lke", "A.I.6.i.a",
+                "--activity", "Survei kepuasan masyarakat atas layanan informasi pemilu", "--deadline", "2026-12-15",
+            ])
+        try tree.run([
+            "evidence", "add", "--home", "32.73", "--plan", survei, "--kind", "survei", "bukti/laporan-survei-ikm.pdf",
+        ])
+
+        print("\n4. Sync up the tree: each `zisync sync` asks that office's running daemon for a round now")
+        for satker in Self.kabkota { try tree.run(["sync", "--home", satker]) }
+        try tree.run(["sync", "--home", Self.province])
+
+        print(
+            "\n5. The province reviews a plan of Kab. Bandung Barat; the review travels up to RI and down to the office"
+        )
+        try tree.run(
+            [
+                "review", "plan", bandungBarat, "--home", Self.province, "--verdict", "perlu-revisi",
+                "--note", "Lengkapi target triwulan dan penanggung jawab tiap kegiatan",
+            ])
+        try tree.run(["sync", "--home", Self.province])
+        for satker in Self.kabkota { try tree.run(["sync", "--home", satker]) }
+        try tree.run(["plan", "show", "--home", "32.17", bandungBarat], quiet: true)
+        let shown = try tree.run(["plan", "show", "--home", "32.17", bandungBarat, "--json"], show: false)
+        if !shown.contains("perlu-revisi") {
+            throw DemoTree.Failure(description: "the review did not reach 32.17: \(shown)")
+        }
+        print("    (32.17 now sees the province's verdict: perlu-revisi)")
+        let atRI = try tree.run(["evidence", "list", "--home", "00"], quiet: true)
+        print("    KPU RI holds \(atRI.split(separator: "\n").count - 1) bukti dukung files of the two kab/kota")
+
+        print("\n6. What the province's operator sees, and its roll-up report")
+        try tree.run(["status", "--home", Self.province])
+        try tree.run(["report", "--home", Self.province])
+    }
+}
+
+/// Small but real bukti dukung: PDF documents and a CSV spreadsheet.
+enum DemoSamples {
+    static func write(to dir: URL) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try pdf([
+            "Notulen Rapat Pembangunan Zona Integritas", "KPU Kabupaten Bandung Barat", "Agenda: rencana kerja ZI",
+        ])
+        .write(to: dir.appendingPathComponent("notulen-rapat-zi.pdf"))
+        try pdf(["Laporan Survei Indeks Kepuasan Masyarakat", "KPU Kota Bandung", "Nilai IKM: 86,4 (baik)"])
+            .write(to: dir.appendingPathComponent("laporan-survei-ikm.pdf"))
+        var csv = "no,nama,jabatan,hadir\n"
+        let names = ["Ahmad", "Siti", "Budi", "Dewi", "Rahmat", "Nur", "Agus", "Lina", "Hendra", "Wati"]
+        for (i, name) in names.enumerated() { csv += "\(i + 1),\(name),Staf Sekretariat,ya\n" }
+        try Data(csv.utf8).write(to: dir.appendingPathComponent("daftar-hadir.csv"))
+        try pdf(["Surat Keputusan Ketua KPU Kabupaten Bandung Barat", "tentang Tim Kerja Pembangunan Zona Integritas"])
+            .write(to: dir.appendingPathComponent("sk-tim-zi.pdf"))
+    }
+
+    /// A one-page PDF with lines of text, its cross-reference offsets computed.
+    static func pdf(_ lines: [String]) -> Data {
+        let text = lines.enumerated().map { i, l in "BT /F1 14 Tf 72 \(760 - i * 24) Td (\(l)) Tj ET" }
+            .joined(separator: "\n")
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            "<< /Length \(text.utf8.count) >>\nstream\n\(text)\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+        var out = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (i, body) in objects.enumerated() {
+            offsets.append(out.utf8.count)
+            out += "\(i + 1) 0 obj\n\(body)\nendobj\n"
+        }
+        let xref = out.utf8.count
+        out += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for o in offsets { out += String(format: "%010d 00000 n \n", o) }
+        out += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        return Data(out.utf8)
+    }
+}

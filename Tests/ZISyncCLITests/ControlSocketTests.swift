@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The running daemon as the CLI reaches it: `zisync sync` through the control socket,
+/// SIGHUP reloads, one daemon per home, and Prometheus metrics.
+@Suite(.serialized) struct ControlSocketTests {
+    func setOption(_ node: CLI, _ key: String, _ value: String) throws {
+        let file = node.home.appendingPathComponent("zisync.toml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            line.hasPrefix("\(key) = ") ? "\(key) = \(value)" : String(line)
+        }
+        var out = lines.joined(separator: "\n")
+        if !lines.contains(where: { $0.hasPrefix("\(key) = ") }) {
+            out = "\(key) = \(value)\n" + out
+        }
+        try out.write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    func daemonState(_ node: CLI) throws -> [String: Any]? {
+        (try node.json("status") as! [String: Any])["daemon"] as? [String: Any]
+    }
+
+    @Test func syncAsksTheRunningDaemonAndSighupReloads() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        try setOption(kab, "interval_seconds", "3600")
+        let daemon = try Daemon(kab)
+        defer { daemon.stop() }
+
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Lewat daemon"])
+        let synced = try kab.json("sync") as! [String: Any]
+        #expect(synced["via"] as? String == "daemon")
+        #expect(try d["32"].digest("32.17") == kab.digest("32.17"))
+        #expect(try d["32"].ok(["plan", "show", plan]).contains("Lewat daemon"))
+
+        // A second daemon on the same home is refused, and the first goes on.
+        let second = try kab.run(["daemon"])
+        #expect(second.status != 0 && second.stderr.contains("already runs"), "\(second.stderr)")
+        #expect(try daemonState(kab)?["intervalSeconds"] as? Int == 3600)
+
+        // SIGHUP: a good file takes effect, a bad one is refused and the running config stays.
+        try setOption(kab, "interval_seconds", "120")
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(try waitUntil(10) { try daemonState(kab)?["intervalSeconds"] as? Int == 120 })
+        try setOption(kab, "interval_seconds", "2")
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(waitUntil(10) { daemon.log.text.contains("reload refused") }, "\(daemon.log.text)")
+        #expect(daemon.log.text.contains("sync.interval_seconds"))
+        #expect(daemon.process.isRunning)
+        #expect(try daemonState(kab)?["intervalSeconds"] as? Int == 120)
+        #expect(try daemonState(kab)?["reloadedAt"] != nil)
+    }
+
+    @Test func theDaemonServesPrometheusMetrics() async throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let prov = d["32"]
+        d.daemons["32"]!.stop()
+        try setOption(prov, "metrics_listen", "\"127.0.0.1:0\"")
+        try d.restart("32")
+        let kab = try d.node("32.17", parent: "32")
+        try kab.ok(["plan", "add", "--area", "1", "--activity", "Terukur"])
+        try kab.ok(["sync"])
+        try prov.ok(["sync"])
+
+        let state = (try prov.json("status") as! [String: Any])["daemon"] as? [String: Any]
+        let address = try #require(state?["metrics"] as? String)
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://\(address)/metrics")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("zisync_child_last_seen_timestamp_seconds{child=\"32.17\"}"), "\(text)")
+        #expect(text.contains("zisync_child_changes_received_total{child=\"32.17\"} 1"))
+        #expect(text.contains("zisync_changes_pushed_total 1"), "the province relayed the change to RI")
+        #expect(text.contains("zisync_sync_duration_seconds_count"))
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import Testing
+import ZISyncCore
+import ZISyncNode
+
+/// The operator's status on a province: children worst first, each problem with its cause
+/// and what to do, on a real tree of daemons.
+@Suite(.serialized) struct OperatorStatusTests {
+    @Test func aFailingChildComesFirstWithItsCause() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let good = try d.node("32.17", parent: "32")
+        let bad = try d.node("32.18", parent: "32")
+        try good.ok(["plan", "add", "--area", "1", "--activity", "Baik"])
+        try bad.ok(["plan", "add", "--area", "1", "--activity", "Asli"])
+        try good.ok(["sync"])
+        try bad.ok(["sync"])
+
+        // A change edited behind zisync's back (a damaged disk, a hand-made fix): its hash no
+        // longer matches, so the province refuses it.
+        let plan = try bad.ok(["plan", "add", "--area", "2", "--activity", "Asli juga"])
+        let db = try DatabaseQueue(path: bad.home.appendingPathComponent("zisync.db").path)
+        try db.write {
+            try $0.execute(
+                sql: "UPDATE change_log SET fields = replace(fields, 'Asli juga', 'Palsu') WHERE record_id = ?",
+                arguments: [plan])
+        }
+        try db.close()
+        let refused = try bad.run(["sync"])
+        #expect(refused.status == 4, "refusals exit 4: \(refused.stdout) \(refused.stderr)")
+        #expect(refused.stderr.contains("what to do"))
+        try good.ok(["sync"])
+
+        let own = try bad.json("status") as! [String: Any]
+        let ownProblem = own["problem"] as? [String: Any]
+        #expect(ownProblem?["cause"] as? String == "refused")
+        #expect((ownProblem?["advice"] as? String)?.contains("zisync verify") == true)
+
+        let status = try d["32"].json("status") as! [String: Any]
+        let children = status["children"] as! [[String: Any]]
+        #expect(children.count == 27, "every kab/kota of Jawa Barat is listed")
+        #expect(children[0]["satker"] as? String == "32.18", "the failing child first: \(children.prefix(2))")
+        #expect(children[0]["state"] as? String == "failing")
+        let problem = children[0]["problem"] as? [String: Any]
+        #expect(problem?["cause"] as? String == "refused")
+        #expect((problem?["message"] as? String)?.contains(plan) == true, "names the record: \(problem ?? [:])")
+        #expect((problem?["advice"] as? String)?.isEmpty == false)
+        #expect(children[0]["pendingChanges"] as? Int == 1, "the child reported its pending change")
+        #expect(children[1]["satker"] as? String == "32.17" && children[1]["state"] as? String == "ok")
+        #expect(children[1]["problem"] == nil && children[1]["pendingChanges"] as? Int == 0)
+        #expect(children.dropFirst(2).allSatisfy { $0["state"] as? String == "never_seen" })
+        #expect((status["daemon"] as? [String: Any])?["pid"] as? Int == Int(d.daemons["32"]!.process.processIdentifier))
+
+        let text = try d["32"].ok(["status"])
+        let rows = text.split(separator: "\n")
+        let failingRow = rows.firstIndex { $0.hasPrefix("32.18") }
+        let okRow = rows.firstIndex { $0.hasPrefix("32.17") }
+        #expect(failingRow != nil && okRow != nil && failingRow! < okRow!, "\(text)")
+        #expect(text.contains("what to do:") && text.contains("never seen (25)"))
+
+        // Two hours on, with no news from 32.17, it is late and says so; 32.18 still comes first.
+        let store = try Store.open(home: Home(path: d["32"].home.path))
+        let later = try NodeStatus.read(store: store, config: nil, now: HybridClock.systemMilliseconds() + 7_200_000)
+        #expect(later.children.map(\.satker).prefix(2) == ["32.18", "32.17"])
+        #expect(later.children[1].state == "late" && later.children[1].problem?.cause == "not_seen")
+    }
+
+    @Test func anUnreachableParentIsExplainedInOperatorWords() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        d.daemons["32"]!.stop()
+        let failed = try kab.run(["sync", "--json"])
+        #expect(failed.status == 1)
+        let problem = (try failed.json() as? [String: Any])?["problem"] as? [String: Any]
+        #expect(problem?["cause"] as? String == "unreachable")
+        #expect((problem?["message"] as? String)?.contains("curl error 7") == true)
+        #expect((problem?["advice"] as? String)?.contains("daemon") == true)
+        let text = try kab.ok(["status"])
+        #expect(text.contains("problem:") && text.contains("what to do:"), "\(text)")
+        #expect(text.contains("daemon:    not running"))
+    }
+}
