@@ -51,6 +51,7 @@ import Testing
                 )
                 .replacingOccurrences(of: "satker = \"32.17\"", with: "satker = \"99.99\"")
                 .replacingOccurrences(of: "batch_changes = 1000", with: "batch_changes = 9000")
+                .replacingOccurrences(of: "log_level = ", with: "metrics_listen = \"9464\"\nlog_level = ")
         }
         try FileManager.default.removeItem(at: dir.appendingPathComponent("tls/node.key"))
         let text = try String(contentsOf: dir.appendingPathComponent("zisync.toml"), encoding: .utf8)
@@ -60,7 +61,8 @@ import Testing
         let r = try check(dir)
         #expect(r.status == 1)
         let problems = r.stderr.split(separator: "\n").map(String.init)
-        #expect(problems.count == 5, "\(problems)")
+        #expect(problems.count == 6, "\(problems)")
+        #expect(problems.contains { $0.contains("line \(line("metrics_listen")): metrics_listen: must be HOST:PORT") })
         #expect(problems.contains { $0.contains("line \(line("batch_chunks")): sync.batch_chunks: unknown key") })
         #expect(problems.contains { $0.contains("line \(line("parent")): parent: must be https://HOST:PORT") })
         #expect(problems.contains { $0.contains("line \(line("satker")): satker: unknown satker code '99.99'") })

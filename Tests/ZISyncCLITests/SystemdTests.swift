@@ -86,4 +86,18 @@ import Testing
         #expect(messages.contains("STOPPING=1"), "\(messages)")
         #expect(Date().timeIntervalSince(started) < 10, "SIGTERM stops the daemon within seconds")
     }
+
+    @Test func underJournaldLogLinesCarryTheirPriorityAndNoTimestamp() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        let kab = try d.node("32", parent: "00")
+        d.daemons["00"]!.stop()  // its rounds fail: warnings
+        let daemon = try Daemon(kab, prefix: ["JOURNAL_STREAM=8:4242"])
+        defer { daemon.stop() }
+        #expect(waitUntil(15) { daemon.log.text.contains("<4>sync failed") }, "\(daemon.log.text)")
+        let lines = daemon.log.text.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.first == "<" && $0.dropFirst(2).first == ">" }, "\(lines)")
+        #expect(daemon.log.text.contains("could not connect to the parent"), "the cause in words")
+    }
 }
