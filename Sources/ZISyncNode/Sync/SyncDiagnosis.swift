@@ -9,6 +9,11 @@ public struct RoundStepError: Error, CustomStringConvertible {
     public let step: String
     public let underlying: any Error
     public var description: String { "\(step): \(underlying)" }
+
+    public init(step: String, underlying: any Error) {
+        self.step = step
+        self.underlying = underlying
+    }
 }
 
 extension SyncProblem {

@@ -76,6 +76,14 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
     public let httpStatus: Int?
     public let detail: String
 
+    public init(url: String, curlCode: Int?, curlMessage: String?, httpStatus: Int?, detail: String) {
+        self.url = url
+        self.curlCode = curlCode
+        self.curlMessage = curlMessage
+        self.httpStatus = httpStatus
+        self.detail = detail
+    }
+
     public var description: String {
         var parts: [String] = []
         if let curlCode { parts.append("curl error \(curlCode): \(curlMessage ?? "")") }
