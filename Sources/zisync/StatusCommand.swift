@@ -38,6 +38,8 @@ struct StatusCommand: AsyncParsableCommand {
         if let d = status.daemon {
             let next = d.nextRoundSeconds.map { d.syncing ? ", syncing now" : ", next round in \($0) s" } ?? ""
             print("daemon:    running (pid \(d.pid)\(d.listening.map { ", serving on \($0)" } ?? "")\(next))")
+        } else if ControlClient.accessible(home: home) == false {
+            print("daemon:    unknown: control.sock is not open to this user (run as the zisync user or root)")
         } else {
             print("daemon:    not running on this home")
         }

@@ -29,6 +29,11 @@ struct SyncCommand: AsyncParsableCommand {
         var report: SyncReport?
         var problem: SyncProblem?
         var via = "command"
+        if ControlClient.accessible(home: home) == false {
+            throw ZISyncError(
+                "the daemon's control.sock in \(home.url.path) is not open to this user: run `sudo -u zisync zisync sync` (or as root)"
+            )
+        }
         if let control = ControlClient(home: home), let daemon = await control.state() {
             via = "daemon"
             if onTerminal {

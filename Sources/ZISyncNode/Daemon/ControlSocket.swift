@@ -131,6 +131,13 @@ public struct ControlClient: Sendable {
         http = CurlHTTPClient(configuration: .controlSocket(path))
     }
 
+    /// Whether this user may use the home's control socket; nil when there is none.
+    public static func accessible(home: Home) -> Bool? {
+        let path = ControlSocket.path(home: home)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return access(path, R_OK | W_OK) == 0
+    }
+
     /// The daemon's state, or nil when no daemon answers on the socket.
     public func state() async -> DaemonState? {
         guard let r = try? await http.send(ZISyncTransport.HTTPRequest(method: "GET", url: "http://zisync/v1/state")),

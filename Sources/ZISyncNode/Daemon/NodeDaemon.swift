@@ -32,6 +32,8 @@ public enum NodeDaemon {
     /// Runs until SIGTERM or SIGINT; SIGHUP reloads the config. `onListening` receives the
     /// bound port of `listen` (useful with port 0), or 0 on a node without children.
     public static func run(_ options: Options, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        // A SIGHUP during start-up must not end the process; it is handled once the daemon runs.
+        signal(SIGHUP, SIG_IGN)
         let home = options.home
         let config = options.config
         let logger = options.logger
@@ -53,6 +55,9 @@ public enum NodeDaemon {
         let notifier = SystemdNotifier()
         let runner = config.parent == nil ? nil : SyncRunner(store: store, config: config, home: home, logger: logger)
         let live = LiveState(options: options)
+        Reload.onSIGHUP {
+            await reload(live: live, runner: runner, notifier: notifier)
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             let control = try ControlSocket.application(path: controlPath, runner: runner, logger: logger) {
                 await live.state(runner: runner)
@@ -98,9 +103,6 @@ public enum NodeDaemon {
                         notifier.send("WATCHDOG=1")
                     }
                 }
-            }
-            Reload.onSIGHUP {
-                await reload(live: live, runner: runner, notifier: notifier)
             }
             // The first task to end (a server, on SIGTERM) ends the daemon.
             try await group.next()

@@ -66,7 +66,7 @@ final class DemoTree {
         p.arguments = ["daemon", "--home", satker]
         p.currentDirectoryURL = dir
         let log = dir.appendingPathComponent("\(satker).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         p.standardError = try FileHandle(forWritingTo: log)
         let out = Pipe()
         p.standardOutput = out
