@@ -110,6 +110,7 @@ let package = Package(
                 "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncTransport", "ZISyncNode", "ZISyncFaultProxy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

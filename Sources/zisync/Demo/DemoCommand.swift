@@ -45,6 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
                 """
 
                 The tree keeps running (daemon pids \(tree.pids.map(String.init).joined(separator: " "))). Try:
+                  alias zisync=\(tree.zisync.path)
                   cd \(root.path)
                   zisync status --home 32          # the province and its children
                   zisync plan list --home 32.17    # a kab/kota's rencana aksi

@@ -1,0 +1,138 @@
+import Crypto
+import Foundation
+import Testing
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncTransport
+
+/// The parent's endpoints answer malformed and out-of-order requests as docs/protocol.md says,
+/// over real mutual TLS with a child's certificate, and a child re-fetches a lost file by Range.
+@Suite(.serialized) struct ParentProtocolTests {
+    func client(_ d: Deployment, _ satker: String) -> CurlHTTPClient {
+        CurlHTTPClient(
+            configuration: HTTPClientConfiguration(
+                caFile: d.pki + "/ca.crt", certificateFile: "\(d.pki)/\(satker).crt",
+                keyFile: "\(d.pki)/\(satker).key"))
+    }
+
+    func file(_ d: Deployment, _ name: String, bytes: Int, seed: Int) throws -> URL {
+        let url = d.dir.appendingPathComponent(name)
+        try Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* seed &+ seed) }).write(to: url)
+        return url
+    }
+
+    @Test func aLostFileComesBackByRangeDownloads() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Berkas hilang"])
+        let original = try file(d, "laporan.pdf", bytes: 5_000_000, seed: 13)
+        let added = try kab.json("evidence", "add", "--plan", plan, original.path) as! [String: Any]
+        let sha = added["sha256"] as! String
+        try kab.ok(["sync"])
+        // The office's copy is lost (a disk replaced, a folder deleted): the record still names it.
+        try FileManager.default.removeItem(at: kab.home.appendingPathComponent("files/\(sha.prefix(2))/\(sha)"))
+        #expect((try kab.json("status") as! [String: Any])["missingFiles"] as? Int == 1)
+        let report = try kab.json("sync") as! [String: Any]
+        #expect(report["filesDownloaded"] as? Int == 1 && report["bytesDownloaded"] as? Int == 5_000_000)
+        let back = d.dir.appendingPathComponent("back.pdf")
+        try kab.ok(["evidence", "get", added["id"] as! String, "--out", back.path])
+        #expect(try Data(contentsOf: back) == Data(contentsOf: original))
+    }
+
+    @Test func malformedRequestsGetTheirDocumentedAnswers() async throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let other = try d.node("32.18", parent: "32")
+        let base = d.daemons["32"]!.url
+        let http = client(d, "32.17")
+        let proto = (SyncProtocol.header, SyncProtocol.version)
+        let tus = ("Tus-Resumable", "1.0.0")
+
+        // Push and report bodies that are not what they claim.
+        var r = try await http.send(
+            HTTPRequest(method: "POST", url: base + "/v1/push", headers: [proto], body: Data("{".utf8)))
+        #expect(r.status == 400)
+        r = try await http.send(
+            HTTPRequest(
+                method: "POST", url: base + "/v1/push", headers: [proto],
+                body: SyncProtocol.changesBody([], extra: [("from", "\"32.18\"")])))
+        #expect(r.status == 403 && String(decoding: r.body, as: UTF8.self).contains("certificate is 32.17"))
+        r = try await http.send(
+            HTTPRequest(method: "POST", url: base + "/v1/report", headers: [proto], body: Data("[]".utf8)))
+        #expect(r.status == 400)
+
+        // A file whose record reached the parent without it (tus creation, HEAD, PATCH rules).
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Unggah manual"])
+        let content = try file(d, "notulen.pdf", bytes: 300_000, seed: 5)
+        let sha = (try kab.json("evidence", "add", "--plan", plan, content.path) as! [String: Any])["sha256"] as! String
+        try FileManager.default.removeItem(at: kab.home.appendingPathComponent("files/\(sha.prefix(2))/\(sha)"))
+        try kab.ok(["sync"])
+        let bytes = try Data(contentsOf: content)
+
+        r = try await http.send(HTTPRequest(method: "OPTIONS", url: base + "/v1/files"))
+        #expect(r.status == 204 && r.headers["tus-version"] == "1.0.0")
+        #expect(
+            r.headers["tus-extension"] == "creation,checksum" && r.headers["tus-checksum-algorithm"] == "sha256,sha1")
+        r = try await http.send(
+            HTTPRequest(
+                method: "POST", url: base + "/v1/files",
+                headers: [
+                    tus, ("Upload-Length", "300000"),
+                    ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())"),
+                ],
+                body: Data()))
+        #expect(r.status == 201 && r.headers["location"] == "/v1/files/\(sha)")
+        let url = base + "/v1/files/" + sha
+        r = try await http.send(HTTPRequest(method: "HEAD", url: url, headers: [tus]))
+        #expect(r.status == 200 && r.headers["upload-offset"] == "0" && r.headers["upload-length"] == "300000")
+
+        func patch(_ headers: [(String, String)], _ body: Data) async throws -> HTTPResponse {
+            try await http.send(HTTPRequest(method: "PATCH", url: url, headers: headers, body: body))
+        }
+        let octets = ("Content-Type", "application/offset+octet-stream")
+        let chunk = bytes.prefix(100_000)
+        #expect(try await patch([octets, ("Upload-Offset", "0")], chunk).status == 412, "Tus-Resumable required")
+        #expect(try await patch([tus, ("Content-Type", "text/plain"), ("Upload-Offset", "0")], chunk).status == 415)
+        #expect(try await patch([tus, octets, ("Upload-Offset", "5")], chunk).status == 409)
+        #expect(
+            try await patch([tus, octets, ("Upload-Offset", "0"), ("Upload-Checksum", "md5 AAAA")], chunk).status == 400
+        )
+        let wrong = Data(Insecure.SHA1.hash(data: Data("other".utf8))).base64EncodedString()
+        #expect(
+            try await patch([tus, octets, ("Upload-Offset", "0"), ("Upload-Checksum", "sha1 \(wrong)")], chunk).status
+                == 460)
+        r = try await http.send(HTTPRequest(method: "HEAD", url: url, headers: [tus]))
+        #expect(r.headers["upload-offset"] == "0", "a chunk with a bad checksum is dropped")
+        let right = Data(Insecure.SHA1.hash(data: chunk)).base64EncodedString()
+        r = try await patch([tus, octets, ("Upload-Offset", "0"), ("Upload-Checksum", "sha1 \(right)")], chunk)
+        #expect(r.status == 204 && r.headers["upload-offset"] == "100000")
+        r = try await patch([tus, octets, ("Upload-Offset", "100000")], bytes.suffix(from: 100_000))
+        #expect(r.status == 204 && r.headers["upload-offset"] == "300000")
+        #expect((try d["32"].json("evidence", "list") as! [[String: Any]])[0]["file_present"] as? Bool == true)
+
+        // Downloads: ranges, unknown files, and files outside the child's subtree.
+        r = try await http.send(HTTPRequest(method: "GET", url: url, headers: [proto, ("Range", "bytes=1000-1999")]))
+        #expect(
+            r.status == 206 && r.body == bytes[1000..<2000] && r.headers["content-range"] == "bytes 1000-1999/300000")
+        r = try await http.send(HTTPRequest(method: "GET", url: url, headers: [proto, ("Range", "bytes=x-")]))
+        #expect(r.status == 416)
+        r = try await http.send(
+            HTTPRequest(method: "GET", url: base + "/v1/files/" + String(repeating: "0", count: 64)))
+        #expect(r.status == 404)
+        let theirPlan = try other.ok(["plan", "add", "--area", "1", "--activity", "Milik 32.18"])
+        let theirs = try file(d, "milik-3218.pdf", bytes: 10_000, seed: 3)
+        let theirSha =
+            (try other.json("evidence", "add", "--plan", theirPlan, theirs.path) as! [String: Any])["sha256"] as! String
+        try other.ok(["sync"])
+        r = try await http.send(HTTPRequest(method: "GET", url: base + "/v1/files/" + theirSha))
+        #expect(r.status == 403, "another office's file is not in 32.17's scope")
+        r = try await http.send(HTTPRequest(method: "HEAD", url: base + "/v1/files/" + theirSha, headers: [tus]))
+        #expect(r.status == 404)
+    }
+}
