@@ -13,8 +13,8 @@ struct DaemonCommand: AsyncParsableCommand {
             when an operator runs `zisync sync`, and after a failure with exponential backoff. \
             Prints `listening on HOST:PORT` (or `syncing with URL` on a node without children) when \
             ready. The CLI reaches it through control.sock in the home; Prometheus metrics are at \
-            /metrics there and on metrics_listen. SIGHUP reloads the config (a bad file is refused \
-            and the running config stays); SIGTERM or SIGINT stops it, abandoning a transfer in \
+            /metrics there and on metrics_listen. SIGHUP reloads the config and the certificate \
+            (a bad file or pair is refused and the running one stays); SIGTERM or SIGINT stops it, abandoning a transfer in \
             flight, which the next start resumes. Logs go to standard error (journald-ready).
             """)
 

@@ -73,6 +73,40 @@ import Testing
         #expect(problems.contains { $0.contains("line \(line("key =")): tls.key: file") && $0.contains("missing") })
     }
 
+    @Test func certificatesThatCannotWorkAreNamed() throws {
+        let dir = try setUp("kabkota.toml", satker: "32.17")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pki = dir.appendingPathComponent("pki").path
+        try CLI.tool(["pki", "issue", "--dir", pki, "--satker", "32.18"])
+        let tls = dir.appendingPathComponent("tls")
+        let text = try String(contentsOf: dir.appendingPathComponent("zisync.toml"), encoding: .utf8)
+        func line(_ needle: String) -> Int {
+            text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix(needle) }! + 1
+        }
+        func replace(_ name: String, with source: String) throws {
+            try FileManager.default.removeItem(at: tls.appendingPathComponent(name))
+            try FileManager.default.copyItem(atPath: source, toPath: tls.appendingPathComponent(name).path)
+        }
+        // Another office's key with this office's certificate.
+        try replace("node.key", with: "\(pki)/32.18.key")
+        var r = try check(dir)
+        #expect(r.status == 1 && r.stderr.contains("line \(line("key =")): tls.key:"), "\(r.stderr)")
+        #expect(r.stderr.contains("is not the key of"))
+        // Another office's certificate and key: a pair, but not this satker's.
+        try replace("node.crt", with: "\(pki)/32.18.crt")
+        r = try check(dir)
+        #expect(r.status == 1 && r.stderr.contains("line \(line("certificate =")): tls.certificate:"), "\(r.stderr)")
+        #expect(r.stderr.contains("is for satker 32.18, not 32.17"))
+        // This office's pair from a CA that is not the deployment's.
+        let foreign = dir.appendingPathComponent("foreign").path
+        try CLI.tool(["pki", "init-ca", "--dir", foreign])
+        try CLI.tool(["pki", "issue", "--dir", foreign, "--satker", "32.17"])
+        try replace("node.crt", with: "\(foreign)/32.17.crt")
+        try replace("node.key", with: "\(foreign)/32.17.key")
+        r = try check(dir)
+        #expect(r.status == 1 && r.stderr.contains("not signed by the deployment CA"), "\(r.stderr)")
+    }
+
     @Test func commandsRefuseABrokenConfigWithTheSameMessage() throws {
         let node = CLI("config")
         defer { node.cleanup() }

@@ -139,7 +139,8 @@ import ZISyncTransport
         let router = Router(context: PeerRequestContext.self)
         router.addMiddleware { HTMLPortal() }
         let tls = try MutualTLSServer.tlsConfiguration(
-            caFile: d.pki + "/ca.crt", certificateFile: portalPKI.path + "/32.crt", keyFile: portalPKI.path + "/32.key")
+            caFile: d.pki + "/ca.crt",
+            identity: ServerIdentity(certificateFile: portalPKI.path + "/32.crt", keyFile: portalPKI.path + "/32.key"))
         let ready = LockedData()
         let app = try MutualTLSServer.application(
             router: router, host: "127.0.0.1", port: 0, tls: tls, logger: Logger(label: "portal"),

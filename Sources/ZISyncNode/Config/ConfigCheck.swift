@@ -1,6 +1,7 @@
 import Foundation
 import TOMLKit
 import ZISyncCore
+import ZISyncTransport
 
 /// Checks a `zisync.toml`: every key known, every value of the right kind and range, the
 /// certificate files present, the satker in the registry. One problem per line, each naming
@@ -130,6 +131,18 @@ public enum ConfigCheck {
         for key in ["tls.ca", "tls.certificate", "tls.key"]
         where values[key] == nil && (values["parent"] != nil || values["listen"] != nil) {
             problems.append("\(name): \(key): missing (needed with parent or listen)")
+        }
+        // The certificate and key themselves: a pair, from the CA, for this satker, valid now.
+        if problems.isEmpty && (config.parent != nil || config.listen != nil) {
+            do {
+                try DeploymentPKI.checkNodeIdentity(
+                    certificateFile: config.path(config.certificateFile, home: Home(path: base.path)),
+                    keyFile: config.path(config.keyFile, home: Home(path: base.path)),
+                    caFile: config.path(config.caFile, home: Home(path: base.path)), satker: config.satker)
+            } catch {
+                let key = "\(error)".contains("is not the key of") ? "tls.key" : "tls.certificate"
+                problem(key, "\(error)")
+            }
         }
         return (problems.isEmpty ? config : nil, problems)
     }

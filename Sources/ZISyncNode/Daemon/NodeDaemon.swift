@@ -45,6 +45,17 @@ public enum NodeDaemon {
             throw ZISyncError(
                 "zisync.toml has neither 'listen' (children to serve) nor 'parent' (a parent to sync with)")
         }
+        // A certificate that cannot work is a start-up error, not a stream of failed handshakes.
+        try DeploymentPKI.checkNodeIdentity(
+            certificateFile: config.path(config.certificateFile, home: home),
+            keyFile: config.path(config.keyFile, home: home), caFile: config.path(config.caFile, home: home),
+            satker: config.satker)
+        let identity =
+            config.listen == nil
+            ? nil
+            : try ServerIdentity(
+                certificateFile: config.path(config.certificateFile, home: home),
+                keyFile: config.path(config.keyFile, home: home))
         _ = NodeMetrics.bootstrap()
         let controlPath = ControlSocket.path(home: home)
         if let running = await ControlClient(home: home)?.state() {
@@ -56,7 +67,7 @@ public enum NodeDaemon {
         let runner = config.parent == nil ? nil : SyncRunner(store: store, config: config, home: home, logger: logger)
         let live = LiveState(options: options)
         Reload.onSIGHUP {
-            await reload(live: live, runner: runner, notifier: notifier)
+            await reload(live: live, runner: runner, identity: identity, notifier: notifier)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             let control = try ControlSocket.application(path: controlPath, runner: runner, logger: logger) {
@@ -67,9 +78,7 @@ public enum NodeDaemon {
             if config.listen != nil {
                 let (host, port) = try config.listenAddress()
                 let tls = try MutualTLSServer.tlsConfiguration(
-                    caFile: config.path(config.caFile, home: home),
-                    certificateFile: config.path(config.certificateFile, home: home),
-                    keyFile: config.path(config.keyFile, home: home))
+                    caFile: config.path(config.caFile, home: home), identity: identity!)
                 let service = ParentService(
                     store: store, logger: logger, maxClockAheadSeconds: config.clockSkewLimitSeconds)
                 let app = try MutualTLSServer.application(
@@ -115,7 +124,9 @@ public enum NodeDaemon {
 
     /// Reads the config again. What a running daemon can change takes effect at once; a bad
     /// file changes nothing (the error is logged and the running config stays).
-    static func reload(live: LiveState, runner: SyncRunner?, notifier: SystemdNotifier) async {
+    static func reload(live: LiveState, runner: SyncRunner?, identity: ServerIdentity?, notifier: SystemdNotifier)
+        async
+    {
         notifier.send("RELOADING=1\nMONOTONIC_USEC=\(monotonicMicroseconds())")
         defer { notifier.send("READY=1") }
         let options = await live.options
@@ -124,6 +135,13 @@ public enum NodeDaemon {
         do {
             let new = try NodeConfig.load(home: options.home, path: options.configFile)
             let old = await live.config
+            let certificateFile = new.path(new.certificateFile, home: options.home)
+            let keyFile = new.path(new.keyFile, home: options.home)
+            let validUntil = try DeploymentPKI.checkNodeIdentity(
+                certificateFile: certificateFile, keyFile: keyFile, caFile: new.path(new.caFile, home: options.home),
+                satker: old.satker)
+            // Children's next handshakes get the pair on disk now (a rotated certificate).
+            try identity?.reload(certificateFile: certificateFile, keyFile: keyFile)
             var needsRestart: [String] = []
             if new.satker != old.satker { needsRestart.append("satker") }
             if new.listen != old.listen { needsRestart.append("listen") }
@@ -132,11 +150,12 @@ public enum NodeDaemon {
             if new.clockSkewLimitSeconds != old.clockSkewLimitSeconds && new.listen != nil {
                 needsRestart.append("clock_skew_limit_seconds (for children)")
             }
+            if new.caFile != old.caFile && new.listen != nil { needsRestart.append("tls.ca (for children)") }
             await runner?.reload(new)
             options.logLevel?.value = Logger.Level(rawValue: new.logLevel) ?? .notice
             await live.reloaded(new)
             logger.notice(
-                "reloaded \(file): interval \(new.syncIntervalSeconds) s, log level \(new.logLevel)\(needsRestart.isEmpty ? "" : "; takes a restart: \(needsRestart.joined(separator: ", "))")"
+                "reloaded \(file): interval \(new.syncIntervalSeconds) s, log level \(new.logLevel), certificate valid until \(validUntil.formatted(.iso8601))\(needsRestart.isEmpty ? "" : "; takes a restart: \(needsRestart.joined(separator: ", "))")"
             )
         } catch {
             logger.error("reload refused, the running config stays: \(error)")

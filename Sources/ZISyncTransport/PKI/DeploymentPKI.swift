@@ -80,7 +80,10 @@ public enum DeploymentPKI {
 
     /// The satker a certificate names (its `urn:zisync:satker:` URI, else its common name).
     public static func satker(ofDER der: [UInt8]) throws -> String {
-        let cert = try Certificate(derEncoded: der)
+        try satker(of: try Certificate(derEncoded: der))
+    }
+
+    static func satker(of cert: Certificate) throws -> String {
         if let sans = try cert.extensions.subjectAlternativeNames {
             for name in sans {
                 if case .uniformResourceIdentifier(let uri) = name, uri.hasPrefix(satkerURIPrefix) {
@@ -94,6 +97,55 @@ public enum DeploymentPKI {
             }
         }
         throw ZISyncError("the certificate names no satker")
+    }
+
+    /// Checks a node's certificate and key before they are used: PEM that parses, a key that
+    /// belongs to the certificate, signed by the deployment CA, naming `satker`, valid now.
+    /// Returns when it stops being valid.
+    @discardableResult
+    public static func checkNodeIdentity(certificateFile: String, keyFile: String, caFile: String, satker: String?)
+        throws -> Date
+    {
+        func read(_ path: String) throws -> String {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ZISyncError("cannot read \(path)")
+            }
+            return text
+        }
+        let cert: Certificate
+        do { cert = try Certificate(pemEncoded: try read(certificateFile)) } catch let e as ZISyncError {
+            throw e
+        } catch {
+            throw ZISyncError("\(certificateFile) is not a PEM certificate")
+        }
+        let key: Certificate.PrivateKey
+        do { key = try Certificate.PrivateKey(pemEncoded: try read(keyFile)) } catch let e as ZISyncError {
+            throw e
+        } catch {
+            throw ZISyncError("\(keyFile) is not a PEM private key")
+        }
+        guard key.publicKey == cert.publicKey else {
+            throw ZISyncError("\(keyFile) is not the key of \(certificateFile) (a key from another issue?)")
+        }
+        if let ca = try? Certificate(pemEncoded: try read(caFile)) {
+            guard cert.issuer == ca.subject, ca.publicKey.isValidSignature(cert.signature, for: cert) else {
+                throw ZISyncError("\(certificateFile) is not signed by the deployment CA in \(caFile)")
+            }
+        }
+        if let satker {
+            let named = try Self.satker(of: cert)
+            guard named == satker else {
+                throw ZISyncError("\(certificateFile) is for satker \(named), not \(satker)")
+            }
+        }
+        let now = Date()
+        guard now < cert.notValidAfter else {
+            throw ZISyncError("\(certificateFile) expired on \(cert.notValidAfter.formatted(.iso8601))")
+        }
+        guard now >= cert.notValidBefore else {
+            throw ZISyncError("\(certificateFile) is not valid before \(cert.notValidBefore.formatted(.iso8601))")
+        }
+        return cert.notValidAfter
     }
 
     static func writeSecret(_ text: String, to url: URL) throws {

@@ -30,18 +30,54 @@ public struct PeerRequestContext: RequestContext {
     }
 }
 
+/// The certificate and key the server presents, swappable while it runs (a rotation by
+/// reload): every TLS handshake asks for the current pair.
+public final class ServerIdentity: @unchecked Sendable {
+    private let lock = NSLock()
+    private var chain: [NIOSSLCertificateSource]
+    private var key: NIOSSLPrivateKeySource
+
+    public init(certificateFile: String, keyFile: String) throws {
+        (chain, key) = try Self.load(certificateFile: certificateFile, keyFile: keyFile)
+    }
+
+    /// Loads a new pair; on any error the current one stays.
+    public func reload(certificateFile: String, keyFile: String) throws {
+        let (newChain, newKey) = try Self.load(certificateFile: certificateFile, keyFile: keyFile)
+        lock.withLock { (chain, key) = (newChain, newKey) }
+    }
+
+    var current: NIOSSLContextConfigurationOverride {
+        lock.withLock {
+            var override = NIOSSLContextConfigurationOverride()
+            override.certificateChain = chain
+            override.privateKey = key
+            return override
+        }
+    }
+
+    static func load(certificateFile: String, keyFile: String) throws -> (
+        [NIOSSLCertificateSource], NIOSSLPrivateKeySource
+    ) {
+        (
+            try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) },
+            .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
+        )
+    }
+}
+
 public enum MutualTLSServer {
     /// Server TLS: this node's certificate, and a client certificate from the deployment CA
     /// required on every connection (no certificate or another CA: the handshake fails).
-    public static func tlsConfiguration(caFile: String, certificateFile: String, keyFile: String) throws
-        -> TLSConfiguration
-    {
+    public static func tlsConfiguration(caFile: String, identity: ServerIdentity) throws -> TLSConfiguration {
+        let first = identity.current
         var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem)))
+            certificateChain: first.certificateChain ?? [], privateKey: first.privateKey!)
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
         tls.certificateVerification = .noHostnameVerification
         tls.minimumTLSVersion = .tlsv12
+        // Called once per client hello: the pair in `identity` now, so a reload rotates it.
+        tls.sslContextCallback = { _, promise in promise.succeed(identity.current) }
         return tls
     }
 
