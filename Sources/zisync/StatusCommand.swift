@@ -60,6 +60,17 @@ struct StatusCommand: AsyncParsableCommand {
             print("clock:     \(abs(skew) / 1000) s \(side) the parent's\(fix); fix the system clock (NTP)")
         }
         if let held = status.heldByParent { print("held:      \(held)") }
+        if let until = status.certificateValidUntil {
+            let days = (until - now + 43_200_000) / 86_400_000  // nearest whole day
+            let date = Date(timeIntervalSince1970: Double(until) / 1000).formatted(.iso8601.year().month().day())
+            if days < 30 {
+                print(
+                    "certificate: expires in \(max(0, days)) days (\(date)): rotate it now (docs/operations.md, Rotating a certificate)"
+                )
+            } else {
+                print("certificate: valid until \(date) (\(days) days)")
+            }
+        }
         print(
             "refused:   \(status.refusedByParent) by the parent, \(status.refusedHere) here; conflicts: \(status.conflicts); files missing here: \(status.missingFiles)"
         )

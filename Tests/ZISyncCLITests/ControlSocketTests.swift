@@ -82,5 +82,6 @@ import Testing
         #expect(text.contains("zisync_child_changes_received_total{child=\"32.17\"} 1"))
         #expect(text.contains("zisync_changes_pushed_total 1"), "the province relayed the change to RI")
         #expect(text.contains("zisync_sync_duration_seconds_count"))
+        #expect(text.contains("zisync_certificate_expiry_timestamp_seconds"))
     }
 }

@@ -84,5 +84,26 @@ import ZISyncNode
         let text = try kab.ok(["status"])
         #expect(text.contains("problem:") && text.contains("what to do:"), "\(text)")
         #expect(text.contains("daemon:    not running"))
+        #expect(text.contains("certificate: valid until") && text.contains("(825 days)"), "\(text)")
+    }
+
+    @Test func aCertificateNearItsEndIsFlagged() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        let prov = try d.node("32", parent: "00")
+        try CLI.tool(["pki", "issue", "--dir", d.pki, "--satker", "32", "--days", "10"])
+        let tls = prov.home.appendingPathComponent("tls")
+        for (source, name) in [("32.crt", "node.crt"), ("32.key", "node.key")] {
+            try FileManager.default.removeItem(at: tls.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                atPath: "\(d.pki)/\(source)", toPath: tls.appendingPathComponent(name).path)
+        }
+        let text = try prov.ok(["status"])
+        #expect(text.contains("certificate: expires in 10 days") && text.contains("rotate it now"), "\(text)")
+        let json = try prov.json("status") as! [String: Any]
+        let until = try #require(json["certificateValidUntil"] as? Int)
+        let days = Double(until - Int(HybridClock.systemMilliseconds())) / 86_400_000
+        #expect(days > 9.9 && days <= 10, "\(days)")
     }
 }

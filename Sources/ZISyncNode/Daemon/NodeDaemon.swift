@@ -46,7 +46,7 @@ public enum NodeDaemon {
                 "zisync.toml has neither 'listen' (children to serve) nor 'parent' (a parent to sync with)")
         }
         // A certificate that cannot work is a start-up error, not a stream of failed handshakes.
-        try DeploymentPKI.checkNodeIdentity(
+        let validUntil = try DeploymentPKI.checkNodeIdentity(
             certificateFile: config.path(config.certificateFile, home: home),
             keyFile: config.path(config.keyFile, home: home), caFile: config.path(config.caFile, home: home),
             satker: config.satker)
@@ -57,6 +57,7 @@ public enum NodeDaemon {
                 certificateFile: config.path(config.certificateFile, home: home),
                 keyFile: config.path(config.keyFile, home: home))
         _ = NodeMetrics.bootstrap()
+        NodeMetrics.certificate(validUntil: validUntil)
         let controlPath = ControlSocket.path(home: home)
         if let running = await ControlClient(home: home)?.state() {
             throw ZISyncError("another zisync daemon (pid \(running.pid)) already runs on \(home.url.path)")
@@ -142,6 +143,7 @@ public enum NodeDaemon {
                 satker: old.satker)
             // Children's next handshakes get the pair on disk now (a rotated certificate).
             try identity?.reload(certificateFile: certificateFile, keyFile: keyFile)
+            NodeMetrics.certificate(validUntil: validUntil)
             var needsRestart: [String] = []
             if new.satker != old.satker { needsRestart.append("satker") }
             if new.listen != old.listen { needsRestart.append("listen") }

@@ -54,6 +54,10 @@ public enum NodeMetrics {
         Gauge(label: "zisync_pending_files").record(files)
     }
 
+    static func certificate(validUntil: Date) {
+        Gauge(label: "zisync_certificate_expiry_timestamp_seconds").record(validUntil.timeIntervalSince1970)
+    }
+
     // MARK: children (served by this node)
 
     static func childSeen(_ child: String, at milliseconds: Int64) {

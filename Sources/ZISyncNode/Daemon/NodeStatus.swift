@@ -1,6 +1,7 @@
 import Foundation
 import ZISyncCore
 import ZISyncProtocol
+import ZISyncTransport
 
 /// The operator's view of a node (brief §9), for `zisync status`. The JSON schema is in
 /// docs/operations.md; times are milliseconds since the epoch.
@@ -52,6 +53,8 @@ public struct NodeStatus: Sendable, Codable {
     public let refusedHere: Int
     public let heldChanges: Int
     public let conflicts: Int
+    /// When this office's certificate expires (ms since the epoch), nil when none is configured.
+    public let certificateValidUntil: Int64?
     /// Seconds without news after which a child counts as late.
     public let lateAfterSeconds: Int
     /// Worst first: failing, late, ok, then never seen.
@@ -71,6 +74,9 @@ public struct NodeStatus: Sendable, Codable {
         let children = store.registry.children(of: store.node).map { s in
             child(s, seen[s.code], now: now, lateAfter: lateAfter)
         }
+        let validUntil = config.flatMap { c in
+            try? DeploymentPKI.expiry(ofCertificateFile: c.path(c.certificateFile, home: store.home))
+        }
         let problem: SyncProblem? = try store.meta("last_error").map { message in
             SyncProblem(
                 cause: try store.meta("last_error_cause") ?? "local", message: message,
@@ -87,7 +93,9 @@ public struct NodeStatus: Sendable, Codable {
             heldByParent: try store.meta("held_by_parent"),
             refusedByParent: Int(try store.meta("refused_by_parent") ?? "0") ?? 0,
             lastRefusal: try store.meta("last_refusal"), refusedHere: counts.refused, heldChanges: counts.held,
-            conflicts: counts.conflicts, lateAfterSeconds: lateAfter, children: sortWorstFirst(children))
+            conflicts: counts.conflicts,
+            certificateValidUntil: validUntil.map { Int64($0.timeIntervalSince1970 * 1000) },
+            lateAfterSeconds: lateAfter, children: sortWorstFirst(children))
     }
 
     static func child(_ satker: Satker, _ seen: Store.ChildSeen?, now: Int64, lateAfter: Int) -> Child {

@@ -148,6 +148,11 @@ public enum DeploymentPKI {
         return cert.notValidAfter
     }
 
+    /// When a PEM certificate stops being valid.
+    public static func expiry(ofCertificateFile path: String) throws -> Date {
+        try Certificate(pemEncoded: String(contentsOfFile: path, encoding: .utf8)).notValidAfter
+    }
+
     static func writeSecret(_ text: String, to url: URL) throws {
         try? FileManager.default.removeItem(at: url)
         guard
