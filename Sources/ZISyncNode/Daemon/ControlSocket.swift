@@ -40,7 +40,8 @@ public enum ControlSocket {
 
     /// The control server. `state` is asked on each `/v1/state`.
     public static func application(
-        path: String, runner: SyncRunner?, logger: Logger, state: @escaping @Sendable () async -> DaemonState
+        path: String, runner: SyncRunner?, logger: Logger, onRunning: @escaping @Sendable () -> Void = {},
+        state: @escaping @Sendable () async -> DaemonState
     ) throws -> some ApplicationProtocol {
         guard path.utf8.count < 104 else {
             throw ZISyncError(
@@ -66,7 +67,10 @@ public enum ControlSocket {
         }
         return Application(
             router: router, configuration: .init(address: .unixDomainSocket(path: path), serverName: "zisync-control"),
-            onServerRunning: { _ in chmod(path, 0o600) }, logger: logger)
+            onServerRunning: { _ in
+                chmod(path, 0o600)
+                onRunning()
+            }, logger: logger)
     }
 
     static func syncStream(runner: SyncRunner) -> Response {

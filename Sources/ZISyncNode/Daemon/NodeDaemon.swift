@@ -71,11 +71,19 @@ public enum NodeDaemon {
             await reload(live: live, runner: runner, identity: identity, notifier: notifier)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let control = try ControlSocket.application(path: controlPath, runner: runner, logger: logger) {
+            // The control socket first: once the daemon says it is ready, `zisync sync` finds it.
+            let (controlUp, controlUpSignal) = AsyncStream<Void>.makeStream()
+            let control = try ControlSocket.application(
+                path: controlPath, runner: runner, logger: logger, onRunning: { controlUpSignal.finish() }
+            ) {
                 await live.state(runner: runner)
             }
             // Each server returns on SIGTERM/SIGINT after a graceful shutdown.
-            group.addTask { try await control.runService() }
+            group.addTask {
+                defer { controlUpSignal.finish() }  // should it fail to start, stop waiting for it
+                try await control.runService()
+            }
+            for await _ in controlUp {}
             if config.listen != nil {
                 let (host, port) = try config.listenAddress()
                 let tls = try MutualTLSServer.tlsConfiguration(
