@@ -117,10 +117,40 @@ public struct ChildReport: Codable, Sendable, Equatable {
     public var clockSkewMilliseconds: Int64?
     /// The child's clock when it sent this (ms).
     public var sentAt: Int64
+    /// A province's own children that need attention (failing or late), and how many are ok or
+    /// never seen: so KPU RI sees the kab/kota too. Nil from a node without children.
+    public var below: Below?
+
+    public struct Below: Codable, Sendable, Equatable {
+        public var attention: [OfficeState]
+        public var ok: Int
+        public var neverSeen: Int
+
+        public init(attention: [OfficeState], ok: Int, neverSeen: Int) {
+            self.attention = attention
+            self.ok = ok
+            self.neverSeen = neverSeen
+        }
+    }
+
+    public struct OfficeState: Codable, Sendable, Equatable {
+        public var satker: String
+        /// failing or late.
+        public var state: String
+        public var lagSeconds: Int64?
+        public var problem: SyncProblem?
+
+        public init(satker: String, state: String, lagSeconds: Int64?, problem: SyncProblem?) {
+            self.satker = satker
+            self.state = state
+            self.lagSeconds = lagSeconds
+            self.problem = problem
+        }
+    }
 
     public init(
         pendingChanges: Int, pendingFiles: Int, pendingBytes: Int64, oldestPending: Int64?, problem: SyncProblem?,
-        clockSkewMilliseconds: Int64?, sentAt: Int64
+        clockSkewMilliseconds: Int64?, sentAt: Int64, below: Below? = nil
     ) {
         self.pendingChanges = pendingChanges
         self.pendingFiles = pendingFiles
@@ -129,6 +159,7 @@ public struct ChildReport: Codable, Sendable, Equatable {
         self.problem = problem
         self.clockSkewMilliseconds = clockSkewMilliseconds
         self.sentAt = sentAt
+        self.below = below
     }
 }
 

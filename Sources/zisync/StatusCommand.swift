@@ -79,21 +79,35 @@ struct StatusCommand: AsyncParsableCommand {
         let never = status.children.filter { $0.state == "never_seen" }
         print("")
         print("children (\(seen.count) of \(status.children.count) seen, worst first):")
+        // Offices below the children (KPU RI looking at provinces), as each child last reported.
+        let showBelow = seen.contains { $0.below != nil }
+        func belowCell(_ c: NodeStatus.Child) -> String {
+            guard let b = c.below else { return "-" }
+            let failing = b.attention.count { $0.state == "failing" }
+            return "\(failing) failing, \(b.attention.count - failing) late, \(b.ok) ok"
+        }
         if !seen.isEmpty {
             printTable(
-                ["SATKER", "STATE", "LAST SEEN", "LAG", "PENDING", "PROBLEM"],
+                ["SATKER", "STATE", "LAST SEEN", "LAG", "PENDING"] + (showBelow ? ["BELOW"] : []) + ["PROBLEM"],
                 seen.map { c in
                     [
                         c.satker, c.state, ago(c.lastSeen), c.lagSeconds.map { NodeStatus.duration($0) } ?? "-",
-                        c.pendingChanges.map {
-                            "\($0) changes, \(c.pendingFiles ?? 0) files"
-                        } ?? "-", c.problem.map { "\($0.cause): \($0.message)" } ?? "-",
-                    ]
+                        c.pendingChanges.map { "\($0) changes, \(c.pendingFiles ?? 0) files" } ?? "-",
+                    ] + (showBelow ? [belowCell(c)] : []) + [c.problem.map { "\($0.cause): \($0.message)" } ?? "-"]
                 })
         }
         for c in seen where c.problem != nil {
             print("\(c.satker) \(c.name): \(c.problem!.message)")
             print("  what to do: \(c.problem!.advice)")
+        }
+        for c in seen {
+            guard let below = c.below, !below.attention.isEmpty else { continue }
+            print("below \(c.satker) \(c.name) (as \(c.satker) saw it \(ago(c.reportedAt))):")
+            for office in below.attention {
+                print(
+                    "  \(office.satker) \(office.state)\(office.lagSeconds.map { ", lag \(NodeStatus.duration($0))" } ?? ""): \(office.problem.map { "\($0.cause): \($0.message)" } ?? "-")"
+                )
+            }
         }
         if !never.isEmpty {
             print("never seen (\(never.count)): \(never.map(\.satker).joined(separator: ", "))")

@@ -61,6 +61,20 @@ import ZISyncNode
         #expect(failingRow != nil && okRow != nil && failingRow! < okRow!, "\(text)")
         #expect(text.contains("what to do:") && text.contains("never seen (25)"))
 
+        // KPU RI sees the kab/kota through the province's report of its own children.
+        try d["32"].ok(["sync"])
+        let national = try d["00"].json("status") as! [String: Any]
+        let jabar = (national["children"] as! [[String: Any]]).first { $0["satker"] as? String == "32" }
+        let below = try #require(jabar?["below"] as? [String: Any], "\(jabar ?? [:])")
+        let attention = below["attention"] as? [[String: Any]] ?? []
+        #expect(attention.count == 1 && attention.first?["satker"] as? String == "32.18")
+        #expect(attention.first?["state"] as? String == "failing")
+        #expect((attention.first?["problem"] as? [String: Any])?["cause"] as? String == "refused")
+        #expect(below["ok"] as? Int == 1 && below["neverSeen"] as? Int == 25)
+        let nationalText = try d["00"].ok(["status"])
+        #expect(nationalText.contains("1 failing, 0 late, 1 ok"), "\(nationalText)")
+        #expect(nationalText.contains("below 32 KPU Provinsi Jawa Barat") && nationalText.contains("  32.18 failing"))
+
         // Two hours on, with no news from 32.17, it is late and says so; 32.18 still comes first.
         let store = try Store.open(home: Home(path: d["32"].home.path))
         let later = try NodeStatus.read(store: store, config: nil, now: HybridClock.systemMilliseconds() + 7_200_000)

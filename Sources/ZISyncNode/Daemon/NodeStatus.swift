@@ -25,6 +25,8 @@ public struct NodeStatus: Sendable, Codable {
         public let pushed: Int
         public let refused: Int
         public let reportedAt: Int64?
+        /// The child's own children as it last reported them (a province seen from KPU RI).
+        public let below: ChildReport.Below?
     }
 
     public let node: String
@@ -69,11 +71,8 @@ public struct NodeStatus: Sendable, Codable {
         let pendingFiles =
             config?.parent == nil ? [] : try store.filesForParent().filter { !uploaded.contains($0.sha256) }
         let counts = try store.counts()
-        let lateAfter = max(900, 3 * (config?.syncIntervalSeconds ?? 300))
-        let seen = Dictionary(uniqueKeysWithValues: try store.childrenSeen().map { ($0.satker, $0) })
-        let children = store.registry.children(of: store.node).map { s in
-            child(s, seen[s.code], now: now, lateAfter: lateAfter)
-        }
+        let lateAfter = lateAfterSeconds(config)
+        let children = try children(store: store, lateAfter: lateAfter, now: now)
         let validUntil = config.flatMap { c in
             try? DeploymentPKI.expiry(ofCertificateFile: c.path(c.certificateFile, home: store.home))
         }
@@ -95,7 +94,29 @@ public struct NodeStatus: Sendable, Codable {
             lastRefusal: try store.meta("last_refusal"), refusedHere: counts.refused, heldChanges: counts.held,
             conflicts: counts.conflicts,
             certificateValidUntil: validUntil.map { Int64($0.timeIntervalSince1970 * 1000) },
-            lateAfterSeconds: lateAfter, children: sortWorstFirst(children))
+            lateAfterSeconds: lateAfter, children: children)
+    }
+
+    static func lateAfterSeconds(_ config: NodeConfig?) -> Int { max(900, 3 * (config?.syncIntervalSeconds ?? 300)) }
+
+    /// This node's children, worst first.
+    static func children(store: Store, lateAfter: Int, now: Int64) throws -> [Child] {
+        let seen = Dictionary(uniqueKeysWithValues: try store.childrenSeen().map { ($0.satker, $0) })
+        return sortWorstFirst(
+            store.registry.children(of: store.node).map { s in child(s, seen[s.code], now: now, lateAfter: lateAfter) })
+    }
+
+    /// What a node tells its parent about its own children: those that need attention, and counts.
+    public static func below(store: Store, config: NodeConfig?, now: Int64 = HybridClock.systemMilliseconds()) throws
+        -> ChildReport.Below?
+    {
+        let children = try children(store: store, lateAfter: lateAfterSeconds(config), now: now)
+        guard !children.isEmpty else { return nil }
+        return ChildReport.Below(
+            attention: children.filter { $0.state == "failing" || $0.state == "late" }.map {
+                ChildReport.OfficeState(
+                    satker: $0.satker, state: $0.state, lagSeconds: $0.lagSeconds, problem: $0.problem)
+            }, ok: children.count { $0.state == "ok" }, neverSeen: children.count { $0.state == "never_seen" })
     }
 
     static func child(_ satker: Satker, _ seen: Store.ChildSeen?, now: Int64, lateAfter: Int) -> Child {
@@ -103,7 +124,7 @@ public struct NodeStatus: Sendable, Codable {
             return Child(
                 satker: satker.code, name: satker.name, state: "never_seen", lastSeen: nil, lastPush: nil,
                 lastPull: nil, lagSeconds: nil, pendingChanges: nil, pendingFiles: nil, pendingBytes: nil, problem: nil,
-                pushed: 0, refused: 0, reportedAt: nil)
+                pushed: 0, refused: 0, reportedAt: nil, below: nil)
         }
         let report = seen.report.flatMap { try? JSONDecoder().decode(ChildReport.self, from: Data($0.utf8)) }
         // Its oldest change not yet here, or, with nothing pending, the last time it was heard from.
@@ -138,7 +159,7 @@ public struct NodeStatus: Sendable, Codable {
             satker: satker.code, name: satker.name, state: state, lastSeen: seen.lastSeen, lastPush: seen.lastPush,
             lastPull: seen.lastPull, lagSeconds: lag, pendingChanges: report?.pendingChanges,
             pendingFiles: report?.pendingFiles, pendingBytes: report?.pendingBytes, problem: problem,
-            pushed: seen.pushed, refused: seen.refused, reportedAt: seen.reportedAt)
+            pushed: seen.pushed, refused: seen.refused, reportedAt: seen.reportedAt, below: report?.below)
     }
 
     static func sortWorstFirst(_ children: [Child]) -> [Child] {

@@ -147,7 +147,7 @@ public final class SyncClient: @unchecked Sendable {
             pendingChanges: pending, pendingFiles: files.count, pendingBytes: files.map(\.size).reduce(0, +),
             oldestPending: try store.oldestPendingMilliseconds, problem: problem,
             clockSkewMilliseconds: try store.meta("clock_skew_ms").flatMap { Int64($0) }.map { -$0 },
-            sentAt: HybridClock.systemMilliseconds())
+            sentAt: HybridClock.systemMilliseconds(), below: try NodeStatus.below(store: store, config: config))
     }
 
     // MARK: - Requests
