@@ -113,10 +113,6 @@ public struct ChildReport: Codable, Sendable, Equatable {
     public var oldestPending: Int64?
     /// The child's last problem, as its own `status` words it.
     public var problem: SyncProblem?
-    /// The child's clock minus the parent's as it measured it (ms).
-    public var clockSkewMilliseconds: Int64?
-    /// The child's clock when it sent this (ms).
-    public var sentAt: Int64
     /// A province's own children that need attention (failing or late), and how many are ok or
     /// never seen: so KPU RI sees the kab/kota too. Nil from a node without children.
     public var below: Below?
@@ -150,15 +146,13 @@ public struct ChildReport: Codable, Sendable, Equatable {
 
     public init(
         pendingChanges: Int, pendingFiles: Int, pendingBytes: Int64, oldestPending: Int64?, problem: SyncProblem?,
-        clockSkewMilliseconds: Int64?, sentAt: Int64, below: Below? = nil
+        below: Below? = nil
     ) {
         self.pendingChanges = pendingChanges
         self.pendingFiles = pendingFiles
         self.pendingBytes = pendingBytes
         self.oldestPending = oldestPending
         self.problem = problem
-        self.clockSkewMilliseconds = clockSkewMilliseconds
-        self.sentAt = sentAt
         self.below = below
     }
 }

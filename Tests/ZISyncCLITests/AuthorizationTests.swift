@@ -6,13 +6,6 @@ import ZISyncTransport
 
 /// The parent's door and per-change checks, driven over real mutual TLS.
 @Suite(.serialized) struct AuthorizationTests {
-    func client(_ d: Deployment, _ satker: String, pki: String? = nil) -> CurlHTTPClient {
-        let dir = pki ?? d.pki
-        return CurlHTTPClient(
-            configuration: HTTPClientConfiguration(
-                caFile: d.pki + "/ca.crt", certificateFile: "\(dir)/\(satker).crt", keyFile: "\(dir)/\(satker).key"))
-    }
-
     func push(_ client: CurlHTTPClient, to url: String, from: String, _ changes: [Change]) async throws -> HTTPResponse
     {
         try await client.send(
@@ -51,7 +44,7 @@ import ZISyncTransport
             recordID: Validation.newRecordID(), owner: "32.17",
             fields: ["activity": .string("sah"), "area": .string("sdm")], base: [:], actor: "x", prev: foreignEdit.hash)
         let r = try await push(
-            client(d, "32.17"), to: d.daemons["32"]!.url, from: "32.17", [foreignEdit, forgedOrigin, legit])
+            d.client("32.17"), to: d.daemons["32"]!.url, from: "32.17", [foreignEdit, forgedOrigin, legit])
         #expect(r.status == 200)
         let answer = try JSONDecoder().decode(PushResponse.self, from: r.body)
         #expect(answer.accepted == 1)
@@ -75,12 +68,12 @@ import ZISyncTransport
         try d["32.17"].ok(["plan", "add", "--area", "1", "--activity", "x"])
 
         // A satker from the same CA that is not a child of 32.
-        let notChild = try await push(client(d, "33"), to: d.daemons["32"]!.url, from: "33", [])
+        let notChild = try await push(d.client("33"), to: d.daemons["32"]!.url, from: "33", [])
         #expect(notChild.status == 403)
         #expect(String(decoding: notChild.body, as: UTF8.self).contains("33 is not a child of 32"))
 
         // A file no evidence record of the child's subtree names cannot be uploaded.
-        let unnamed = try await client(d, "32.17").send(
+        let unnamed = try await d.client("32.17").send(
             HTTPRequest(
                 method: "POST", url: d.daemons["32"]!.url + SyncProtocol.filesPath,
                 headers: [
@@ -107,7 +100,7 @@ import ZISyncTransport
         try CLI.tool(["pki", "init-ca", "--dir", foreign])
         try CLI.tool(["pki", "issue", "--dir", foreign, "--satker", "32.17"])
         await #expect(throws: TransportError.self) {
-            _ = try await push(client(d, "32.17", pki: foreign), to: d.daemons["32"]!.url, from: "32.17", [])
+            _ = try await push(d.client("32.17", pki: foreign), to: d.daemons["32"]!.url, from: "32.17", [])
         }
         let tls = d["32.17"].home.appendingPathComponent("tls")
         try FileManager.default.removeItem(at: tls.appendingPathComponent("node.crt"))

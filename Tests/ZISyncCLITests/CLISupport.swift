@@ -34,23 +34,25 @@ struct CLI {
 
     func cleanup() { try? FileManager.default.removeItem(at: home) }
 
-    /// `zisync <args...> --home HOME`
+    /// `zisync <args...> --home HOME`; `prefix` runs zisync under another program (through
+    /// env), e.g. `FakeClock.ahead("+1d")`.
     @discardableResult
-    /// `prefix` runs zisync under another program (through env), e.g. `FakeClock.ahead("+1d")`.
     func run(_ args: [String], home: Bool = true, prefix: [String] = []) throws -> Result {
-        let p = Process()
         let full = args + (home ? ["--home", self.home.path] : [])
-        if prefix.isEmpty {
-            p.executableURL = CLI.binary
-            p.arguments = full
-        } else {
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = prefix + [CLI.binary.path] + full
-        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "ZISYNC_HOME")
         env["ZISYNC_ACTOR"] = "tester"
-        p.environment = env
+        return try Self.process(CLI.binary.path, full, prefix: prefix, environment: env)
+    }
+
+    /// Runs a program (through /usr/bin/env) and collects its exit status and output.
+    static func process(_ program: String, _ args: [String], prefix: [String] = [], environment: [String: String])
+        throws -> Result
+    {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = prefix + [program] + args
+        p.environment = environment
         let out = Pipe()
         let err = Pipe()
         p.standardOutput = out

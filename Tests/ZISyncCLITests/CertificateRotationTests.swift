@@ -51,6 +51,16 @@ import Testing
         #expect(daemon.log.text.contains("is not the key of"))
         #expect(daemon.process.isRunning)
 
+        // Another office's certificate with its satker in the file: the database is 32's, refused.
+        try install(certificate: "\(rotated)/32.18.crt", key: "\(rotated)/32.18.key")
+        let config = prov.home.appendingPathComponent("zisync.toml")
+        let original = try String(contentsOf: config, encoding: .utf8)
+        try original.replacingOccurrences(of: "satker = \"32\"", with: "satker = \"32.18\"")
+            .write(to: config, atomically: true, encoding: .utf8)
+        #expect(reload(until: "reload refused"), "\(daemon.log.text)")
+        #expect(daemon.log.text.contains("satker is 32 for this database; the file says 32.18"))
+        try original.write(to: config, atomically: true, encoding: .utf8)
+
         // The right certificate: the next round goes through, without a restart.
         try CLI.tool(["pki", "issue", "--dir", rotated, "--satker", "32"])
         try install(certificate: "\(rotated)/32.crt", key: "\(rotated)/32.key")

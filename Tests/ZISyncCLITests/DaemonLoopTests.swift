@@ -51,12 +51,13 @@ import ZISyncFaultProxy
         try kab.ok(["plan", "add", "--area", "2", "--activity", "Saat provinsi mati"])
         #expect(
             try waitUntil(20) {
-                ((try kab.json("status") as! [String: Any])["lastError"] as? String)?.contains("curl error") == true
+                let problem = (try kab.json("status") as! [String: Any])["problem"] as? [String: Any]
+                return (problem?["message"] as? String)?.contains("curl error") == true
             }, "the failure and its cause show in status")
         provDaemon = try Daemon(prov)
         #expect(
             try waitUntil(40) { try prov.digest("32.17") == kab.digest("32.17") }, "caught up once the parent returned")
-        #expect(try waitUntil(10) { (try kab.json("status") as! [String: Any])["lastError"] == nil })
+        #expect(try waitUntil(10) { (try kab.json("status") as! [String: Any])["problem"] == nil })
     }
 
     @Test func sigtermMidTransferStopsWithinSecondsAndLosesNothing() throws {
@@ -69,8 +70,7 @@ import ZISyncFaultProxy
         defer { slow.close() }
         try kab.setParent("https://127.0.0.1:\(slow.port)")
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Berkas besar"])
-        let file = d.dir.appendingPathComponent("besar.pdf")
-        try Data((0..<4_000_000).map { UInt8(truncatingIfNeeded: $0 &* 17) }).write(to: file)
+        let file = try d.file("besar.pdf", bytes: 4_000_000, seed: 17)
         try kab.ok(["evidence", "add", "--plan", plan, file.path])
         let daemon = try Daemon(kab)
         #expect(waitUntil(20) { slow.upstreamBytes > 500_000 }, "the upload is under way")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZISyncTransport
 
 /// A running `zisync daemon` process on 127.0.0.1 (a real process, real TLS).
 final class Daemon: @unchecked Sendable {
@@ -141,6 +142,21 @@ final class Deployment: @unchecked Sendable {
         where code.hasPrefix(satker + ".") || (satker == "00" && !code.contains(".") && code != "00") {
             try cli.setParent(daemons[satker]!.url)
         }
+    }
+
+    /// An HTTPS client holding `satker`'s certificate from the deployment's PKI (or another one).
+    func client(_ satker: String, pki: String? = nil) -> CurlHTTPClient {
+        let dir = pki ?? self.pki
+        return CurlHTTPClient(
+            configuration: HTTPClientConfiguration(
+                caFile: self.pki + "/ca.crt", certificateFile: "\(dir)/\(satker).crt", keyFile: "\(dir)/\(satker).key"))
+    }
+
+    /// A file of `bytes` patterned bytes in the deployment's directory (`seed` varies the content).
+    func file(_ name: String, bytes: Int, seed: Int = 7) throws -> URL {
+        let url = dir.appendingPathComponent(name)
+        try Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* seed &+ seed) }).write(to: url)
+        return url
     }
 
     func cleanup() {

@@ -8,19 +8,6 @@ import ZISyncTransport
 /// The parent's endpoints answer malformed and out-of-order requests as docs/protocol.md says,
 /// over real mutual TLS with a child's certificate, and a child re-fetches a lost file by Range.
 @Suite(.serialized) struct ParentProtocolTests {
-    func client(_ d: Deployment, _ satker: String) -> CurlHTTPClient {
-        CurlHTTPClient(
-            configuration: HTTPClientConfiguration(
-                caFile: d.pki + "/ca.crt", certificateFile: "\(d.pki)/\(satker).crt",
-                keyFile: "\(d.pki)/\(satker).key"))
-    }
-
-    func file(_ d: Deployment, _ name: String, bytes: Int, seed: Int) throws -> URL {
-        let url = d.dir.appendingPathComponent(name)
-        try Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* seed &+ seed) }).write(to: url)
-        return url
-    }
-
     @Test func aLostFileComesBackByRangeDownloads() throws {
         let d = try Deployment()
         defer { d.cleanup() }
@@ -28,7 +15,7 @@ import ZISyncTransport
         try d.node("32", parent: "00", serves: true)
         let kab = try d.node("32.17", parent: "32")
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Berkas hilang"])
-        let original = try file(d, "laporan.pdf", bytes: 5_000_000, seed: 13)
+        let original = try d.file("laporan.pdf", bytes: 5_000_000, seed: 13)
         let added = try kab.json("evidence", "add", "--plan", plan, original.path) as! [String: Any]
         let sha = added["sha256"] as! String
         try kab.ok(["sync"])
@@ -50,7 +37,7 @@ import ZISyncTransport
         let kab = try d.node("32.17", parent: "32")
         let other = try d.node("32.18", parent: "32")
         let base = d.daemons["32"]!.url
-        let http = client(d, "32.17")
+        let http = d.client("32.17")
         let proto = (SyncProtocol.header, SyncProtocol.version)
         let tus = ("Tus-Resumable", "1.0.0")
 
@@ -69,7 +56,7 @@ import ZISyncTransport
 
         // A file whose record reached the parent without it (tus creation, HEAD, PATCH rules).
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Unggah manual"])
-        let content = try file(d, "notulen.pdf", bytes: 300_000, seed: 5)
+        let content = try d.file("notulen.pdf", bytes: 300_000, seed: 5)
         let sha = (try kab.json("evidence", "add", "--plan", plan, content.path) as! [String: Any])["sha256"] as! String
         try FileManager.default.removeItem(at: kab.home.appendingPathComponent("files/\(sha.prefix(2))/\(sha)"))
         try kab.ok(["sync"])
@@ -126,7 +113,7 @@ import ZISyncTransport
             HTTPRequest(method: "GET", url: base + "/v1/files/" + String(repeating: "0", count: 64)))
         #expect(r.status == 404)
         let theirPlan = try other.ok(["plan", "add", "--area", "1", "--activity", "Milik 32.18"])
-        let theirs = try file(d, "milik-3218.pdf", bytes: 10_000, seed: 3)
+        let theirs = try d.file("milik-3218.pdf", bytes: 10_000, seed: 3)
         let theirSha =
             (try other.json("evidence", "add", "--plan", theirPlan, theirs.path) as! [String: Any])["sha256"] as! String
         try other.ok(["sync"])

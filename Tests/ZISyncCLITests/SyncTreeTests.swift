@@ -47,7 +47,7 @@ import Testing
         #expect(atRI.count == 3 && atRI.allSatisfy { $0["file_present"] as? Bool == true })
         let status = try d["32.17"].json("status") as! [String: Any]
         #expect(status["pendingChanges"] as? Int == 0 && status["pendingFiles"] as? Int == 0)
-        #expect(status["lastError"] == nil)
+        #expect(status["problem"] == nil)
         let provStatus = try d["32"].json("status") as! [String: Any]
         let children = provStatus["children"] as! [[String: Any]]
         #expect(children.first { $0["satker"] as? String == "32.17" }?["lastSeen"] != nil)

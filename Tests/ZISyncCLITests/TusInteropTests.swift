@@ -22,8 +22,7 @@ import Testing
         try d.node("32", parent: "00", serves: true)
         let kab = try d.node("32.17", parent: "32")
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Unggah dengan tus"])
-        let file = d.dir.appendingPathComponent("notulen.pdf")
-        try Data((0..<1_300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }).write(to: file)
+        let file = try d.file("notulen.pdf", bytes: 1_300_000)
         let added = try kab.json("evidence", "add", "--plan", plan, file.path) as! [String: Any]
         let sha = added["sha256"] as! String
         // The record travels by zisync; the file's stored copy is removed so zisync sends no file.
@@ -35,25 +34,16 @@ import Testing
 
         let scriptURL = d.dir.appendingPathComponent("tus_upload.py")
         try Self.script.write(to: scriptURL, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [
-            "python3", scriptURL.path, d.daemons["32"]!.url + "/v1/files", d.pki + "/32.17.crt", d.pki + "/32.17.key",
-            file.path, sha,
-        ]
         var env = ProcessInfo.processInfo.environment
         env["REQUESTS_CA_BUNDLE"] = d.pki + "/ca.crt"
-        p.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "tuspy failed (pip install tuspy): \(stderr)")
-        #expect(stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1300000")
+        let tuspy = try CLI.process(
+            "python3",
+            [
+                scriptURL.path, d.daemons["32"]!.url + "/v1/files", d.pki + "/32.17.crt", d.pki + "/32.17.key",
+                file.path, sha,
+            ], environment: env)
+        #expect(tuspy.status == 0, "tuspy failed (pip install tuspy): \(tuspy.stderr)")
+        #expect(tuspy.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1300000")
         let after = try d["32"].json("evidence", "list") as! [[String: Any]]
         #expect(after[0]["file_present"] as? Bool == true)
         let out2 = d.dir.appendingPathComponent("back.pdf")

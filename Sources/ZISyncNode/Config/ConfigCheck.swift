@@ -134,13 +134,18 @@ public enum ConfigCheck {
         }
         // The certificate and key themselves: a pair, from the CA, for this satker, valid now.
         if problems.isEmpty && (config.parent != nil || config.listen != nil) {
+            let home = Home(path: base.path)
+            let files = [
+                ("tls.key", config.path(config.keyFile, home: home)),
+                ("tls.ca", config.path(config.caFile, home: home)),
+                ("tls.certificate", config.path(config.certificateFile, home: home)),
+            ]
             do {
                 try DeploymentPKI.checkNodeIdentity(
-                    certificateFile: config.path(config.certificateFile, home: Home(path: base.path)),
-                    keyFile: config.path(config.keyFile, home: Home(path: base.path)),
-                    caFile: config.path(config.caFile, home: Home(path: base.path)), satker: config.satker)
+                    certificateFile: files[2].1, keyFile: files[0].1, caFile: files[1].1, satker: config.satker)
             } catch {
-                let key = "\(error)".contains("is not the key of") ? "tls.key" : "tls.certificate"
+                // The message starts with the file it is about.
+                let key = files.first { "\(error)".hasPrefix($0.1) }?.0 ?? "tls.certificate"
                 problem(key, "\(error)")
             }
         }

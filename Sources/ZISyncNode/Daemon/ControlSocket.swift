@@ -150,11 +150,6 @@ public struct ControlClient: Sendable {
         return try? JSONDecoder().decode(DaemonState.self, from: r.body)
     }
 
-    public func metrics() async throws -> String {
-        let r = try await http.send(ZISyncTransport.HTTPRequest(method: "GET", url: "http://zisync/metrics"))
-        return String(decoding: r.body, as: UTF8.self)
-    }
-
     public enum SyncOutcome: Sendable {
         case report(SyncReport)
         case problem(SyncProblem)

@@ -11,6 +11,7 @@ public enum NodeDaemon {
     /// How the daemon was started, for reloads and for `/v1/state`.
     public struct Options: Sendable {
         public var home: Home
+        /// As `NodeConfig.load` returns it: checked, certificate and key included.
         public var config: NodeConfig
         /// The file `config` came from (`--config`), nil for `zisync.toml` in the home.
         public var configFile: String?
@@ -45,11 +46,8 @@ public enum NodeDaemon {
             throw ZISyncError(
                 "zisync.toml has neither 'listen' (children to serve) nor 'parent' (a parent to sync with)")
         }
-        // A certificate that cannot work is a start-up error, not a stream of failed handshakes.
-        let validUntil = try DeploymentPKI.checkNodeIdentity(
-            certificateFile: config.path(config.certificateFile, home: home),
-            keyFile: config.path(config.keyFile, home: home), caFile: config.path(config.caFile, home: home),
-            satker: config.satker)
+        // NodeConfig.load has checked the certificate and key (ConfigCheck): here only its end date.
+        let validUntil = try DeploymentPKI.expiry(ofCertificateFile: config.path(config.certificateFile, home: home))
         let identity =
             config.listen == nil
             ? nil
@@ -142,18 +140,19 @@ public enum NodeDaemon {
         let logger = options.logger
         let file = options.configFile ?? options.home.url.appendingPathComponent(NodeConfig.fileName).path
         do {
+            // The same checks as at start, the certificate and key included.
             let new = try NodeConfig.load(home: options.home, path: options.configFile)
             let old = await live.config
+            guard new.satker == old.satker else {
+                throw ZISyncError("satker is \(old.satker) for this database; the file says \(new.satker)")
+            }
             let certificateFile = new.path(new.certificateFile, home: options.home)
             let keyFile = new.path(new.keyFile, home: options.home)
-            let validUntil = try DeploymentPKI.checkNodeIdentity(
-                certificateFile: certificateFile, keyFile: keyFile, caFile: new.path(new.caFile, home: options.home),
-                satker: old.satker)
+            let validUntil = try DeploymentPKI.expiry(ofCertificateFile: certificateFile)
             // Children's next handshakes get the pair on disk now (a rotated certificate).
             try identity?.reload(certificateFile: certificateFile, keyFile: keyFile)
             NodeMetrics.certificate(validUntil: validUntil)
             var needsRestart: [String] = []
-            if new.satker != old.satker { needsRestart.append("satker") }
             if new.listen != old.listen { needsRestart.append("listen") }
             if new.metricsListen != old.metricsListen { needsRestart.append("metrics_listen") }
             if new.parent != old.parent && (new.parent == nil || old.parent == nil) { needsRestart.append("parent") }

@@ -42,8 +42,6 @@ public struct NodeStatus: Sendable, Codable {
     public let pendingFiles: Int
     public let pendingBytes: Int64
     public let missingFiles: Int
-    public let lastError: String?
-    public let lastErrorAt: Int64?
     /// The last problem with the parent in words: cause, message, what to do.
     public let problem: SyncProblem?
     public let clockSkewMilliseconds: Int64?
@@ -87,7 +85,7 @@ public struct NodeStatus: Sendable, Codable {
             lastPull: try ms("last_pull_ok"), lastSync: try ms("last_sync_ok"),
             pendingChanges: config?.parent == nil ? 0 : try store.pendingUploadCount, pendingFiles: pendingFiles.count,
             pendingBytes: pendingFiles.map(\.size).reduce(0, +), missingFiles: try store.missingFiles().count,
-            lastError: problem?.message, lastErrorAt: problem?.at, problem: problem,
+            problem: problem,
             clockSkewMilliseconds: try ms("clock_skew_ms"), clockOffsetMilliseconds: try ms("clock_offset_ms"),
             heldByParent: try store.meta("held_by_parent"),
             refusedByParent: Int(try store.meta("refused_by_parent") ?? "0") ?? 0,

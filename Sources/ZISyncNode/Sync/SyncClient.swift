@@ -91,12 +91,10 @@ public final class SyncClient: @unchecked Sendable {
             try? store.setMeta(Self.problemMeta(problem))
             NodeMetrics.failure(cause: problem.cause)
             // The parent hears of it too, unless the link itself is what failed.
-            if !["dns", "unreachable", "timeout", "link", "tls", "certificate", "stopped", "not_zisync"].contains(
-                problem.cause)
-            {
-                await sendReport(problem: problem)
-            }
-            throw error
+            let linkFailed = ["dns", "unreachable", "timeout", "link", "tls", "certificate", "stopped", "not_zisync"]
+                .contains(problem.cause)
+            await reportToParent(problem: problem, send: !linkFailed)
+            throw SyncFailure(problem: problem, underlying: error)
         }
         report.seconds = Date().timeIntervalSince(started)
         let now = HybridClock.systemMilliseconds()
@@ -117,7 +115,7 @@ public final class SyncClient: @unchecked Sendable {
         try store.setMeta(meta)
         NodeMetrics.round(report)
         if let problem { NodeMetrics.failure(cause: problem.cause) }
-        await sendReport(problem: problem)
+        await reportToParent(problem: problem, send: true)
         return report
     }
 
@@ -128,10 +126,12 @@ public final class SyncClient: @unchecked Sendable {
         ]
     }
 
-    /// Tells the parent how this office stands (pending work, last problem). Best effort: a
-    /// report that does not arrive changes nothing here.
-    func sendReport(problem: SyncProblem?) async {
-        guard let body = try? JSONEncoder().encode(childReport(problem: problem)) else { return }
+    /// Updates the backlog metrics and, when `send`, tells the parent how this office stands
+    /// (pending work, last problem). Best effort: a report that does not arrive changes nothing.
+    func reportToParent(problem: SyncProblem?, send: Bool) async {
+        guard let report = try? childReport(problem: problem) else { return }
+        NodeMetrics.pending(changes: report.pendingChanges, files: report.pendingFiles)
+        guard send, let body = try? JSONEncoder().encode(report) else { return }
         let url = base + SyncProtocol.reportPath
         _ = try? await http.send(
             HTTPRequest(
@@ -141,13 +141,10 @@ public final class SyncClient: @unchecked Sendable {
     func childReport(problem: SyncProblem?) throws -> ChildReport {
         let uploaded = try store.uploadedFiles()
         let files = try store.filesForParent().filter { !uploaded.contains($0.sha256) }
-        let pending = try store.pendingUploadCount
-        NodeMetrics.pending(changes: pending, files: files.count)
         return ChildReport(
-            pendingChanges: pending, pendingFiles: files.count, pendingBytes: files.map(\.size).reduce(0, +),
-            oldestPending: try store.oldestPendingMilliseconds, problem: problem,
-            clockSkewMilliseconds: try store.meta("clock_skew_ms").flatMap { Int64($0) }.map { -$0 },
-            sentAt: HybridClock.systemMilliseconds(), below: try NodeStatus.below(store: store, config: config))
+            pendingChanges: try store.pendingUploadCount, pendingFiles: files.count,
+            pendingBytes: files.map(\.size).reduce(0, +), oldestPending: try store.oldestPendingMilliseconds,
+            problem: problem, below: try NodeStatus.below(store: store, config: config))
     }
 
     // MARK: - Requests

@@ -16,9 +16,17 @@ public struct RoundStepError: Error, CustomStringConvertible {
     }
 }
 
+/// A failed round as `SyncClient.round` throws it: the cause, explained once.
+public struct SyncFailure: Error, CustomStringConvertible {
+    public let problem: SyncProblem
+    public let underlying: any Error
+    public var description: String { problem.message }
+}
+
 extension SyncProblem {
     /// Explains a failed round in an operator's words: what failed, why, and what to do.
     public static func explain(_ error: any Error, parent: String, at now: Int64) -> SyncProblem {
+        if let failure = error as? SyncFailure { return failure.problem }
         var step: String?
         var error = error
         if let stepError = error as? RoundStepError {

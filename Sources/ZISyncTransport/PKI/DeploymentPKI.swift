@@ -101,42 +101,29 @@ public enum DeploymentPKI {
 
     /// Checks a node's certificate and key before they are used: PEM that parses, a key that
     /// belongs to the certificate, signed by the deployment CA, naming `satker`, valid now.
-    /// Returns when it stops being valid.
-    @discardableResult
-    public static func checkNodeIdentity(certificateFile: String, keyFile: String, caFile: String, satker: String?)
-        throws -> Date
+    public static func checkNodeIdentity(certificateFile: String, keyFile: String, caFile: String, satker: String)
+        throws
     {
-        func read(_ path: String) throws -> String {
+        // Each message starts with the file it is about, so a caller can name the setting.
+        func parse<T>(_ path: String, as what: String, _ make: (String) throws -> T) throws -> T {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ZISyncError("cannot read \(path)")
+                throw ZISyncError("\(path) cannot be read")
             }
-            return text
+            guard let value = try? make(text) else { throw ZISyncError("\(path) is not a PEM \(what)") }
+            return value
         }
-        let cert: Certificate
-        do { cert = try Certificate(pemEncoded: try read(certificateFile)) } catch let e as ZISyncError {
-            throw e
-        } catch {
-            throw ZISyncError("\(certificateFile) is not a PEM certificate")
-        }
-        let key: Certificate.PrivateKey
-        do { key = try Certificate.PrivateKey(pemEncoded: try read(keyFile)) } catch let e as ZISyncError {
-            throw e
-        } catch {
-            throw ZISyncError("\(keyFile) is not a PEM private key")
-        }
+        let cert = try parse(certificateFile, as: "certificate") { try Certificate(pemEncoded: $0) }
+        let key = try parse(keyFile, as: "private key") { try Certificate.PrivateKey(pemEncoded: $0) }
+        let ca = try parse(caFile, as: "certificate") { try Certificate(pemEncoded: $0) }
         guard key.publicKey == cert.publicKey else {
             throw ZISyncError("\(keyFile) is not the key of \(certificateFile) (a key from another issue?)")
         }
-        if let ca = try? Certificate(pemEncoded: try read(caFile)) {
-            guard cert.issuer == ca.subject, ca.publicKey.isValidSignature(cert.signature, for: cert) else {
-                throw ZISyncError("\(certificateFile) is not signed by the deployment CA in \(caFile)")
-            }
+        guard cert.issuer == ca.subject, ca.publicKey.isValidSignature(cert.signature, for: cert) else {
+            throw ZISyncError("\(certificateFile) is not signed by the deployment CA in \(caFile)")
         }
-        if let satker {
-            let named = try Self.satker(of: cert)
-            guard named == satker else {
-                throw ZISyncError("\(certificateFile) is for satker \(named), not \(satker)")
-            }
+        let named = try Self.satker(of: cert)
+        guard named == satker else {
+            throw ZISyncError("\(certificateFile) is for satker \(named), not \(satker)")
         }
         let now = Date()
         guard now < cert.notValidAfter else {
@@ -145,7 +132,6 @@ public enum DeploymentPKI {
         guard now >= cert.notValidBefore else {
             throw ZISyncError("\(certificateFile) is not valid before \(cert.notValidBefore.formatted(.iso8601))")
         }
-        return cert.notValidAfter
     }
 
     /// When a PEM certificate stops being valid.
