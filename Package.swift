@@ -1,6 +1,8 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Layers, each importing only what it declares here (docs/architecture.md):
+// Core ← Protocol ← Store ← Engine ← Node ← zisync; Transport (libcurl, TLS) beside them, used by Node.
 let package = Package(
     name: "zisync",
     platforms: [.macOS(.v14)],
@@ -16,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -25,33 +28,57 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // Records, change log, HLC, merge, authorization, file store, digests. No network.
+        // The model and its rules, no I/O: records and their schema, the change and the canonical
+        // encoding its hash covers, HLC, merge, authorization, scope, the shipped reference data.
         .target(
             name: "ZISyncCore",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             resources: [.copy("Resources/seed")]
         ),
-        // Wire and file formats (bundles). No SQL, no sockets.
+        // The wire protocol: the one change decoder, typed push/pull/report/file messages, routes,
+        // headers and limits, the bundle file format. No SQL, no sockets.
         .target(
             name: "ZISyncProtocol",
             dependencies: [
                 "ZISyncCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // A node's local state in SQLite (GRDB) and its file store: the change log, the
+        // materialized records, the sync ledger, the audit queries, the one apply path, and the
+        // domain operations on them (plans, evidence, reviews, monev, the roll-up).
+        .target(
+            name: "ZISyncStore",
+            dependencies: [
+                "ZISyncCore", "ZISyncProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The sync engine: a round written once against a parent link, the parent's service
+        // code, the in-process link, bundle export and import. No HTTP.
+        .target(
+            name: "ZISyncEngine",
+            dependencies: [
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // libcurl, reached only through the transport's HTTP client.
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // HTTPS: the libcurl client, the mutual-TLS server, the deployment's certificates.
+        // Knows nothing of zisync's records.
         .target(
             name: "ZISyncTransport",
             dependencies: [
-                "ZISyncProtocol", "CCurl",
+                "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -62,14 +89,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The node: configuration, sync rounds with the parent, serving children.
+        // The node: configuration, the HTTPS parent link, the routes that serve children, the
+        // daemon (loop, control socket, reload, metrics, logs, systemd notify), operator status.
         .target(
             name: "ZISyncNode",
             dependencies: [
-                "ZISyncTransport",
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -79,19 +108,26 @@ let package = Package(
         .executableTarget(
             name: "zisync",
             dependencies: [
-                "ZISyncCore",
-                "ZISyncProtocol",
-                "ZISyncNode",
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport", "ZISyncNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A TCP fault proxy (cuts, stalls, slow links) for the tests and benchmarks.
         .target(name: "ZISyncFaultProxy"),
+        // What tests and benchmarks share: one process runner (with time limits and peak memory),
+        // one config-file editor, one seeded random generator, temporary node homes.
+        .target(
+            name: "ZISyncTestSupport",
+            dependencies: ["ZISyncCore", "ZISyncProtocol", "ZISyncStore"],
+            path: "Tests/Support"
+        ),
         // Benchmark driver used by bench/*.sh (not a test).
         .executableTarget(
             name: "zisync-bench",
             dependencies: [
-                "ZISyncCore", "ZISyncProtocol", "ZISyncNode", "ZISyncFaultProxy",
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncFaultProxy",
+                "ZISyncTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/zisync-bench"
@@ -99,18 +135,44 @@ let package = Package(
         .testTarget(
             name: "ZISyncCoreTests",
             dependencies: [
-                "ZISyncCore",
-                "ZISyncProtocol",
+                "ZISyncCore", "ZISyncTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "ZISyncProtocolTests",
+            dependencies: ["ZISyncCore", "ZISyncProtocol"]
+        ),
+        .testTarget(
+            name: "ZISyncStoreTests",
+            dependencies: [
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "ZISyncEngineTests",
+            dependencies: [
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ZISyncNodeTests",
+            dependencies: [
+                "ZISyncCore", "ZISyncProtocol", "ZISyncEngine", "ZISyncTransport", "ZISyncNode",
             ]
         ),
         .testTarget(
             name: "ZISyncCLITests",
             dependencies: [
-                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncTransport", "ZISyncNode", "ZISyncFaultProxy",
+                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport",
+                "ZISyncNode",
+                "ZISyncFaultProxy", "ZISyncTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZISyncCore
+import ZISyncStore
 
 /// Changes from another origin: a kab/kota (32.17) creating plans and updating them,
 /// built (and hashed) before timing, as a push or bundle would deliver them.

@@ -1,52 +1,46 @@
 import Foundation
 import ZISyncCore
+import ZISyncEngine
 import ZISyncFaultProxy
-import ZISyncNode
 import ZISyncProtocol
+import ZISyncStore
+import ZISyncTestSupport
 
-/// Runs the release `zisync` binary that sits next to this benchmark.
+/// Runs the release `zisync` binary that sits next to this benchmark (through the one process
+/// runner, which drains both pipes while the program runs).
 struct ZISyncProcess {
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("zisync")
 
     @discardableResult
-    static func run(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw ZISyncError("zisync \(args.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))")
+    static func run(_ args: [String], timeout: Duration = .seconds(900)) throws -> String {
+        try result(args, timeout: timeout).stdout
+    }
+
+    /// The whole result (status, output, time, peak memory); throws unless it exits 0.
+    static func result(_ args: [String], timeout: Duration = .seconds(900)) throws -> ProcessResult {
+        let r = try ProcessRunner.run(binary.path, args, timeout: timeout)
+        guard r.status == 0 else {
+            throw ZISyncError("zisync \(args.joined(separator: " ")) (exit \(r.status)): \(r.stderr)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return r
     }
 
     /// Starts `zisync daemon` and returns it with its port.
-    static func daemon(_ home: URL) throws -> (Process, Int) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = ["daemon", "--home", home.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw ZISyncError("daemon for \(home.path) exited") }
-            text += String(decoding: chunk, as: UTF8.self)
+    static func daemon(_ home: URL) throws -> (RunningProcess, Int) {
+        let p = try RunningProcess(binary.path, ["daemon", "--home", home.path], stderr: .discard)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let line = p.stdout.split(separator: "\n").first(where: { $0.hasPrefix("listening on") }),
+                let port = Int(line.split(separator: ":").last ?? "")
+            {
+                return (p, port)
+            }
+            if !p.isRunning { break }
+            usleep(20_000)
         }
-        guard let port = Int(text.split(separator: "\n")[0].split(separator: ":").last ?? "") else {
-            throw ZISyncError("daemon said \(text)")
-        }
-        return (p, port)
+        p.kill()
+        throw ZISyncError("daemon for \(home.path) did not start: \(p.stdout)")
     }
 
     static func sync(_ home: URL) throws -> SyncReport {
@@ -69,9 +63,12 @@ func randomFile(_ url: URL, bytes: Int) throws {
 func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
     let dir = tempHome("sync")
     var cleanup = [dir]
-    var daemons: [Process] = []
+    var daemons: [RunningProcess] = []
     defer {
-        for d in daemons { d.terminate(); d.waitUntilExit() }
+        for d in daemons {
+            d.signal(SIGTERM)
+            d.wait(timeout: .seconds(30))
+        }
         for u in cleanup { try? FileManager.default.removeItem(at: u) }
     }
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -172,18 +169,14 @@ func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
         try ZISyncProcess.run(["evidence", "add", "--home", home.path, "--plan", plan, file.path])
         proxy.resetCounters()
         if let cutAt { proxy.mode = .cutAfter(cutAt) }
-        let p = Process()
-        p.executableURL = ZISyncProcess.binary
-        p.arguments = ["sync", "--home", home.path]
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
+        let p = try RunningProcess(
+            ZISyncProcess.binary.path, ["sync", "--home", home.path], stdout: .discard, stderr: .discard)
         if cutAt != nil {
             while proxy.mode != .cutAfter(0), p.isRunning { usleep(2_000) }
             proxy.mode = .forward
         }
-        p.waitUntilExit()
-        precondition(p.terminationStatus == 0, "sync through the cut failed")
+        let result = p.wait(timeout: .seconds(600))
+        precondition(result.status == 0, "sync through the cut failed")
         return proxy.upstreamBytes
     }
     let uncut = try upload("32.01", cutAt: nil)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZISyncCore
 import ZISyncNode
+import ZISyncStore
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct ConflictsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,7 @@ struct ConflictsCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let conflicts = try node.openStore().conflicts()
+        let conflicts = try node.openStore().audit.conflicts()
         if json {
             try printJSON(
                 conflicts.map { c in

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ZISyncCore
 import ZISyncNode
+import ZISyncStore
 
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

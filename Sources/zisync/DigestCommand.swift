@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct DigestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,7 @@ struct DigestCommand: ParsableCommand {
     func run() throws {
         let store = try node.openStore()
         let code = satker ?? store.node
-        let (digest, count) = try store.digest(of: code)
+        let (digest, count) = try store.audit.digest(of: code)
         if json {
             try printJSON(["satker": code, "digest": digest, "records": count])
         } else {

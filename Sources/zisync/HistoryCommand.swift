@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,24 +14,24 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let store = try node.openStore()
         var recordID = id
-        if try store.record(id) == nil {
+        if try store.records.get(id) == nil {
             for type in [RecordType.actionPlan, .evidence, .review, .monev] {
-                if let r = try? store.resolve(id, as: type) {
+                if let r = try? store.records.resolve(id, as: type) {
                     recordID = r.id
                     break
                 }
             }
         }
-        let entries = try store.history(of: recordID)
+        let entries = try store.audit.history(of: recordID)
         if entries.isEmpty { throw ZISyncError("no record with id '\(id)' on this node") }
         if json {
             try printJSON(
-                entries.map {
+                entries.map { (e: HistoryEntry) -> [String: Any] in
                     [
-                        "field": $0.field, "value": $0.value.jsonObject, "origin": $0.origin, "seq": $0.seq,
-                        "hlc": $0.hlc.description, "hlc_raw": $0.hlc.rawValue, "actor": $0.actor,
-                        "outcome": $0.outcome.rawValue, "base": $0.base.map(\.description),
-                    ] as [String: Any]
+                        "field": e.field, "value": e.value.jsonObject, "origin": e.origin, "seq": e.seq,
+                        "hlc": e.hlc.description, "hlc_raw": e.hlc.rawValue, "actor": e.actor,
+                        "outcome": e.outcome.rawValue, "base": e.base.map(\.description),
+                    ]
                 })
         } else {
             print("history of \(recordID)")

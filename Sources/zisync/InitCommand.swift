@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZISyncCore
 import ZISyncNode
+import ZISyncStore
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,10 +61,10 @@ struct InitCommand: ParsableCommand {
         config.satker = store.node
         try config.write(home: home)
         let name = store.registry[satker]?.name ?? satker
-        let counts = try store.counts()
+        let counts = try store.audit.counts()
         print("Initialized \(store.home.url.path) for \(satker) \(name)")
         print(
-            "Reference data: \(store.registry.all.count) satker, \(try store.lkeCatalogue().count) LKE items (\(counts.changes) changes from 00)"
+            "Reference data: \(store.registry.all.count) satker, \(try store.records.lkeCatalogue().count) LKE items (\(counts.changes) changes from 00)"
         )
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct LKECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,14 +15,14 @@ struct LKECommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let items = try node.openStore().lkeCatalogue().filter { area == nil || $0.area == area!.rawValue }
+            let items = try node.openStore().records.lkeCatalogue().filter { area == nil || $0.area == area!.rawValue }
             if json {
                 try printJSON(
-                    items.map {
+                    items.map { (item: LKEItem) -> [String: String] in
                         [
-                            "code": $0.code, "parent": $0.parent ?? "", "level": $0.level, "aspect": $0.aspect,
-                            "area": $0.area, "name": $0.name, "answer_type": $0.answerType, "weight": $0.weight,
-                            "formula": $0.formula, "penjelasan": $0.penjelasan,
+                            "code": item.code, "parent": item.parent ?? "", "level": item.level, "aspect": item.aspect,
+                            "area": item.area, "name": item.name, "answer_type": item.answerType,
+                            "weight": item.weight, "formula": item.formula, "penjelasan": item.penjelasan,
                         ]
                     })
             } else {

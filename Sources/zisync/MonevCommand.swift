@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct MonevCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,8 +30,8 @@ struct MonevCommand: ParsableCommand {
             ] {
                 if let value { fields[name] = try schema.parse(field: name, text: value) }
             }
-            let id = try store.addMonev(fields: fields, actor: node.actorName)
-            if json { try printJSON(try store.record(id)!.jsonObject) } else { print(id) }
+            let id = try MonevReports(store).add(fields: fields, actor: node.actorName)
+            if json { try printJSON(try store.records.get(id)?.jsonObject ?? [:]) } else { print(id) }
         }
     }
 
@@ -42,16 +43,16 @@ struct MonevCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let reports = try node.openStore().monevReports(subtree: satker)
+            let reports = try MonevReports(node.openStore()).list(subtree: satker)
             if json {
-                try printJSON(reports.map(\.jsonObject))
+                try printJSON(reports.map { $0.jsonObject })
             } else {
                 printTable(
                     ["ID", "SATKER", "PERIOD", "DATE", "LEADERSHIP", "SUMMARY"],
-                    reports.map {
+                    reports.map { (r: StoredRecord) -> [String] in
                         [
-                            String($0.id.prefix(8)), $0.owner, $0["period"].description, $0["date"].description,
-                            $0["leadership_involved"] == .bool(true) ? "ya" : "tidak", $0["summary"].description,
+                            String(r.id.prefix(8)), r.owner, r["period"].description, r["date"].description,
+                            r["leadership_involved"] == .bool(true) ? "ya" : "tidak", r["summary"].description,
                         ]
                     })
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZISyncCore
 import ZISyncNode
+import ZISyncStore
 
 /// Options every command that works on a node shares.
 struct NodeOptions: ParsableArguments {
@@ -39,28 +40,6 @@ struct NodeOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         return actor ?? env["ZISYNC_ACTOR"] ?? env["USER"] ?? "operator"
     }
-}
-
-/// Prints a JSON value (objects with sorted keys) to standard output.
-func printJSON(_ value: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
-}
-
-/// Prints rows as an aligned text table.
-func printTable(_ header: [String], _ rows: [[String]]) {
-    var widths = header.map(\.count)
-    for row in rows {
-        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], min(cell.count, 60)) }
-    }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { i, c in
-            let text = c.count > 60 ? String(c.prefix(59)) + "…" : c
-            return i == cells.count - 1 ? text : text.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ")
-    }
-    print(line(header))
-    for row in rows { print(line(row)) }
 }
 
 extension Area: ExpressibleByArgument {

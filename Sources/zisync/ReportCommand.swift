@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +13,18 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Print CSV (for spreadsheets).") var csv = false
     @Flag(help: "Print JSON.") var json = false
 
+    /// The columns of the CSV, the JSON keys and the table.
+    static let header = [
+        "satker", "area", "plans", "done", "overdue", "evidence", "evidence_missing_files", "disetujui",
+        "perlu_revisi", "ditolak",
+    ]
+
+    static func values(_ r: ReportRow) -> [String] {
+        [r.satker, r.area]
+            + [r.plans, r.done, r.overdue, r.evidence, r.evidenceMissingFiles, r.disetujui, r.perluRevisi, r.ditolak]
+            .map(String.init)
+    }
+
     func validate() throws {
         if csv && json { throw ValidationError("choose one of --csv and --json") }
         if let today, !Validation.isDate(today) { throw ValidationError("--today must be YYYY-MM-DD, got '\(today)'") }
@@ -20,20 +33,20 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let store = try node.openStore()
         if let satker, !store.registry.contains(satker) { throw ValidationError("unknown satker code '\(satker)'") }
-        let rows = try store.report(subtree: satker, today: today ?? zisync.today())
+        let rows = try RollUp(store).rows(subtree: satker, today: today ?? zisync.today())
         if json {
             try printJSON(
                 rows.map { r in
                     Dictionary(
-                        uniqueKeysWithValues: zip(ReportRow.csvHeader, r.csvValues).map { k, v -> (String, Any) in
+                        uniqueKeysWithValues: zip(Self.header, Self.values(r)).map { k, v -> (String, Any) in
                             (k, Int(v).map { $0 as Any } ?? v)
                         })
                 })
         } else if csv {
-            print(ReportRow.csvHeader.joined(separator: ","))
-            for r in rows { print(r.csvValues.joined(separator: ",")) }
+            print(Self.header.joined(separator: ","))
+            for r in rows { print(Self.values(r).joined(separator: ",")) }
         } else {
-            printTable(ReportRow.csvHeader.map { $0.uppercased() }, rows.map(\.csvValues))
+            printTable(Self.header.map { $0.uppercased() }, rows.map(Self.values))
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,9 +22,10 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        let reviewID = try store.review(id, type: subject.type, verdict: verdict, note: note, actor: node.actorName)
+        let reviewID = try Reviews(store).review(
+            id, type: subject.type, verdict: verdict, note: note, actor: node.actorName)
         if json {
-            try printJSON(try store.record(reviewID)!.jsonObject)
+            try printJSON(try store.records.get(reviewID)?.jsonObject ?? [:])
         } else {
             print(reviewID)
         }

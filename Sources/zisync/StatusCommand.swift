@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
+import ZISyncEngine
 import ZISyncNode
+import ZISyncProtocol
+import ZISyncStore
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
         let now = HybridClock.systemMilliseconds()
         func ago(_ ms: Int64?) -> String {
             guard let ms else { return "never" }
-            return NodeStatus.duration(max(0, (now - ms) / 1000)) + " ago"
+            return OperatorText.duration(max(0, (now - ms) / 1000)) + " ago"
         }
         print("node:      \(status.node) \(status.name)")
         if let d = status.daemon {
@@ -47,7 +50,7 @@ struct StatusCommand: AsyncParsableCommand {
             print("parent:    \(parent) \(status.parentURL ?? "(no 'parent' in zisync.toml)")")
             print("push:      \(ago(status.lastPush)); pull: \(ago(status.lastPull))")
             print(
-                "pending:   \(status.pendingChanges) changes, \(status.pendingFiles) files (\(NodeStatus.bytes(status.pendingBytes)))"
+                "pending:   \(status.pendingChanges) changes, \(status.pendingFiles) files (\(OperatorText.bytes(status.pendingBytes)))"
             )
         }
         if let p = status.problem {
@@ -75,15 +78,15 @@ struct StatusCommand: AsyncParsableCommand {
             "refused:   \(status.refusedByParent) by the parent, \(status.refusedHere) here; conflicts: \(status.conflicts); files missing here: \(status.missingFiles)"
         )
         guard !status.children.isEmpty else { return }
-        let seen = status.children.filter { $0.state != "never_seen" }
-        let never = status.children.filter { $0.state == "never_seen" }
+        let seen = status.children.filter { $0.state != .neverSeen }
+        let never = status.children.filter { $0.state == .neverSeen }
         print("")
         print("children (\(seen.count) of \(status.children.count) seen, worst first):")
         // Offices below the children (KPU RI looking at provinces), as each child last reported.
         let showBelow = seen.contains { $0.below != nil }
-        func belowCell(_ c: NodeStatus.Child) -> String {
+        func belowCell(_ c: ChildStatus) -> String {
             guard let b = c.below else { return "-" }
-            let failing = b.attention.count { $0.state == "failing" }
+            let failing = b.attention.count { $0.state == .failing }
             return "\(failing) failing, \(b.attention.count - failing) late, \(b.ok) ok"
         }
         if !seen.isEmpty {
@@ -91,9 +94,12 @@ struct StatusCommand: AsyncParsableCommand {
                 ["SATKER", "STATE", "LAST SEEN", "LAG", "PENDING"] + (showBelow ? ["BELOW"] : []) + ["PROBLEM"],
                 seen.map { c in
                     [
-                        c.satker, c.state, ago(c.lastSeen), c.lagSeconds.map { NodeStatus.duration($0) } ?? "-",
+                        c.satker, c.state.rawValue, ago(c.lastSeen),
+                        c.lagSeconds.map { OperatorText.duration($0) } ?? "-",
                         c.pendingChanges.map { "\($0) changes, \(c.pendingFiles ?? 0) files" } ?? "-",
-                    ] + (showBelow ? [belowCell(c)] : []) + [c.problem.map { "\($0.cause): \($0.message)" } ?? "-"]
+                    ] + (showBelow ? [belowCell(c)] : []) + [
+                        c.problem.map { "\($0.cause.rawValue): \($0.message)" } ?? "-"
+                    ]
                 })
         }
         for c in seen where c.problem != nil {
@@ -105,7 +111,7 @@ struct StatusCommand: AsyncParsableCommand {
             print("below \(c.satker) \(c.name) (as \(c.satker) saw it \(ago(c.reportedAt))):")
             for office in below.attention {
                 print(
-                    "  \(office.satker) \(office.state)\(office.lagSeconds.map { ", lag \(NodeStatus.duration($0))" } ?? ""): \(office.problem.map { "\($0.cause): \($0.message)" } ?? "-")"
+                    "  \(office.satker) \(office.state.rawValue)\(office.lagSeconds.map { ", lag \(OperatorText.duration($0))" } ?? ""): \(office.problem.map { "\($0.cause.rawValue): \($0.message)" } ?? "-")"
                 )
             }
         }

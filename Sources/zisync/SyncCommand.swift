@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
+import ZISyncEngine
 import ZISyncNode
 import ZISyncProtocol
+import ZISyncStore
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,11 +47,12 @@ struct SyncCommand: AsyncParsableCommand {
             }
         } else {
             let config = try node.loadConfig()
-            let client = try SyncClient(store: try node.openStore(), config: config, home: home)
+            let round = try SyncRound(
+                store: try node.openStore(), link: try HTTPSLink(config: config, home: home), policy: config.policy)
             do {
-                report = try await client.round(progress: show)
+                report = try await round.run(progress: show)
             } catch {
-                problem = SyncProblem.explain(error, parent: config.parent ?? "", at: HybridClock.systemMilliseconds())
+                problem = SyncProblem.explain(error, at: HybridClock.systemMilliseconds())
             }
         }
         if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
@@ -74,7 +77,7 @@ struct SyncCommand: AsyncParsableCommand {
             FileHandle.standardError.write(
                 Data("zisync sync: \(problem.message)\n  what to do: \(problem.advice)\n".utf8))
             // 4: the round went through but changes were refused (as for a bundle import).
-            throw ExitCode(report == nil ? 1 : problem.cause == "refused" ? 4 : 0)
+            throw ExitCode(report == nil ? 1 : problem.cause == .refused ? 4 : 0)
         }
     }
 }

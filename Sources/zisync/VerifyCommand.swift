@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let report = try node.openStore().verify()
+        let report = try node.openStore().audit.verify()
         if json {
             try printJSON([
                 "ok": report.ok, "changes": report.changes, "origins": report.origins, "records": report.records,

@@ -2,17 +2,19 @@ import Foundation
 import Testing
 import ZISyncCore
 import ZISyncProtocol
+import ZISyncStore
+import ZISyncTestSupport
 import ZISyncTransport
 
 /// The parent's door and per-change checks, driven over real mutual TLS.
-@Suite(.serialized) struct AuthorizationTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct AuthorizationTests {
     func push(_ client: CurlHTTPClient, to url: String, from: String, _ changes: [Change]) async throws -> HTTPResponse
     {
         try await client.send(
             HTTPRequest(
-                method: "POST", url: url + SyncProtocol.pushPath,
+                method: "POST", url: url + Route.push,
                 headers: [(SyncProtocol.header, SyncProtocol.version), ("Content-Type", "application/json")],
-                body: SyncProtocol.changesBody(changes, extra: [("from", "\"\(from)\"")])))
+                body: PushRequest.encode(from: from, wire: changes.map(\.wireJSON))))
     }
 
     @Test func forgedAndForeignChangesAreRefusedAndTheRestApplied() async throws {
@@ -30,7 +32,7 @@ import ZISyncTransport
         // 32.17 continues its own chain with: an edit of 32.18's plan, a change claiming to be
         // from 32.18, and then a legitimate change.
         let kab = try Store.open(home: Home(path: d["32.17"].home.path))
-        let tip = try kab.changesForParent(all: true).last!
+        let tip = try #require(try kab.outboxChanges(all: true).last)
         let foreignEdit = Change(
             origin: "32.17", seq: tip.seq + 1, hlc: HLC(rawValue: tip.hlc.rawValue + 1), recordType: "action_plan",
             recordID: theirs, owner: "32.18", fields: ["activity": .string("diubah 32.17")], base: [:], actor: "x",
@@ -46,15 +48,15 @@ import ZISyncTransport
         let r = try await push(
             d.client("32.17"), to: d.daemons["32"]!.url, from: "32.17", [foreignEdit, forgedOrigin, legit])
         #expect(r.status == 200)
-        let answer = try JSONDecoder().decode(PushResponse.self, from: r.body)
+        let answer = try JSONDecoder().decode(PushAnswer.self, from: r.body)
         #expect(answer.accepted == 1)
         #expect(answer.refused.count == 2)
         #expect(answer.refused.contains { $0.change == "32.17:\(tip.seq + 1)" && $0.reason.contains("owned by 32.18") })
         #expect(answer.refused.contains { $0.change == "32.18:99" && $0.reason.contains("outside the subtree") })
         #expect(answer.tips["32.17"] == tip.seq + 2, "the refused change does not block the one after it")
-        let shown = try d["32"].json("plan", "show", theirs) as! [String: Any]
+        let shown = try d["32"].object("plan", "show", theirs)
         #expect(shown["activity"] as? String == "Milik 32.18")
-        let status = try d["32"].json("status") as! [String: Any]
+        let status = try d["32"].object("status")
         #expect(status["refusedHere"] as? Int == 2)
     }
 
@@ -75,7 +77,7 @@ import ZISyncTransport
         // A file no evidence record of the child's subtree names cannot be uploaded.
         let unnamed = try await d.client("32.17").send(
             HTTPRequest(
-                method: "POST", url: d.daemons["32"]!.url + SyncProtocol.filesPath,
+                method: "POST", url: d.daemons["32"]!.url + Route.files,
                 headers: [
                     ("Tus-Resumable", "1.0.0"), ("Upload-Length", "10"),
                     (

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import ZISyncTestSupport
 
-/// Runs the built `zisync` binary, as an operator would.
+/// Runs the built `zisync` binary, as an operator would, through the one process runner
+/// (with a time limit: a command that hangs fails its test instead of the whole suite).
 struct CLI {
     struct Result {
         let status: Int32
@@ -23,6 +25,9 @@ struct CLI {
         return dir.appendingPathComponent("zisync")
     }()
 
+    /// Longest any one command may take in a test.
+    static let timeLimit: Duration = .seconds(300)
+
     let home: URL
 
     /// A temporary home for one node; `cleanup()` removes it.
@@ -34,45 +39,43 @@ struct CLI {
 
     func cleanup() { try? FileManager.default.removeItem(at: home) }
 
+    var config: ConfigFile { ConfigFile(home: home) }
+
+    /// The environment commands run in: no ZISYNC_HOME of the caller's, a fixed actor.
+    static var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "ZISYNC_HOME")
+        env["ZISYNC_ACTOR"] = "tester"
+        return env
+    }
+
     /// `zisync <args...> --home HOME`; `prefix` runs zisync under another program (through
     /// env), e.g. `FakeClock.ahead("+1d")`.
     @discardableResult
     func run(_ args: [String], home: Bool = true, prefix: [String] = []) throws -> Result {
         let full = args + (home ? ["--home", self.home.path] : [])
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "ZISYNC_HOME")
-        env["ZISYNC_ACTOR"] = "tester"
-        return try Self.process(CLI.binary.path, full, prefix: prefix, environment: env)
+        return try Self.process(CLI.binary.path, full, prefix: prefix, environment: Self.environment)
     }
 
     /// Runs a program (through /usr/bin/env) and collects its exit status and output.
-    static func process(_ program: String, _ args: [String], prefix: [String] = [], environment: [String: String])
-        throws -> Result
-    {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = prefix + [program] + args
-        p.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both pipes fully before waiting, so a large output cannot block the child.
-        nonisolated(unsafe) var errData = Data()
-        let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        errReader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !errReader.isFinished { usleep(1000) }
-        return Result(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+    static func process(
+        _ program: String, _ args: [String], prefix: [String] = [], environment: [String: String],
+        timeout: Duration = CLI.timeLimit
+    ) throws -> Result {
+        let r = try ProcessRunner.run(
+            "/usr/bin/env", prefix + [program] + args, environment: environment, timeout: timeout)
+        #expect(!r.timedOut, "\(r.command) ran longer than \(timeout) and was killed")
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// Runs and requires exit code 0; returns trimmed standard output.
     @discardableResult
     func ok(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try ok(args, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let r = try run(args)
         #expect(r.status == 0, "zisync \(args.joined(separator: " ")): \(r.stderr)", sourceLocation: sourceLocation)
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -84,7 +87,31 @@ struct CLI {
         return try r.json()
     }
 
+    /// `--json` output that must be one object.
+    func object(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        let r = try run(args + ["--json"])
+        #expect(r.status == 0, "zisync \(args.joined(separator: " ")): \(r.stderr)", sourceLocation: sourceLocation)
+        return try #require(
+            try r.json() as? [String: Any], "not a JSON object: \(r.stdout)", sourceLocation: sourceLocation)
+    }
+
+    /// `--json` output that must be an array of objects.
+    func objects(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        let r = try run(args + ["--json"])
+        #expect(r.status == 0, "zisync \(args.joined(separator: " ")): \(r.stderr)", sourceLocation: sourceLocation)
+        return try #require(
+            try r.json() as? [[String: Any]], "not a JSON array of objects: \(r.stdout)", sourceLocation: sourceLocation
+        )
+    }
+
     static func tempFile(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("zisync-cli-\(UUID().uuidString)-\(name)")
+    }
+}
+
+extension CLI.Result {
+    /// Standard output as one JSON object, or a failed expectation.
+    func object(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        try #require(try json() as? [String: Any], "not a JSON object: \(stdout)", sourceLocation: sourceLocation)
     }
 }

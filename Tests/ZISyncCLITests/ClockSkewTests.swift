@@ -5,7 +5,7 @@ import Testing
 /// more than `clock_skew_limit_seconds` ahead of the parent's clock wait at the parent until its
 /// clock reaches them; and once a sync has measured a node's skew, its new writes use the
 /// parent's time. Clocks are moved with libfaketime (Debian's faketime), on real processes.
-@Suite(.serialized) struct ClockSkewTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ClockSkewTests {
     static let dayAhead = FakeClock.ahead("+1d")
 
     @Test func changesFromAClockAheadWaitAtTheParentUntilItsClockReachesThem() throws {
@@ -19,10 +19,10 @@ import Testing
         try kab.ok(["plan", "add", "--area", "2", "--activity", "Sesudahnya"])
 
         // The parent holds both (the second waits behind the first): not applied, not refused, not lost.
-        let first = try kab.json("sync") as! [String: Any]
+        let first = try kab.object("sync")
         #expect(first["heldByParent"] as? Int == 2 && first["pushed"] as? Int == 0)
         #expect(try d["32"].digest("32.17").hasSuffix("(0 records)"))
-        let status = try kab.json("status") as! [String: Any]
+        let status = try kab.object("status")
         #expect((status["heldByParent"] as? String)?.contains("ahead") == true)
         #expect(status["pendingChanges"] as? Int == 2)
 
@@ -32,7 +32,7 @@ import Testing
         #expect(released.status == 0, "\(released.stderr)")
         #expect(try d["32"].digest("32.17") == kab.digest("32.17"))
         #expect(try d["32"].digest("32.17").hasSuffix("(2 records)"))
-        #expect((try kab.json("status") as! [String: Any])["pendingChanges"] as? Int == 0)
+        #expect(try kab.object("status")["pendingChanges"] as? Int == 0)
     }
 
     @Test func aSkewMeasuredAtSyncCorrectsLaterWrites() throws {
@@ -43,7 +43,7 @@ import Testing
         let kab = try d.node("32.17", parent: "32")
         let synced = try kab.run(["sync"], prefix: Self.dayAhead)
         #expect(synced.status == 0, "\(synced.stderr)")
-        let status = try kab.json("status") as! [String: Any]
+        let status = try kab.object("status")
         let skew = status["clockSkewMilliseconds"] as? Int ?? 0
         #expect(skew < -86_000_000 && skew > -87_000_000, "about one day ahead: \(skew)")
         #expect(status["clockOffsetMilliseconds"] as? Int == skew)
@@ -52,10 +52,11 @@ import Testing
 
         let added = try kab.run(
             ["plan", "add", "--area", "3", "--activity", "Jam dikoreksi", "--json"], prefix: Self.dayAhead)
-        let plan = try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as! [String: Any]
-        let written = ISO8601DateFormatter().date(from: String((plan["updated"] as! String).prefix(19)) + "Z")!
+        let plan = try added.object()
+        let updated = try #require(plan["updated"] as? String)
+        let written = try #require(ISO8601DateFormatter().date(from: String(updated.prefix(19)) + "Z"))
         #expect(abs(written.timeIntervalSinceNow) < 600, "written at the parent's time, not a day ahead")
-        let pushed = try kab.json("sync") as! [String: Any]
+        let pushed = try kab.object("sync")
         #expect(pushed["pushed"] as? Int == 1 && pushed["heldByParent"] as? Int == 0)
     }
 }

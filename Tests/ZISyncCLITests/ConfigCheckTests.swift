@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite(.serialized) struct ConfigCheckTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ConfigCheckTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../config").standardizedFileURL
 

@@ -7,22 +7,9 @@ import Testing
 
 /// The running daemon as the CLI reaches it: `zisync sync` through the control socket,
 /// SIGHUP reloads, one daemon per home, and Prometheus metrics.
-@Suite(.serialized) struct ControlSocketTests {
-    func setOption(_ node: CLI, _ key: String, _ value: String) throws {
-        let file = node.home.appendingPathComponent("zisync.toml")
-        let text = try String(contentsOf: file, encoding: .utf8)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.hasPrefix("\(key) = ") ? "\(key) = \(value)" : String(line)
-        }
-        var out = lines.joined(separator: "\n")
-        if !lines.contains(where: { $0.hasPrefix("\(key) = ") }) {
-            out = "\(key) = \(value)\n" + out
-        }
-        try out.write(to: file, atomically: true, encoding: .utf8)
-    }
-
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ControlSocketTests {
     func daemonState(_ node: CLI) throws -> [String: Any]? {
-        (try node.json("status") as! [String: Any])["daemon"] as? [String: Any]
+        try node.object("status")["daemon"] as? [String: Any]
     }
 
     @Test func syncAsksTheRunningDaemonAndSighupReloads() throws {
@@ -31,12 +18,12 @@ import Testing
         try d.node("00", serves: true)
         try d.node("32", parent: "00", serves: true)
         let kab = try d.node("32.17", parent: "32")
-        try setOption(kab, "interval_seconds", "3600")
+        try kab.config.set("sync.interval_seconds", 3600)
         let daemon = try Daemon(kab)
         defer { daemon.stop() }
 
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Lewat daemon"])
-        let synced = try kab.json("sync") as! [String: Any]
+        let synced = try kab.object("sync")
         #expect(synced["via"] as? String == "daemon")
         #expect(try d["32"].digest("32.17") == kab.digest("32.17"))
         #expect(try d["32"].ok(["plan", "show", plan]).contains("Lewat daemon"))
@@ -47,14 +34,14 @@ import Testing
         #expect(try daemonState(kab)?["intervalSeconds"] as? Int == 3600)
 
         // SIGHUP: a good file takes effect, a bad one is refused and the running config stays.
-        try setOption(kab, "interval_seconds", "120")
-        kill(daemon.process.processIdentifier, SIGHUP)
+        try kab.config.set("sync.interval_seconds", 120)
+        daemon.signal(SIGHUP)
         #expect(try waitUntil(10) { try daemonState(kab)?["intervalSeconds"] as? Int == 120 })
-        try setOption(kab, "interval_seconds", "2")
-        kill(daemon.process.processIdentifier, SIGHUP)
+        try kab.config.set("sync.interval_seconds", 2)
+        daemon.signal(SIGHUP)
         #expect(waitUntil(10) { daemon.log.text.contains("reload refused") }, "\(daemon.log.text)")
         #expect(daemon.log.text.contains("sync.interval_seconds"))
-        #expect(daemon.process.isRunning)
+        #expect(daemon.isRunning)
         #expect(try daemonState(kab)?["intervalSeconds"] as? Int == 120)
         #expect(try daemonState(kab)?["reloadedAt"] != nil)
     }
@@ -66,14 +53,14 @@ import Testing
         try d.node("32", parent: "00", serves: true)
         let prov = d["32"]
         d.daemons["32"]!.stop()
-        try setOption(prov, "metrics_listen", "\"127.0.0.1:0\"")
+        try prov.config.set("metrics_listen", "127.0.0.1:0")
         try d.restart("32")
         let kab = try d.node("32.17", parent: "32")
         try kab.ok(["plan", "add", "--area", "1", "--activity", "Terukur"])
         try kab.ok(["sync"])
         try prov.ok(["sync"])
 
-        let state = (try prov.json("status") as! [String: Any])["daemon"] as? [String: Any]
+        let state = try prov.object("status")["daemon"] as? [String: Any]
         let address = try #require(state?["metrics"] as? String)
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://\(address)/metrics")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)

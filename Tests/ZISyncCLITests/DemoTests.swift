@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `zisync demo`: the whole product on one machine, ending with everything stopped.
-@Suite struct DemoTests {
+@Suite(.timeLimit(.minutes(10))) struct DemoTests {
     @Test func theDemoRunsToTheEndAndCleansUp() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-demo-test-\(UUID().uuidString)")
         let r = try CLI(home: dir).run(["demo", "--dir", dir.path], home: false)

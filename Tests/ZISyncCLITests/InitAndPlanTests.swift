@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite struct InitAndPlanTests {
+@Suite(.timeLimit(.minutes(10))) struct InitAndPlanTests {
     @Test func initRefusesAnUnknownSatker() throws {
         let node = CLI("init")
         defer { node.cleanup() }
@@ -11,7 +11,7 @@ import Testing
         #expect(try node.ok("init", "--satker", "32.17").contains("KPU Kabupaten Bandung Barat"))
         let again = try node.run(["init", "--satker", "32.17"])
         #expect(again.status == 1 && again.stderr.contains("already holds a zisync node"))
-        let lke = try node.json("lke", "list", "--area", "2") as! [[String: Any]]
+        let lke = try node.objects("lke", "list", "--area", "2")
         #expect(lke.count > 10 && lke.allSatisfy { $0["area"] as? String == "tatalaksana" })
     }
 
@@ -30,14 +30,14 @@ import Testing
         let badField = try node.run(["plan", "set", id, "colour=red"])
         #expect(badField.status == 1 && badField.stderr.contains("unknown field 'colour'"))
         try node.ok("plan", "set", id, "status=berjalan", "progress=40")
-        let shown = try node.json("plan", "show", String(id.prefix(8))) as! [String: Any]
+        let shown = try node.object("plan", "show", String(id.prefix(8)))
         #expect(shown["status"] as? String == "berjalan" && shown["progress"] as? Int == 40)
         #expect(shown["satker"] as? String == "32.17")
-        let listed = try node.json("plan", "list", "--area", "manajemen-perubahan") as! [[String: Any]]
+        let listed = try node.objects("plan", "list", "--area", "manajemen-perubahan")
         #expect(listed.count == 1 && listed[0]["id"] as? String == id)
-        #expect((try node.json("plan", "list", "--area", "sdm") as! [Any]).isEmpty)
+        #expect(try node.objects("plan", "list", "--area", "sdm").isEmpty)
 
-        let history = try node.json("history", id) as! [[String: Any]]
+        let history = try node.objects("history", id)
         let statuses = history.filter { $0["field"] as? String == "status" }
         #expect(statuses.map { $0["value"] as? String } == ["draft", "berjalan"])
         #expect(statuses.map { $0["outcome"] as? String } == ["superseded", "current"])
@@ -45,7 +45,7 @@ import Testing
         #expect(statuses.map { $0["seq"] as? Int } == [1, 2])
 
         try node.ok("plan", "delete", id)
-        #expect((try node.json("plan", "list") as! [Any]).isEmpty)
+        #expect(try node.objects("plan", "list").isEmpty)
         #expect(try node.ok("verify").hasPrefix("ok: 755 changes"))
     }
 
@@ -68,16 +68,16 @@ import Testing
             try? FileManager.default.removeItem(at: out)
         }
         try Data(bytes).write(to: source)
-        let added = try node.json("evidence", "add", "--plan", plan, source.path, "--kind", "sk") as! [String: Any]
+        let added = try node.object("evidence", "add", "--plan", plan, source.path, "--kind", "sk")
         #expect(added["size"] as? Int == bytes.count && added["mime"] as? String == "application/pdf")
-        let id = added["id"] as! String
+        let id = try #require(added["id"] as? String)
         try node.ok("evidence", "add", "--plan", plan, source.path, "--title", "same file again")
         try node.ok("evidence", "get", id, "--out", out.path)
         #expect(try Data(contentsOf: out) == Data(bytes))
         let stored = try FileManager.default.subpathsOfDirectory(atPath: node.home.appendingPathComponent("files").path)
             .filter { $0.count > 60 && !$0.hasPrefix("tmp") }
         #expect(stored.count == 1, "the same content is stored once")
-        let listed = try node.json("evidence", "list", "--plan", plan) as! [[String: Any]]
+        let listed = try node.objects("evidence", "list", "--plan", plan)
         #expect(listed.count == 2 && listed.allSatisfy { $0["file_present"] as? Bool == true })
         let missing = try node.run(["evidence", "add", "--plan", plan, "/nonexistent.pdf"])
         #expect(missing.status == 1 && missing.stderr.contains("/nonexistent.pdf"))
@@ -101,12 +101,12 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("line 4"), "\(refused.stderr)")
         #expect(refused.stderr.contains("tenggat"))
-        #expect((try node.json("plan", "list") as! [Any]).isEmpty, "nothing from that file is applied")
+        #expect(try node.objects("plan", "list").isEmpty, "nothing from that file is applied")
 
         try good.write(to: sheet, atomically: true, encoding: .utf8)
-        let imported = try node.json("plan", "import", sheet.path) as! [String: Any]
+        let imported = try node.object("plan", "import", sheet.path)
         #expect(imported["created"] as? Int == 2)
-        let plans = try node.json("plan", "list") as! [[String: Any]]
+        let plans = try node.objects("plan", "list")
         #expect(
             Set(plans.compactMap { $0["activity"] as? String }).contains(
                 "Sosialisasi larangan gratifikasi, seluruh pegawai"))
@@ -116,7 +116,7 @@ import Testing
         #expect(exported.hasPrefix("id,satker,area,kode_lke,kegiatan"))
         try exported.replacingOccurrences(of: ",berjalan,50,", with: ",selesai,100,")
             .write(to: sheet, atomically: true, encoding: .utf8)
-        let second = try node.json("plan", "import", sheet.path) as! [String: Any]
+        let second = try node.object("plan", "import", sheet.path)
         #expect(second["created"] as? Int == 0 && second["updated"] as? Int == 1 && second["unchanged"] as? Int == 1)
     }
 
@@ -127,7 +127,7 @@ import Testing
         let id = try node.ok(
             "monev", "add", "--period", "2026-TW1", "--date", "2026-03-30", "--leadership", "--summary",
             "8 dari 10 kegiatan selesai")
-        let listed = try node.json("monev", "list") as! [[String: Any]]
+        let listed = try node.objects("monev", "list")
         #expect(listed.count == 1 && listed[0]["id"] as? String == id)
         #expect(listed[0]["leadership_involved"] as? Bool == true && listed[0]["satker"] as? String == "11")
         let bad = try node.run(["monev", "add", "--period", "2026-TW2", "--date", "2026-13-01"])

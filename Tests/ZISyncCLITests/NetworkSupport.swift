@@ -1,59 +1,61 @@
 import Foundation
 import Testing
+import ZISyncTestSupport
 import ZISyncTransport
 
-/// A running `zisync daemon` process on 127.0.0.1 (a real process, real TLS).
+/// A running `zisync daemon` process on 127.0.0.1 (a real process, real TLS), started through
+/// the one process runner; what it logs is kept.
 final class Daemon: @unchecked Sendable {
     let node: CLI
-    let process = Process()
-    private let output = LockedData()
-    /// What the daemon logged on standard error.
-    let log = LockedData()
+    let process: RunningProcess
     private(set) var port = 0
+
+    /// What the daemon logged on standard error (so far).
+    var log: Log { Log(text: process.stderr) }
+
+    struct Log {
+        let text: String
+    }
+    var pid: Int32 { process.pid }
+    var isRunning: Bool { process.isRunning }
 
     /// `prefix` runs the daemon under another program, e.g. `FakeClock.ahead("+1d")`.
     init(_ node: CLI, prefix: [String] = []) throws {
         self.node = node
-        if prefix.isEmpty {
-            process.executableURL = CLI.binary
-            process.arguments = ["daemon", "--home", node.home.path]
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = prefix + [CLI.binary.path, "daemon", "--home", node.home.path]
-        }
-        let out = Pipe()
-        process.standardOutput = out
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        log.drain(err)
-        let buffer = output
-        buffer.drain(out)
+        process = try RunningProcess(
+            "/usr/bin/env", prefix + [CLI.binary.path, "daemon", "--home", node.home.path], environment: CLI.environment
+        )
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let line = buffer.text.split(separator: "\n").first(where: { $0.hasPrefix("listening on") }),
+            let text = process.stdout
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on") }),
                 let p = Int(line.split(separator: ":").last ?? "")
             {
                 port = p
                 return
             }
-            if buffer.text.hasPrefix("syncing with") { return }
+            if text.hasPrefix("syncing with") { return }
             if !process.isRunning { break }
             usleep(20_000)
         }
         stop()
-        throw DaemonError(message: "daemon for \(node.home.path) did not start: \(buffer.text)")
+        throw DaemonError(message: "daemon for \(node.home.path) did not start: \(process.stdout) \(process.stderr)")
     }
 
     var url: String { "https://127.0.0.1:\(port)" }
 
+    /// Sends a signal to the daemon (a wrapper's children too).
+    func signal(_ sig: Int32) {
+        for child in Daemon.children(of: pid) { kill(child, sig) }
+        process.signal(sig)
+    }
+
     /// SIGKILL: no chance to clean up, as in a power cut. A wrapper's children go first.
     func kill9() {
         if process.isRunning {
-            for child in Daemon.children(of: process.processIdentifier) { kill(child, SIGKILL) }
-            kill(process.processIdentifier, SIGKILL)
+            for child in Daemon.children(of: pid) { kill(child, SIGKILL) }
         }
-        process.waitUntilExit()
+        process.kill()
     }
 
     static func children(of pid: Int32) -> [Int32] {
@@ -62,38 +64,17 @@ final class Daemon: @unchecked Sendable {
         return direct.flatMap { children(of: $0) + [$0] }
     }
 
-    func stop() {
-        if process.isRunning {
-            for child in Daemon.children(of: process.processIdentifier) { kill(child, SIGTERM) }
-            process.terminate()
-        }
-        process.waitUntilExit()
+    /// SIGTERM and wait (a graceful shutdown, which writes the coverage profile); SIGKILL after 30 s.
+    @discardableResult
+    func stop() -> ProcessResult {
+        if process.isRunning { signal(SIGTERM) }
+        return process.wait(timeout: .seconds(30))
     }
-
-    deinit { if process.isRunning { kill9() } }
 }
 
 struct DaemonError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
-}
-
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func append(_ d: Data) { lock.withLock { data.append(d) } }
-    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
-
-    /// Collects what a pipe delivers, on a thread of its own, until it closes.
-    func drain(_ pipe: Pipe) {
-        Thread {
-            while true {
-                let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                self.append(chunk)
-            }
-        }.start()
-    }
 }
 
 /// Polls `condition` every 200 ms for up to `seconds`.
@@ -177,22 +158,8 @@ extension CLI {
         if r.status != 0 { throw DaemonError(message: "zisync \(args.joined(separator: " ")): \(r.stderr)") }
     }
 
-    @discardableResult
-    func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let r = try run(args)
-        #expect(r.status == 0, "zisync \(args.joined(separator: " ")): \(r.stderr)", sourceLocation: sourceLocation)
-        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// Rewrites `parent = …` in the node's zisync.toml.
-    func setParent(_ url: String) throws {
-        let file = home.appendingPathComponent("zisync.toml")
-        let text = try String(contentsOf: file, encoding: .utf8)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasPrefix("parent = ") ? "parent = \"\(url)\"" : String($0)
-        }
-        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-    }
+    func setParent(_ url: String) throws { try config.set("parent", url) }
 
     func digest(_ satker: String) throws -> String { try ok(["digest", "--satker", satker]) }
 }

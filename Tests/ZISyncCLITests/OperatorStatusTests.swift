@@ -3,10 +3,11 @@ import GRDB
 import Testing
 import ZISyncCore
 import ZISyncNode
+import ZISyncStore
 
 /// The operator's status on a province: children worst first, each problem with its cause
 /// and what to do, on a real tree of daemons.
-@Suite(.serialized) struct OperatorStatusTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct OperatorStatusTests {
     @Test func aFailingChildComesFirstWithItsCause() throws {
         let d = try Deployment()
         defer { d.cleanup() }
@@ -34,13 +35,13 @@ import ZISyncNode
         #expect(refused.stderr.contains("what to do"))
         try good.ok(["sync"])
 
-        let own = try bad.json("status") as! [String: Any]
+        let own = try bad.object("status")
         let ownProblem = own["problem"] as? [String: Any]
         #expect(ownProblem?["cause"] as? String == "refused")
         #expect((ownProblem?["advice"] as? String)?.contains("zisync verify") == true)
 
-        let status = try d["32"].json("status") as! [String: Any]
-        let children = status["children"] as! [[String: Any]]
+        let status = try d["32"].object("status")
+        let children = try #require(status["children"] as? [[String: Any]])
         #expect(children.count == 27, "every kab/kota of Jawa Barat is listed")
         #expect(children[0]["satker"] as? String == "32.18", "the failing child first: \(children.prefix(2))")
         #expect(children[0]["state"] as? String == "failing")
@@ -52,7 +53,7 @@ import ZISyncNode
         #expect(children[1]["satker"] as? String == "32.17" && children[1]["state"] as? String == "ok")
         #expect(children[1]["problem"] == nil && children[1]["pendingChanges"] as? Int == 0)
         #expect(children.dropFirst(2).allSatisfy { $0["state"] as? String == "never_seen" })
-        #expect((status["daemon"] as? [String: Any])?["pid"] as? Int == Int(d.daemons["32"]!.process.processIdentifier))
+        #expect((status["daemon"] as? [String: Any])?["pid"] as? Int == Int(d.daemons["32"]!.pid))
 
         let text = try d["32"].ok(["status"])
         let rows = text.split(separator: "\n")
@@ -63,8 +64,8 @@ import ZISyncNode
 
         // KPU RI sees the kab/kota through the province's report of its own children.
         try d["32"].ok(["sync"])
-        let national = try d["00"].json("status") as! [String: Any]
-        let jabar = (national["children"] as! [[String: Any]]).first { $0["satker"] as? String == "32" }
+        let national = try d["00"].object("status")
+        let jabar = try #require(national["children"] as? [[String: Any]]).first { $0["satker"] as? String == "32" }
         let below = try #require(jabar?["below"] as? [String: Any], "\(jabar ?? [:])")
         let attention = below["attention"] as? [[String: Any]] ?? []
         #expect(attention.count == 1 && attention.first?["satker"] as? String == "32.18")
@@ -79,7 +80,7 @@ import ZISyncNode
         let store = try Store.open(home: Home(path: d["32"].home.path))
         let later = try NodeStatus.read(store: store, config: nil, now: HybridClock.systemMilliseconds() + 7_200_000)
         #expect(later.children.map(\.satker).prefix(2) == ["32.18", "32.17"])
-        #expect(later.children[1].state == "late" && later.children[1].problem?.cause == "not_seen")
+        #expect(later.children[1].state == .late && later.children[1].problem?.cause == .notSeen)
     }
 
     @Test func anUnreachableParentIsExplainedInOperatorWords() throws {
@@ -115,7 +116,7 @@ import ZISyncNode
         }
         let text = try prov.ok(["status"])
         #expect(text.contains("certificate: expires in 10 days") && text.contains("rotate it now"), "\(text)")
-        let json = try prov.json("status") as! [String: Any]
+        let json = try prov.object("status")
         let until = try #require(json["certificateValidUntil"] as? Int)
         let days = Double(until - Int(HybridClock.systemMilliseconds())) / 86_400_000
         #expect(days > 9.9 && days <= 10, "\(days)")

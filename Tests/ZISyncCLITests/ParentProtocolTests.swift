@@ -7,7 +7,7 @@ import ZISyncTransport
 
 /// The parent's endpoints answer malformed and out-of-order requests as docs/protocol.md says,
 /// over real mutual TLS with a child's certificate, and a child re-fetches a lost file by Range.
-@Suite(.serialized) struct ParentProtocolTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ParentProtocolTests {
     @Test func aLostFileComesBackByRangeDownloads() throws {
         let d = try Deployment()
         defer { d.cleanup() }
@@ -16,16 +16,16 @@ import ZISyncTransport
         let kab = try d.node("32.17", parent: "32")
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Berkas hilang"])
         let original = try d.file("laporan.pdf", bytes: 5_000_000, seed: 13)
-        let added = try kab.json("evidence", "add", "--plan", plan, original.path) as! [String: Any]
-        let sha = added["sha256"] as! String
+        let added = try kab.object("evidence", "add", "--plan", plan, original.path)
+        let sha = try #require(added["sha256"] as? String)
         try kab.ok(["sync"])
         // The office's copy is lost (a disk replaced, a folder deleted): the record still names it.
         try FileManager.default.removeItem(at: kab.home.appendingPathComponent("files/\(sha.prefix(2))/\(sha)"))
-        #expect((try kab.json("status") as! [String: Any])["missingFiles"] as? Int == 1)
-        let report = try kab.json("sync") as! [String: Any]
+        #expect(try kab.object("status")["missingFiles"] as? Int == 1)
+        let report = try kab.object("sync")
         #expect(report["filesDownloaded"] as? Int == 1 && report["bytesDownloaded"] as? Int == 5_000_000)
         let back = d.dir.appendingPathComponent("back.pdf")
-        try kab.ok(["evidence", "get", added["id"] as! String, "--out", back.path])
+        try kab.ok(["evidence", "get", try #require(added["id"] as? String), "--out", back.path])
         #expect(try Data(contentsOf: back) == Data(contentsOf: original))
     }
 
@@ -48,7 +48,7 @@ import ZISyncTransport
         r = try await http.send(
             HTTPRequest(
                 method: "POST", url: base + "/v1/push", headers: [proto],
-                body: SyncProtocol.changesBody([], extra: [("from", "\"32.18\"")])))
+                body: PushRequest.encode(from: "32.18", wire: [])))
         #expect(r.status == 403 && String(decoding: r.body, as: UTF8.self).contains("certificate is 32.17"))
         r = try await http.send(
             HTTPRequest(method: "POST", url: base + "/v1/report", headers: [proto], body: Data("[]".utf8)))
@@ -57,7 +57,7 @@ import ZISyncTransport
         // A file whose record reached the parent without it (tus creation, HEAD, PATCH rules).
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Unggah manual"])
         let content = try d.file("notulen.pdf", bytes: 300_000, seed: 5)
-        let sha = (try kab.json("evidence", "add", "--plan", plan, content.path) as! [String: Any])["sha256"] as! String
+        let sha = try #require(try kab.object("evidence", "add", "--plan", plan, content.path)["sha256"] as? String)
         try FileManager.default.removeItem(at: kab.home.appendingPathComponent("files/\(sha.prefix(2))/\(sha)"))
         try kab.ok(["sync"])
         let bytes = try Data(contentsOf: content)
@@ -101,7 +101,7 @@ import ZISyncTransport
         #expect(r.status == 204 && r.headers["upload-offset"] == "100000")
         r = try await patch([tus, octets, ("Upload-Offset", "100000")], bytes.suffix(from: 100_000))
         #expect(r.status == 204 && r.headers["upload-offset"] == "300000")
-        #expect((try d["32"].json("evidence", "list") as! [[String: Any]])[0]["file_present"] as? Bool == true)
+        #expect(try d["32"].objects("evidence", "list")[0]["file_present"] as? Bool == true)
 
         // Downloads: ranges, unknown files, and files outside the child's subtree.
         r = try await http.send(HTTPRequest(method: "GET", url: url, headers: [proto, ("Range", "bytes=1000-1999")]))
@@ -115,7 +115,7 @@ import ZISyncTransport
         let theirPlan = try other.ok(["plan", "add", "--area", "1", "--activity", "Milik 32.18"])
         let theirs = try d.file("milik-3218.pdf", bytes: 10_000, seed: 3)
         let theirSha =
-            (try other.json("evidence", "add", "--plan", theirPlan, theirs.path) as! [String: Any])["sha256"] as! String
+            try #require(try other.object("evidence", "add", "--plan", theirPlan, theirs.path)["sha256"] as? String)
         try other.ok(["sync"])
         r = try await http.send(HTTPRequest(method: "GET", url: base + "/v1/files/" + theirSha))
         #expect(r.status == 403, "another office's file is not in 32.17's scope")

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import ZISyncTestSupport
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-@Suite(.serialized) struct SystemdTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct SystemdTests {
     static let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../systemd/zisync.service").standardizedFileURL
 
@@ -20,16 +21,8 @@ import Testing
         let copy = dir.appendingPathComponent("zisync.service")
         try text.replacingOccurrences(of: "/usr/local/bin/zisync", with: CLI.binary.path)
             .write(to: copy, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["systemd-analyze", "verify", copy.path]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = err
-        try p.run()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "systemd-analyze verify: \(output)")
+        let r = try ProcessRunner.run("/usr/bin/env", ["systemd-analyze", "verify", copy.path], timeout: .seconds(60))
+        #expect(r.status == 0, "systemd-analyze verify: \(r.stdout)\(r.stderr)")
     }
 
     @Test func theDaemonTellsSystemdItIsReadyAliveAndStopping() throws {
@@ -64,7 +57,7 @@ import Testing
         #expect(receive().hasPrefix("READY=1"))
         #expect(receive() == "WATCHDOG=1")
         // SIGHUP (the unit's ExecReload): RELOADING=1 with its monotonic time, then READY=1.
-        kill(daemon.process.processIdentifier, SIGHUP)
+        daemon.signal(SIGHUP)
         var reload: [String] = []
         while reload.count < 20 {
             let m = receive()

@@ -3,7 +3,7 @@ import Testing
 
 /// An independent tus 1.0.0 client (tuspy, from PyPI; test tooling only) uploads evidence to a
 /// parent with a node certificate, through the same endpoints zisync's own client uses.
-@Suite(.serialized) struct TusInteropTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct TusInteropTests {
     static let script = """
         import os, sys
         from tusclient import client
@@ -23,13 +23,13 @@ import Testing
         let kab = try d.node("32.17", parent: "32")
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Unggah dengan tus"])
         let file = try d.file("notulen.pdf", bytes: 1_300_000)
-        let added = try kab.json("evidence", "add", "--plan", plan, file.path) as! [String: Any]
-        let sha = added["sha256"] as! String
+        let added = try kab.object("evidence", "add", "--plan", plan, file.path)
+        let sha = try #require(added["sha256"] as? String)
         // The record travels by zisync; the file's stored copy is removed so zisync sends no file.
         try FileManager.default.removeItem(
             at: kab.home.appendingPathComponent("files/\(sha.prefix(2))/\(sha)"))
         try kab.ok(["sync"])
-        let before = try d["32"].json("evidence", "list") as! [[String: Any]]
+        let before = try d["32"].objects("evidence", "list")
         #expect(before.count == 1 && before[0]["file_present"] as? Bool == false, "a record without its file is a gap")
 
         let scriptURL = d.dir.appendingPathComponent("tus_upload.py")
@@ -44,10 +44,10 @@ import Testing
             ], environment: env)
         #expect(tuspy.status == 0, "tuspy failed (pip install tuspy): \(tuspy.stderr)")
         #expect(tuspy.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1300000")
-        let after = try d["32"].json("evidence", "list") as! [[String: Any]]
+        let after = try d["32"].objects("evidence", "list")
         #expect(after[0]["file_present"] as? Bool == true)
         let out2 = d.dir.appendingPathComponent("back.pdf")
-        try d["32"].ok(["evidence", "get", added["id"] as! String, "--out", out2.path])
+        try d["32"].ok(["evidence", "get", try #require(added["id"] as? String), "--out", out2.path])
         #expect(try Data(contentsOf: out2) == Data(contentsOf: file))
     }
 }

@@ -4,10 +4,11 @@ import Logging
 import Testing
 import ZISyncFaultProxy
 import ZISyncProtocol
+import ZISyncTestSupport
 import ZISyncTransport
 
 /// Cut, stalled and hijacked links, through the project's own TCP fault proxy.
-@Suite(.serialized) struct WeakLinkTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct WeakLinkTests {
     /// A province daemon and a kab/kota whose parent URL points through a proxy.
     func setup() throws -> (Deployment, FaultProxy) {
         let d = try Deployment()
@@ -32,24 +33,9 @@ import ZISyncTransport
         return url
     }
 
-    /// Starts `zisync sync` for a node without waiting; its standard error goes to `log`.
-    func startSync(_ node: CLI, log: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["sync", "--home", node.home.path]
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardError = FileHandle(forWritingAtPath: log.path)
-        try p.run()
-        return p
-    }
-
-    func setOption(_ node: CLI, _ key: String, _ value: Int) throws {
-        let file = node.home.appendingPathComponent("zisync.toml")
-        let text = try String(contentsOf: file, encoding: .utf8)
-        try text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("\(key) = ") ? "\(key) = \(value)" : String($0) }
-            .joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    /// Starts `zisync sync` for a node without waiting.
+    func startSync(_ node: CLI) throws -> RunningProcess {
+        try RunningProcess(CLI.binary.path, ["sync", "--home", node.home.path], environment: CLI.environment)
     }
 
     @Test func aCutUploadResumesAndResendsAtMostOneChunk() throws {
@@ -60,19 +46,18 @@ import ZISyncTransport
         try d["32.17"].ok(["evidence", "add", "--plan", plan, try randomFile(d, bytes: size).path])
         proxy.resetCounters()
         proxy.mode = .cutAfter(Int64(size / 2))
-        let log = d.dir.appendingPathComponent("sync.log")
-        let sync = try startSync(d["32.17"], log: log)
+        let sync = try startSync(d["32.17"])
         let deadline = Date().addingTimeInterval(60)
         while proxy.mode != .cutAfter(0), Date() < deadline { usleep(5_000) }
         #expect(proxy.mode == .cutAfter(0), "the link was cut mid-upload")
         proxy.mode = .forward
-        sync.waitUntilExit()
-        #expect(sync.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let result = sync.wait(timeout: .seconds(120))
+        #expect(result.status == 0, "\(result.stderr)")
         let sent = proxy.upstreamBytes
         let overhead: Int64 = 96 * 1024  // TLS records, handshakes and request headers
         #expect(sent <= Int64(size + SyncProtocol.chunkBytes) + overhead, "sent \(sent) bytes for a \(size)-byte file")
         #expect(sent >= Int64(size))
-        let atProvince = try d["32"].json("evidence", "list") as! [[String: Any]]
+        let atProvince = try d["32"].objects("evidence", "list")
         #expect(atProvince.count == 1 && atProvince[0]["file_present"] as? Bool == true)
         #expect(try d["32"].digest("32.17") == d["32.17"].digest("32.17"))
     }
@@ -81,24 +66,21 @@ import ZISyncTransport
         let (d, proxy) = try setup()
         defer { proxy.close(); d.cleanup() }
         try d["32.17"].ok(["plan", "add", "--area", "1", "--activity", "Tertahan"])
-        try setOption(d["32.17"], "low_speed_seconds", 1)
-        try setOption(d["32.17"], "connect_timeout_seconds", 2)
+        try d["32.17"].config.set("sync.low_speed_seconds", 1)
+        try d["32.17"].config.set("sync.connect_timeout_seconds", 2)
         proxy.mode = .stall
         let started = Date()
-        let log = d.dir.appendingPathComponent("sync.log")
-        let sync = try startSync(d["32.17"], log: log)
+        let sync = try startSync(d["32.17"])
         usleep(2_500_000)
         proxy.mode = .forward
-        sync.waitUntilExit()
-        #expect(
-            sync.terminationStatus == 0,
-            "the retry after the timeout succeeded: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let result = sync.wait(timeout: .seconds(120))
+        #expect(result.status == 0, "the retry after the timeout succeeded: \(result.stderr)")
         #expect(Date().timeIntervalSince(started) >= 2)
         #expect(proxy.connections >= 2, "a new connection after the stalled one timed out")
         #expect(try d["32"].digest("32.17") == d["32.17"].digest("32.17"))
 
         // With the link dead for good, the round fails with curl's timeout as the cause.
-        try setOption(d["32.17"], "retries", 1)
+        try d["32.17"].config.set("sync.retries", 1)
         try d["32.17"].ok(["plan", "add", "--area", "2", "--activity", "Lagi"])
         proxy.mode = .stall
         let failed = try d["32.17"].run(["sync"])
@@ -113,10 +95,10 @@ import ZISyncTransport
         try d.node("00", serves: true)
         try d.node("32", parent: "00", serves: true)
         let kab = try d.node("32.17", parent: "32")
-        try setOption(kab, "max_bytes_per_second", 400_000)
+        try kab.config.set("sync.max_bytes_per_second", 400_000)
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Dibatasi"])
         try kab.ok(["evidence", "add", "--plan", plan, try randomFile(d, bytes: 1_200_000).path])
-        let report = try kab.json("sync") as! [String: Any]
+        let report = try kab.object("sync")
         let seconds = report["uploadSeconds"] as? Double ?? 0
         #expect(seconds >= 2.4, "1.2 MB at 400 kB/s took \(seconds) s")
         #expect(report["bytesUploaded"] as? Int == 1_200_000)
@@ -136,24 +118,28 @@ import ZISyncTransport
             try FileManager.default.copyItem(atPath: d.pki + "/" + f, toPath: portalPKI.appendingPathComponent(f).path)
         }
         try CLI.tool(["pki", "issue", "--dir", portalPKI.path, "--satker", "32"])
-        let router = Router(context: PeerRequestContext.self)
+        let router = Router(context: BasicRequestContext.self)
         router.addMiddleware { HTMLPortal() }
         let tls = try MutualTLSServer.tlsConfiguration(
             caFile: d.pki + "/ca.crt",
             identity: ServerIdentity(certificateFile: portalPKI.path + "/32.crt", keyFile: portalPKI.path + "/32.key"))
-        let ready = LockedData()
+        let (started, ready) = AsyncStream<Int>.makeStream()
         let app = try MutualTLSServer.application(
             router: router, host: "127.0.0.1", port: 0, tls: tls, logger: Logger(label: "portal"),
-            onServerRunning: { ready.append(Data("\($0.localAddress?.port ?? 0)".utf8)) })
+            onServerRunning: { ready.yield($0.localAddress?.port ?? 0) })
         let server = Task { try await app.run() }
         defer { server.cancel() }
-        while ready.text.isEmpty { try await Task.sleep(nanoseconds: 10_000_000) }
-        try d["32.17"].setParent("https://127.0.0.1:\(ready.text)")
-        let before = try d["32.17"].json("status") as! [String: Any]
+        var port = 0
+        for await p in started {
+            port = p
+            break
+        }
+        try d["32.17"].setParent("https://127.0.0.1:\(port)")
+        let before = try d["32.17"].object("status")
         let r = try d["32.17"].run(["sync"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("not from a zisync parent"), "\(r.stderr)")
-        let after = try d["32.17"].json("status") as! [String: Any]
+        let after = try d["32.17"].object("status")
         #expect(after["pendingChanges"] as? Int == before["pendingChanges"] as? Int)
         #expect((before["pendingChanges"] as? Int ?? 0) > 0)
         #expect(after["lastPush"] == nil)
@@ -163,7 +149,7 @@ import ZISyncTransport
 
 /// Answers every request like a captive portal does.
 struct HTMLPortal: RouterMiddleware {
-    typealias Context = PeerRequestContext
+    typealias Context = BasicRequestContext
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {

@@ -10,13 +10,17 @@ public struct Authorization: Sendable {
         self.lkeCodeExists = lkeCodeExists
     }
 
-    /// Returns the reason `change` must be refused, or nil when it may be applied.
-    /// `sender` is the office that delivered it (a child pushing, a bundle's author).
-    public func refusal(of change: Change, sender: String?) -> String? {
+    /// The door rule: an office (a child pushing, a bundle's author) may deliver only changes
+    /// whose origin lies in its own subtree. Returns the reason when `origin` may not come from `sender`.
+    public func doorRefusal(origin: String, sender: String) -> String? {
+        registry.isInSubtree(origin, of: sender)
+            ? nil : "origin \(origin) is outside the subtree of the sender \(sender)"
+    }
+
+    /// Returns the reason `change` must be refused by the write rules, or nil when its origin
+    /// may make it.
+    public func refusal(of change: Change) -> String? {
         guard registry.contains(change.origin) else { return "unknown origin satker '\(change.origin)'" }
-        if let sender, !registry.isInSubtree(change.origin, of: sender) {
-            return "origin \(change.origin) is outside the subtree of the sender \(sender)"
-        }
         guard let type = RecordType(rawValue: change.recordType) else {
             return "unknown record type '\(change.recordType)'"
         }

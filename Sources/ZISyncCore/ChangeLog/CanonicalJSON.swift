@@ -37,6 +37,18 @@ public struct CanonicalJSON {
         bytes.append(contentsOf: String(i).utf8)
     }
 
+    /// `[a,b,…]` of JSON texts written as they are (changes' wire forms).
+    public mutating func array(_ items: some Collection<String>) {
+        bytes.append(0x5B)
+        var first = true
+        for item in items {
+            if !first { bytes.append(0x2C) }
+            first = false
+            bytes.append(contentsOf: item.utf8)
+        }
+        bytes.append(0x5D)
+    }
+
     public mutating func value(_ v: FieldValue) {
         switch v {
         case .null: raw("null")

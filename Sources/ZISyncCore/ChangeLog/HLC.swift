@@ -21,10 +21,12 @@ public struct HLC: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// ISO 8601 time with the counter, e.g. `2026-11-28T08:40:57.123Z+2`.
     public var description: String {
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date) + (counter > 0 ? "+\(counter)" : "")
+        // Whole seconds from the format style, milliseconds from the integer (no float rounding).
+        let seconds = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let (whole, ms) = seconds.remainder < 0 ? (seconds.quotient - 1, seconds.remainder + 1000) : seconds
+        let text = Date(timeIntervalSince1970: Double(whole)).formatted(.iso8601).dropLast()  // no "Z"
+        let fraction = String(ms + 1000).dropFirst()  // three digits
+        return "\(text).\(fraction)Z" + (counter > 0 ? "+\(counter)" : "")
     }
 }
 

@@ -2,7 +2,7 @@
 /// writes no other write has seen (its heads) and the versions named in some write's base
 /// that have not arrived yet. All three are functions of the set of writes received,
 /// so any delivery order gives the same state (brief §5.2, docs/decisions.md).
-public struct FieldState: Sendable, Equatable, Decodable {
+public struct FieldState: Sendable, Equatable {
     public var value: FieldValue
     public var hlc: HLC
     public var origin: String
@@ -15,10 +15,6 @@ public struct FieldState: Sendable, Equatable, Decodable {
     public var version: Version { Version(origin: origin, seq: seq) }
     public var isConflicted: Bool { heads.count > 1 }
 
-    enum CodingKeys: String, CodingKey {
-        case value = "v", hlc = "h", origin = "o", seq = "s", heads, missing
-    }
-
     public init(value: FieldValue, hlc: HLC, origin: String, seq: Int64, heads: [Version], missing: [Version]) {
         self.value = value
         self.hlc = hlc
@@ -26,20 +22,6 @@ public struct FieldState: Sendable, Equatable, Decodable {
         self.seq = seq
         self.heads = heads
         self.missing = missing
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        value = try c.decode(FieldValue.self, forKey: .value)
-        hlc = HLC(rawValue: try c.decode(Int64.self, forKey: .hlc))
-        origin = try c.decode(String.self, forKey: .origin)
-        seq = try c.decode(Int64.self, forKey: .seq)
-        // Absent heads means the common case: the winner is the only head.
-        heads =
-            try c.decodeIfPresent([String].self, forKey: .heads)?.compactMap(Version.init) ?? [
-                Version(origin: origin, seq: seq)
-            ]
-        missing = try (c.decodeIfPresent([String].self, forKey: .missing) ?? []).compactMap(Version.init)
     }
 }
 

@@ -34,42 +34,4 @@ public enum FieldValue: Sendable, Hashable, CustomStringConvertible {
         case .string(let s): return s
         }
     }
-
-    /// Value as a JSON-compatible Swift value, for `--json` output.
-    public var jsonObject: Any {
-        switch self {
-        case .null: return NSNull()
-        case .bool(let b): return b
-        case .int(let i): return i
-        case .string(let s): return s
-        }
-    }
-}
-
-extension FieldValue: Codable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int64.self) {
-            self = .int(i)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else {
-            throw DecodingError.dataCorruptedError(
-                in: c, debugDescription: "a field value must be a string, a whole number, true/false or null")
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .int(let i): try c.encode(i)
-        case .string(let s): try c.encode(s)
-        }
-    }
 }

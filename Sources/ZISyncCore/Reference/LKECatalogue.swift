@@ -33,20 +33,7 @@ public struct LKEItem: Sendable, Equatable {
         ]
     }
 
-    public init(record: StoredRecord) {
-        code = record.string("code") ?? ""
-        parent = record.string("parent")
-        level = record.string("level") ?? ""
-        aspect = record.string("aspect") ?? ""
-        area = record.string("area") ?? ""
-        name = record.string("name") ?? ""
-        answerType = record.string("answer_type") ?? ""
-        weight = record.string("weight") ?? ""
-        formula = record.string("formula") ?? ""
-        penjelasan = record.string("penjelasan") ?? ""
-    }
-
-    init(
+    public init(
         code: String, parent: String?, level: String, aspect: String, area: String, name: String,
         answerType: String, weight: String, formula: String, penjelasan: String
     ) {

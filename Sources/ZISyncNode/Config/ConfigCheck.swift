@@ -1,6 +1,7 @@
 import Foundation
 import TOMLKit
 import ZISyncCore
+import ZISyncStore
 import ZISyncTransport
 
 /// Checks a `zisync.toml`: every key known, every value of the right kind and range, the

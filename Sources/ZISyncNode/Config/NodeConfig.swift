@@ -1,6 +1,8 @@
 import Foundation
 import TOMLKit
 import ZISyncCore
+import ZISyncEngine
+import ZISyncStore
 
 /// `zisync.toml` in the node's home. Paths are relative to the home unless absolute.
 public struct NodeConfig: Sendable, Equatable {
@@ -66,6 +68,17 @@ public struct NodeConfig: Sendable, Equatable {
             "retries = \(retries)", "clock_skew_limit_seconds = \(clockSkewLimitSeconds)", "",
         ]
         return lines.joined(separator: "\n")
+    }
+
+    /// How rounds behave, from `[sync]`.
+    public var policy: SyncPolicy {
+        var p = SyncPolicy()
+        p.batchChanges = batchChanges
+        p.batchBytes = batchBytes
+        p.retries = retries
+        p.clockSkewLimitSeconds = clockSkewLimitSeconds
+        p.syncIntervalSeconds = syncIntervalSeconds
+        return p
     }
 
     public func write(home: Home) throws {

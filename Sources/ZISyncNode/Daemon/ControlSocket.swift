@@ -3,7 +3,9 @@ import Hummingbird
 import Logging
 import NIOCore
 import ZISyncCore
+import ZISyncEngine
 import ZISyncProtocol
+import ZISyncStore
 import ZISyncTransport
 
 /// What the running daemon says about itself (`GET /v1/state` on the control socket).
@@ -59,7 +61,7 @@ public enum ControlSocket {
             guard let runner else {
                 let line = ControlSyncLine(
                     problem: SyncProblem(
-                        cause: "local", message: "this node has no parent to sync with ('parent' in zisync.toml)",
+                        cause: .local, message: "this node has no parent to sync with ('parent' in zisync.toml)",
                         advice: "nothing to sync: KPU RI is the root", at: HybridClock.systemMilliseconds()))
                 return Self.response(try Self.encodeLine(line), type: "application/x-ndjson")
             }
@@ -87,9 +89,7 @@ public enum ControlSocket {
                 }
                 line = ControlSyncLine(report: report)
             } catch {
-                let parent = await runner.config.parent ?? ""
-                line = ControlSyncLine(
-                    problem: SyncProblem.explain(error, parent: parent, at: HybridClock.systemMilliseconds()))
+                line = ControlSyncLine(problem: SyncProblem.explain(error, at: HybridClock.systemMilliseconds()))
             }
             if let data = try? Self.encodeLine(line) { continuation.yield(ByteBuffer(bytes: data)) }
             continuation.finish()

@@ -3,6 +3,8 @@ import Hummingbird
 import Logging
 import NIOCore
 import ZISyncCore
+import ZISyncEngine
+import ZISyncStore
 import ZISyncTransport
 
 /// `zisync daemon`: serves this node's children over mutual TLS on its `listen` address, syncs
@@ -86,10 +88,10 @@ public enum NodeDaemon {
                 let (host, port) = try config.listenAddress()
                 let tls = try MutualTLSServer.tlsConfiguration(
                     caFile: config.path(config.caFile, home: home), identity: identity!)
-                let service = ParentService(
+                let endpoint = ParentEndpoint(
                     store: store, logger: logger, maxClockAheadSeconds: config.clockSkewLimitSeconds)
                 let app = try MutualTLSServer.application(
-                    router: service.router(), host: host, port: port, tls: tls, logger: logger,
+                    router: ParentServer.router(endpoint: endpoint), host: host, port: port, tls: tls, logger: logger,
                     onServerRunning: { channel in
                         let bound = channel.localAddress?.port ?? port
                         await live.listening("\(host):\(bound)")

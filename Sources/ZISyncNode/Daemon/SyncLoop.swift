@@ -1,5 +1,6 @@
 import Foundation
 import ZISyncCore
+import ZISyncStore
 
 /// The daemon's rounds with its parent: every `interval_seconds`, a few seconds after a local
 /// write, and after a failure again with exponential backoff and jitter (bounded by the interval).
@@ -25,8 +26,8 @@ public struct SyncLoop: Sendable {
             while !Task.isCancelled {
                 let (next, failures) = await (runner.nextRound, runner.failures)
                 if ContinuousClock.now >= next { break }
-                if failures == 0, (try? store.newestArrival) ?? 0 > seenAtRound,
-                    (try? store.pendingUploadCount) ?? 0 > 0
+                if failures == 0, (try? store.changeLog.newestArrival) ?? 0 > seenAtRound,
+                    (try? store.changeLog.pending().count) ?? 0 > 0
                 {
                     try? await Task.sleep(for: Self.settle)
                     break
@@ -34,7 +35,7 @@ public struct SyncLoop: Sendable {
                 try? await Task.sleep(for: .seconds(1))
             }
             if Task.isCancelled { return }
-            seenAtRound = (try? store.newestArrival) ?? 0
+            seenAtRound = (try? store.changeLog.newestArrival) ?? 0
             _ = try? await runner.round()
         }
     }

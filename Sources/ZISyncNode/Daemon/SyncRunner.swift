@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import ZISyncCore
+import ZISyncEngine
 import ZISyncProtocol
+import ZISyncStore
 
 /// Rounds with the parent, one at a time, whoever asks: the daemon's own loop or an operator
 /// through the control socket. Keeps the backoff state and the running config (SIGHUP swaps it).
@@ -11,7 +13,7 @@ public actor SyncRunner {
     let home: Home
     let logger: Logger
     private var inFlight: Task<SyncReport, any Error>?
-    private var client: SyncClient?
+    private var round: SyncRound?
     private var stopped = false
     /// Failed rounds in a row; 0 after a good one.
     public private(set) var failures = 0
@@ -34,7 +36,7 @@ public actor SyncRunner {
 
     /// Runs one round now, after the one in flight if there is one (so a write made before the
     /// request is always in the round that answers it).
-    public func round(progress: SyncClient.Progress? = nil) async throws -> SyncReport {
+    public func round(progress: SyncRound.Progress? = nil) async throws -> SyncReport {
         while let current = inFlight {
             _ = try? await current.value
             // Whoever sees it finished clears it: awaiting a finished task need not suspend,
@@ -42,14 +44,14 @@ public actor SyncRunner {
             if inFlight == current { inFlight = nil }
         }
         if stopped { throw CancellationError() }
-        let client = try SyncClient(store: store, config: config, home: home)
-        let task = Task { try await client.round(progress: progress) }
+        let round = try SyncRound(store: store, link: try HTTPSLink(config: config, home: home), policy: config.policy)
+        let task = Task { try await round.run(progress: progress) }
         inFlight = task
-        self.client = client
+        self.round = round
         defer {
             if inFlight == task {
                 inFlight = nil
-                self.client = nil
+                self.round = nil
             }
         }
         do {
@@ -71,7 +73,7 @@ public actor SyncRunner {
             failures += 1
             let delay = Backoff.delay(attempt: failures, base: 2, cap: Double(max(2, config.syncIntervalSeconds)))
             nextRound = ContinuousClock.now + .nanoseconds(Int64(delay))
-            let problem = SyncProblem.explain(error, parent: config.parent ?? "", at: HybridClock.systemMilliseconds())
+            let problem = SyncProblem.explain(error, at: HybridClock.systemMilliseconds())
             logger.warning(
                 "sync failed (attempt \(failures), next in \(delay / 1_000_000_000) s): \(problem.message); \(problem.advice)"
             )
@@ -82,7 +84,7 @@ public actor SyncRunner {
     /// Abandons the round in flight and refuses new ones (shutdown). What a round stored stays stored.
     public func stop() {
         stopped = true
-        client?.cancel()
+        round?.cancel()
         inFlight?.cancel()
     }
 }

@@ -1,6 +1,5 @@
 import CCurl
 import Foundation
-import ZISyncCore
 
 /// What every request to the parent shares: the deployment CA (the only trusted root), the
 /// node's client certificate, timeouts for weak links and an optional bandwidth cap.

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
-import ZISyncCore
 
 /// The deployment's certificate authority and the node certificates it issues. Each node
 /// certificate names its satker twice: as the common name and as the URI
@@ -16,7 +15,7 @@ public enum DeploymentPKI {
     public static func initCA(in dir: URL, name: String = "zisync deployment CA", days: Int = 3650) throws {
         let certURL = dir.appendingPathComponent(caCertificateFile)
         if FileManager.default.fileExists(atPath: certURL.path) {
-            throw ZISyncError("\(certURL.path) exists already; a deployment has one CA")
+            throw PKIError("\(certURL.path) exists already; a deployment has one CA")
         }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let key = P256.Signing.PrivateKey()
@@ -42,7 +41,7 @@ public enum DeploymentPKI {
     public static func issue(
         in dir: URL, satker: String, hosts: [String] = ["localhost", "127.0.0.1"], days: Int = 825
     ) throws -> (certificate: URL, key: URL) {
-        guard Validation.isSatkerCode(satker) else { throw ZISyncError("'\(satker)' is not a satker code") }
+        guard isSatkerCode(satker) else { throw PKIError("'\(satker)' is not a satker code") }
         let caKeyPEM = try String(contentsOf: dir.appendingPathComponent(caKeyFile), encoding: .utf8)
         let caCert = try Certificate(
             pemEncoded: String(contentsOf: dir.appendingPathComponent(caCertificateFile), encoding: .utf8))
@@ -96,7 +95,7 @@ public enum DeploymentPKI {
                 return attribute.value.description
             }
         }
-        throw ZISyncError("the certificate names no satker")
+        throw PKIError("the certificate names no satker")
     }
 
     /// Checks a node's certificate and key before they are used: PEM that parses, a key that
@@ -107,30 +106,30 @@ public enum DeploymentPKI {
         // Each message starts with the file it is about, so a caller can name the setting.
         func parse<T>(_ path: String, as what: String, _ make: (String) throws -> T) throws -> T {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ZISyncError("\(path) cannot be read")
+                throw PKIError("\(path) cannot be read")
             }
-            guard let value = try? make(text) else { throw ZISyncError("\(path) is not a PEM \(what)") }
+            guard let value = try? make(text) else { throw PKIError("\(path) is not a PEM \(what)") }
             return value
         }
         let cert = try parse(certificateFile, as: "certificate") { try Certificate(pemEncoded: $0) }
         let key = try parse(keyFile, as: "private key") { try Certificate.PrivateKey(pemEncoded: $0) }
         let ca = try parse(caFile, as: "certificate") { try Certificate(pemEncoded: $0) }
         guard key.publicKey == cert.publicKey else {
-            throw ZISyncError("\(keyFile) is not the key of \(certificateFile) (a key from another issue?)")
+            throw PKIError("\(keyFile) is not the key of \(certificateFile) (a key from another issue?)")
         }
         guard cert.issuer == ca.subject, ca.publicKey.isValidSignature(cert.signature, for: cert) else {
-            throw ZISyncError("\(certificateFile) is not signed by the deployment CA in \(caFile)")
+            throw PKIError("\(certificateFile) is not signed by the deployment CA in \(caFile)")
         }
         let named = try Self.satker(of: cert)
         guard named == satker else {
-            throw ZISyncError("\(certificateFile) is for satker \(named), not \(satker)")
+            throw PKIError("\(certificateFile) is for satker \(named), not \(satker)")
         }
         let now = Date()
         guard now < cert.notValidAfter else {
-            throw ZISyncError("\(certificateFile) expired on \(cert.notValidAfter.formatted(.iso8601))")
+            throw PKIError("\(certificateFile) expired on \(cert.notValidAfter.formatted(.iso8601))")
         }
         guard now >= cert.notValidBefore else {
-            throw ZISyncError("\(certificateFile) is not valid before \(cert.notValidBefore.formatted(.iso8601))")
+            throw PKIError("\(certificateFile) is not valid before \(cert.notValidBefore.formatted(.iso8601))")
         }
     }
 
@@ -144,7 +143,7 @@ public enum DeploymentPKI {
         guard
             FileManager.default.createFile(
                 atPath: url.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw ZISyncError("cannot write \(url.path)") }
+        else { throw PKIError("cannot write \(url.path)") }
     }
 
     static func ipAddressBytes(_ text: String) -> [UInt8]? {
@@ -154,4 +153,15 @@ public enum DeploymentPKI {
         if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
         return nil
     }
+}
+
+/// A certificate problem an operator can act on: the message names the file or the satker.
+public struct PKIError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The syntax of a satker code (digits and dots, as `32.17`); the registry decides whether it exists.
+func isSatkerCode(_ s: String) -> Bool {
+    !s.isEmpty && s.utf8.count <= 16 && s.utf8.allSatisfy { (48...57).contains($0) || $0 == 46 }
 }

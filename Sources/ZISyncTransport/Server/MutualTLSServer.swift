@@ -4,28 +4,21 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
-import ZISyncCore
 
-/// The request context of the mutual-TLS server: it can name the satker of the client
-/// certificate that TLS already verified against the deployment CA.
-public struct PeerRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let channel: any Channel
-    public var maxUploadSize: Int { 64 << 20 }
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        channel = source.channel
-    }
-
-    /// The satker named by the peer's certificate.
-    public func peerSatker() async throws -> String {
-        let channel = self.channel
-        let der = try await channel.eventLoop.submit { () -> [UInt8]? in
+/// The client certificate of a mutual-TLS connection, which TLS already verified against the
+/// deployment CA.
+public enum TLSPeer {
+    /// The DER bytes of the peer's certificate, nil when it sent none.
+    public static func certificateDER(of channel: any Channel) async throws -> [UInt8]? {
+        try await channel.eventLoop.submit { () -> [UInt8]? in
             let handler = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
             return try handler.peerCertificate?.toDERBytes()
         }.get()
-        guard let der else { throw ZISyncError("no client certificate") }
+    }
+
+    /// The satker named by the peer's certificate.
+    public static func satker(of channel: any Channel) async throws -> String {
+        guard let der = try await certificateDER(of: channel) else { throw PKIError("no client certificate") }
         return try DeploymentPKI.satker(ofDER: der)
     }
 }
@@ -82,10 +75,10 @@ public enum MutualTLSServer {
     }
 
     /// An application serving `router` over mutual TLS on host:port.
-    public static func application(
-        router: Router<PeerRequestContext>, host: String, port: Int, tls: TLSConfiguration, logger: Logger,
+    public static func application<Context: RequestContext>(
+        router: Router<Context>, host: String, port: Int, tls: TLSConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) throws -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol where Context.Source == ApplicationRequestContextSource {
         Application(
             router: router, server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "zisync"),

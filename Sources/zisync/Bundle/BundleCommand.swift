@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
+import ZISyncEngine
+import ZISyncNode
 import ZISyncProtocol
+import ZISyncStore
 
 struct BundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +28,7 @@ struct BundleExport: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        let summary = try BundleFile.export(from: store, to: URL(fileURLWithPath: out), all: all)
+        let summary = try BundleExchange.export(from: store, to: URL(fileURLWithPath: out), all: all)
         if json {
             try printJSON(["changes": summary.changes, "files": summary.files, "bytes": summary.bytes, "out": out])
         } else {
@@ -47,15 +50,17 @@ struct BundleImport: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        let s = try BundleFile.importBundle(URL(fileURLWithPath: file), into: store)
+        // The clock limit of a push applies (a config may be absent on an office that only carries bundles).
+        let limit = (try? node.loadConfig())?.clockSkewLimitSeconds ?? SyncPolicy().clockSkewLimitSeconds
+        let s = try BundleExchange.import(URL(fileURLWithPath: file), into: store, maxClockAheadSeconds: limit)
         if let receipt {
-            try BundleReceipt.make(by: store, for: s.from).write(to: URL(fileURLWithPath: receipt))
+            try BundleExchange.receipt(by: store, for: s).write(to: URL(fileURLWithPath: receipt))
         }
         let r = s.report
         if json {
             try printJSON([
                 "from": s.from, "applied": r.applied, "duplicates": r.duplicates, "held": r.held,
-                "refused": r.refused.map { ["change": $0.change, "record": $0.recordID, "reason": $0.reason] },
+                "refused": r.refused.map { ["change": $0.change, "record": $0.record, "reason": $0.reason] },
                 "files_stored": s.filesStored, "files_skipped": s.filesSkipped, "files_missing": s.filesMissing,
             ])
         } else {
@@ -63,7 +68,7 @@ struct BundleImport: ParsableCommand {
                 "from \(s.from): \(r.applied) applied, \(r.duplicates) already here, \(r.refused.count) refused, \(r.held) waiting for earlier changes; files: \(s.filesStored) stored, \(s.filesSkipped) already here or not needed, \(s.filesMissing) still missing"
             )
             for refusal in r.refused {
-                print("refused \(refusal.change) (record \(refusal.recordID)): \(refusal.reason)")
+                print("refused \(refusal.change) (record \(refusal.record)): \(refusal.reason)")
             }
         }
         if !r.refused.isEmpty { throw ExitCode(4) }
@@ -79,7 +84,8 @@ struct BundleAck: ParsableCommand {
     @Argument(help: "The receipt file written by `zisync bundle import --receipt`.") var file: String
 
     func run() throws {
-        let receipt = try BundleReceipt.apply(URL(fileURLWithPath: file), to: try node.openStore())
+        let receipt = try BundleReceipt.read(URL(fileURLWithPath: file))
+        try BundleExchange.acknowledge(receipt, on: try node.openStore())
         let tips = receipt.tips.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ", ")
         print("parent \(receipt.from) holds \(tips.isEmpty ? "nothing yet" : tips)")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
+import ZISyncStore
 
 struct EvidenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,10 +22,10 @@ struct EvidenceAdd: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        let (id, stored) = try store.addEvidence(
+        let (id, stored) = try Evidence(store).add(
             plan: plan, file: URL(fileURLWithPath: file), title: title, kind: kind, actor: node.actorName)
         if json {
-            try printJSON(try store.record(id)!.jsonObject)
+            try printJSON(try store.records.get(id)?.jsonObject ?? [:])
         } else {
             print(id)
             FileHandleOutput.stderr("stored \(stored.size) bytes, sha256 \(stored.sha256)")
@@ -41,19 +42,20 @@ struct EvidenceList: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        let items = try store.evidence(plan: plan)
+        let evidence = Evidence(store)
+        let items = try evidence.list(plan: plan)
         if json {
             try printJSON(
                 items.map { e -> [String: Any] in
                     var o = e.jsonObject
-                    o["file_present"] = e.string("sha256").map(store.files.contains) ?? false
+                    o["file_present"] = evidence.filePresent(e)
                     return o
                 })
         } else {
             printTable(
                 ["ID", "SATKER", "PLAN", "KIND", "SIZE", "FILE", "TITLE"],
                 items.map { e in
-                    let present = e.string("sha256").map(store.files.contains) ?? false
+                    let present = evidence.filePresent(e)
                     return [
                         String(e.id.prefix(8)), e.owner, String(e["plan"].description.prefix(8)), e["kind"].description,
                         e["size"].description, present ? e["file_name"].description : "(not here yet)",
@@ -73,7 +75,7 @@ struct EvidenceGet: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        let e = try store.resolve(id, as: .evidence)
+        let e = try store.records.resolve(id, as: .evidence)
         guard let sha = e.string("sha256") else { throw ZISyncError("evidence \(e.id) has no file") }
         try store.files.copy(sha, to: URL(fileURLWithPath: out))
         print("\(out): \(e["size"]) bytes, sha256 \(sha)")

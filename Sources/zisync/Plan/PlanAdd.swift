@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct PlanAdd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a plan; prints its id.")
@@ -24,9 +25,9 @@ struct PlanAdd: ParsableCommand {
         ] {
             if let value { fields[name] = try schema.parse(field: name, text: value) }
         }
-        let id = try store.addPlan(owner: satker, fields: fields, actor: node.actorName)
+        let id = try Plans(store).add(owner: satker, fields: fields, actor: node.actorName)
         if json {
-            try printJSON(try store.record(id)!.jsonObject)
+            try printJSON(try store.records.get(id)?.jsonObject ?? [:])
         } else {
             print(id)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

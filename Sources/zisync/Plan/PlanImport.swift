@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
+import ZISyncStore
 
 struct PlanImport: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +23,8 @@ struct PlanImport: ParsableCommand {
             throw ValidationError("cannot read \(file)")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(file) is not UTF-8 text") }
-        let result = try node.openStore().importPlans(csv: text, name: url.lastPathComponent, actor: node.actorName)
+        let result = try Plans(node.openStore()).importSheet(
+            csv: text, name: url.lastPathComponent, actor: node.actorName)
         if json {
             try printJSON(["created": result.created, "updated": result.updated, "unchanged": result.unchanged])
         } else {
@@ -42,7 +44,7 @@ struct PlanExport: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        let csv = PlanSheet.export(try store.plans(subtree: satker, area: area))
+        let csv = PlanSheet.export(try Plans(store).list(subtree: satker, area: area))
         if let out {
             try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         } else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct PlanList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List plans.")
@@ -12,11 +13,14 @@ struct PlanList: ParsableCommand {
     func run() throws {
         let store = try node.openStore()
         if let satker, !store.registry.contains(satker) { throw ValidationError("unknown satker code '\(satker)'") }
-        let plans = try store.plans(subtree: satker, area: area)
+        let plans = Plans(store)
         if json {
-            try printJSON(plans.map(\.jsonObject))
+            // Streamed: a list of any length in bounded memory.
+            var out = JSONArrayStream()
+            try plans.each(subtree: satker, area: area) { try out.append($0.jsonObject) }
+            out.finish()
         } else {
-            printTable(PlanFormat.header, plans.map(PlanFormat.row))
+            printTable(PlanFormat.header, try plans.list(subtree: satker, area: area).map(PlanFormat.row))
         }
     }
 }
@@ -30,12 +34,12 @@ struct PlanShow: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        let plan = try store.resolve(id, as: .actionPlan)
-        let evidence = try store.evidence(plan: plan.id)
-        let verdict = try store.latestVerdicts()[plan.id]
+        let plan = try store.records.resolve(id, as: .actionPlan)
+        let evidence = try Evidence(store).list(plan: plan.id)
+        let verdict = try Reviews(store).latest(of: plan.id)
         if json {
             var obj = plan.jsonObject
-            obj["evidence"] = evidence.map(\.jsonObject)
+            obj["evidence"] = evidence.map { $0.jsonObject }
             if let verdict { obj["review"] = verdict.jsonObject }
             try printJSON(obj)
             return

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZISyncCore
+import ZISyncStore
 
 struct PlanSet: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,9 +22,9 @@ struct PlanSet: ParsableCommand {
             return (String(a[..<eq]), String(a[a.index(after: eq)...]))
         }
         let store = try node.openStore()
-        let change = try store.set(id, type: .actionPlan, assignments: pairs, actor: node.actorName)
+        let change = try Plans(store).set(id, assignments: pairs, actor: node.actorName)
         if json {
-            try printJSON(try store.record(change.recordID)!.jsonObject)
+            try printJSON(try store.records.get(change.recordID)?.jsonObject ?? [:])
         } else {
             print("\(change.recordID): \(pairs.map(\.0).joined(separator: ", ")) set (change \(change.id))")
         }
@@ -38,7 +39,7 @@ struct PlanDelete: ParsableCommand {
     @Argument(help: "The plan id.") var id: String
 
     func run() throws {
-        try node.openStore().delete(id, type: .actionPlan, actor: node.actorName)
+        try Plans(node.openStore()).delete(id, actor: node.actorName)
         print("deleted \(id)")
     }
 }

@@ -1,0 +1,25 @@
+import Foundation
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncStore
+
+extension SyncRound {
+    /// Asks for the changes in this node's scope after its cursor, page by page; each page and
+    /// the cursor after it are stored in one transaction.
+    func pull(_ report: inout SyncReport, progress: Progress?) async throws {
+        var cursor = try store.ledger.state().pullCursor
+        let link = self.link
+        let limit = policy.batchChanges
+        while true {
+            let after = cursor
+            let page = try await policy.retrying { try await link.pull(after: after, limit: limit) }
+            let applied = try store.ledger.receivePulled(page.changes, from: parent, cursor: page.next)
+            report.pulled += applied.applied
+            progress?("pull: \(report.pulled) changes")
+            try noteClock(page.serverTime, &report)
+            cursor = page.next
+            if !page.more { break }
+        }
+        try store.ledger.update { $0.lastPullOK = HybridClock.systemMilliseconds() }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncStore
+
+/// One full round with the parent, written once against a `ParentLink`: push the changes it
+/// lacks, upload the files it lacks (resuming), pull what is in this node's scope, download the
+/// files records name, then tell the parent how this office stands. What each phase stores stays
+/// stored when a later one fails; the next round resumes.
+public final class SyncRound: Sendable {
+    public let store: Store
+    let link: any ParentLink
+    let policy: SyncPolicy
+    /// The parent's satker code.
+    let parent: String
+
+    public typealias Progress = @Sendable (String) -> Void
+
+    public init(store: Store, link: any ParentLink, policy: SyncPolicy) throws {
+        guard let parent = store.parent else {
+            throw ZISyncError("\(store.node) is the root: it has no parent to sync with")
+        }
+        self.store = store
+        self.link = link
+        self.policy = policy
+        self.parent = parent
+    }
+
+    /// Abandons the transfer in flight (what is stored stays stored; the next round resumes).
+    public func cancel() { link.cancel() }
+
+    public func run(progress: Progress? = nil) async throws -> SyncReport {
+        let started = Date()
+        var report = SyncReport()
+        do {
+            var mark = Date()
+            func lap() -> Double {
+                defer { mark = Date() }
+                return Date().timeIntervalSince(mark)
+            }
+            try await push(&report, progress: progress)
+            report.pushSeconds = lap()
+            try await uploadFiles(&report, progress: progress)
+            report.uploadSeconds = lap()
+            try await pull(&report, progress: progress)
+            report.pullSeconds = lap()
+            try await downloadFiles(&report, progress: progress)
+            report.downloadSeconds = lap()
+        } catch {
+            let problem = SyncProblem.explain(error, at: HybridClock.systemMilliseconds())
+            try? store.ledger.update { $0.problem = problem }
+            SyncMetrics.failure(cause: problem.cause.rawValue)
+            // The parent hears of it too, unless the link itself is what failed.
+            await reportToParent(problem: problem, send: !problem.cause.isLinkFailure)
+            throw SyncFailure(problem: problem, underlying: error)
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        let now = HybridClock.systemMilliseconds()
+        // A round that went through can still leave the operator something to do.
+        let held = try store.ledger.state().heldByParent
+        let problem: SyncProblem? =
+            if !report.refused.isEmpty {
+                .refused(report.refused, at: now)
+            } else if report.heldByParent > 0, let held {
+                .held(held, at: now)
+            } else {
+                nil
+            }
+        report.problem = problem
+        try store.ledger.update {
+            $0.problem = problem
+            // The parent now holds every change this node had when the round began.
+            $0.lastSyncOK = now
+            $0.lastPushOK = now
+        }
+        SyncMetrics.round(report)
+        if let problem { SyncMetrics.failure(cause: problem.cause.rawValue) }
+        await reportToParent(problem: problem, send: true)
+        return report
+    }
+
+    /// Updates the backlog metrics and, when `send`, tells the parent how this office stands
+    /// (pending work, last problem). Best effort: a report that does not arrive changes nothing.
+    func reportToParent(problem: SyncProblem?, send: Bool) async {
+        guard let report = try? childReport(problem: problem) else { return }
+        SyncMetrics.pending(changes: report.pendingChanges, files: report.pendingFiles)
+        guard send else { return }
+        try? await link.report(report)
+    }
+
+    func childReport(problem: SyncProblem?) throws -> ChildReport {
+        let files = try store.ledger.filesToUpload()
+        let pending = try store.changeLog.pending()
+        return ChildReport(
+            pendingChanges: pending.count, pendingFiles: files.count, pendingBytes: files.map(\.size).reduce(0, +),
+            oldestPending: pending.oldestMilliseconds, problem: problem,
+            below: try ChildrenView(store: store, lateAfterSeconds: policy.lateAfterSeconds).below())
+    }
+
+    /// "bukti dukung 'daftar-hadir.pdf' (2.1 MB, sha256 3f2a9c…)", for messages.
+    func fileLabel(_ sha: String, size: Int64) -> String {
+        let name = (try? store.ledger.evidenceFileName(sha256: sha))?.map { "'\($0)'" } ?? "file"
+        return "bukti dukung \(name) (\(OperatorText.bytes(size)), sha256 \(sha.prefix(12))…)"
+    }
+}

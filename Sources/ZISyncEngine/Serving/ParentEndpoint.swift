@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncStore
+
+/// What a parent does for its children, whatever carries the requests: push, pull and report,
+/// and evidence files (uploads with tus semantics, ranged downloads). The HTTPS routes of
+/// ZISyncNode and the in-process link both call it; every request names the child that
+/// `admit` let in.
+public struct ParentEndpoint: Sendable {
+    public let store: Store
+    let logger: Logger
+    /// Milliseconds a pushed change's clock may run ahead of this node's before it waits.
+    let maxClockAhead: Int64
+    let uploads = UploadLocks()
+    /// This node's physical clock (milliseconds), injectable for tests.
+    let now: @Sendable () -> Int64
+
+    public init(
+        store: Store, logger: Logger, maxClockAheadSeconds: Int = 300,
+        now: @escaping @Sendable () -> Int64 = HybridClock.systemMilliseconds
+    ) {
+        self.store = store
+        self.logger = logger
+        maxClockAhead = Int64(maxClockAheadSeconds) * 1000
+        self.now = now
+    }
+
+    /// A direct child of this node, as named by its certificate: the only identity requests carry.
+    public struct Child: Sendable, Hashable {
+        public let satker: String
+    }
+
+    /// The door: only a direct child of this node is served.
+    public func admit(_ satker: String) throws -> Child {
+        guard store.registry[satker]?.parent == store.node else {
+            throw EndpointError(.forbidden, "\(satker) is not a child of \(store.node)")
+        }
+        return Child(satker: satker)
+    }
+
+    // MARK: - Push, pull, report
+
+    public func push(_ request: PushRequest, from child: Child) async throws -> PushAnswer {
+        guard request.from == child.satker else {
+            throw EndpointError(
+                .forbidden, "the push says it is from \(request.from) but the certificate is \(child.satker)")
+        }
+        guard request.changes.count <= SyncProtocol.maxPushChanges else {
+            throw EndpointError(.tooLarge, "at most \(SyncProtocol.maxPushChanges) changes per push")
+        }
+        var changes: [Change] = []
+        var malformed: [Refusal] = []
+        for (i, result) in request.changes.enumerated() {
+            switch result {
+            case .success(let change): changes.append(change)
+            case .failure(let error):
+                malformed.append(.init(change: "#\(i + 1)", record: "", reason: "malformed change: \(error)"))
+            }
+        }
+        let now = self.now()
+        let (store, ahead, received) = (self.store, maxClockAhead, changes)
+        let (report, tips) = try await blocking {
+            let report = try store.ledger.receiveFromBelow(
+                received, sender: child.satker, source: "push from \(child.satker)", at: now, maxClockAhead: ahead,
+                recordChild: true)
+            return (report, try store.changeLog.tips(subtree: child.satker))
+        }
+        let answer = PushAnswer(
+            accepted: report.applied, duplicates: report.duplicates, held: report.held,
+            refused: malformed + report.refused, tips: tips, serverTime: now,
+            heldReason: report.heldForClock == 0
+                ? nil
+                : "\(report.heldForClock) change(s) carry a clock more than \(maxClockAhead / 1000) s ahead of \(store.node)'s; they wait here until \(store.node)'s clock reaches them"
+        )
+        SyncMetrics.childSeen(child.satker, at: now)
+        SyncMetrics.received(from: child.satker, applied: report.applied, refused: answer.refused.count)
+        if let summary = Refusal.summary(answer.refused) {
+            logger.warning("push from \(child.satker): refused \(summary)")
+        }
+        return answer
+    }
+
+    /// The body of a pull answer: a page of the changes in the child's scope after `cursor`.
+    public func pull(after cursor: Int64, limit: Int?, for child: Child) async throws -> Data {
+        let limit = max(1, min(limit ?? SyncProtocol.defaultPullLimit, SyncProtocol.maxPullChanges))
+        let now = self.now()
+        let store = self.store
+        let page = try await blocking {
+            let page = try store.changeLog.page(for: child.satker, after: max(0, cursor), limit: limit)
+            try store.ledger.childPulled(child.satker, at: now)
+            return page
+        }
+        SyncMetrics.childSeen(child.satker, at: now)
+        SyncMetrics.sent(to: child.satker, changes: page.wire.count)
+        return PullPage.encode(wire: page.wire, next: page.next, more: page.more, serverTime: now)
+    }
+
+    /// A child's account of itself after a round: kept for the children table of `status`.
+    public func report(_ report: ChildReport, from child: Child) async throws {
+        let now = self.now()
+        let store = self.store
+        try await blocking { try store.ledger.childReported(child.satker, report: report, at: now) }
+        SyncMetrics.childSeen(child.satker, at: now)
+        if let problem = report.problem {
+            logger.notice("\(child.satker) reports: \(problem.message)")
+        }
+    }
+}
+
+/// A request the parent refuses, with the HTTP status its answer carries and a reason.
+public struct EndpointError: Error, CustomStringConvertible, Sendable {
+    public enum Status: Int, Sendable {
+        case badRequest = 400
+        case forbidden = 403
+        case notFound = 404
+        case conflict = 409
+        case preconditionFailed = 412
+        case tooLarge = 413
+        case unsupportedMediaType = 415
+        case rangeNotSatisfiable = 416
+        case locked = 423
+        /// tus: the chunk does not match its `Upload-Checksum`.
+        case checksumMismatch = 460
+    }
+
+    public let status: Status
+    public let message: String
+    public var description: String { message }
+
+    public init(_ status: Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+}

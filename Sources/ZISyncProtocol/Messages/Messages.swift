@@ -1,0 +1,274 @@
+import Foundation
+import ZISyncCore
+
+/// A malformed protocol body: what is wrong with it, for the answer or the log.
+public struct MalformedMessage: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// `POST /v1/push`: `{"changes":[wire change, …],"from":"32.17"}`.
+public struct PushRequest: Sendable {
+    public var from: String
+    /// Each change decoded on its own: one malformed change does not spoil the batch.
+    public var changes: [Result<Change, ChangeDecoder.Malformed>]
+
+    /// The body, built from the changes' wire forms as stored (no decoding, no re-encoding).
+    public static func encode(from: String, wire: some Collection<String>) -> Data {
+        var j = CanonicalJSON()
+        j.raw("{\"changes\":")
+        j.array(wire)
+        j.raw(",\"from\":")
+        j.string(from)
+        j.raw("}")
+        return Data(j.bytes)
+    }
+
+    public static func decode(_ data: some Collection<UInt8>) throws(MalformedMessage) -> PushRequest {
+        let m = try members(data, what: "push")
+        guard case .string(let from)? = m["from"] else { throw MalformedMessage("the push body has no 'from'") }
+        guard case .array(let items)? = m["changes"] else {
+            throw MalformedMessage("the push body's 'changes' is not an array")
+        }
+        return PushRequest(
+            from: from,
+            changes: items.map { item in
+                do throws(ChangeDecoder.Malformed) { return .success(try ChangeDecoder.change(item)) } catch {
+                    return .failure(error)
+                }
+            })
+    }
+}
+
+/// A change a node would not apply, and why: in a push answer, a bundle import, a round's report.
+public struct Refusal: Codable, Sendable, Equatable {
+    /// `origin:seq`, or the position of a change that could not even be read (`#3`, `line 7`).
+    public let change: String
+    public let record: String
+    public let reason: String
+
+    public init(change: String, record: String, reason: String) {
+        self.change = change
+        self.record = record
+        self.reason = reason
+    }
+
+    /// "2 change(s); first 32.17:4 (record 9eab…): hash does not match …": the one wording of a
+    /// set of refusals, for statuses, logs and messages.
+    public static func summary(_ refusals: [Refusal]) -> String? {
+        guard let first = refusals.first else { return nil }
+        return "\(refusals.count) change(s); first \(first.change) (record \(first.record)): \(first.reason)"
+    }
+}
+
+/// The parent's answer to a push.
+public struct PushAnswer: Codable, Sendable, Equatable {
+    public var accepted: Int
+    public var duplicates: Int
+    /// Changes of the pushing child's subtree that the parent holds, not applied, after this batch
+    /// (waiting for an earlier change, or for the parent's clock to reach theirs).
+    public var held: Int
+    public var refused: [Refusal]
+    /// The chain tips the parent now holds for every origin in the child's subtree.
+    public var tips: [String: Int64]
+    /// The parent's clock in milliseconds, for skew detection.
+    public var serverTime: Int64
+    /// Why changes were held rather than applied (a clock running ahead), when they were.
+    public var heldReason: String?
+
+    public init(
+        accepted: Int, duplicates: Int, held: Int, refused: [Refusal], tips: [String: Int64], serverTime: Int64,
+        heldReason: String? = nil
+    ) {
+        self.accepted = accepted
+        self.duplicates = duplicates
+        self.held = held
+        self.refused = refused
+        self.tips = tips
+        self.serverTime = serverTime
+        self.heldReason = heldReason
+    }
+}
+
+/// `GET /v1/pull` answers a page of changes in the child's scope after its cursor.
+public struct PullPage: Sendable, Equatable {
+    public var changes: [Change]
+    /// The cursor to ask from next (the parent's arrival number of the last change looked at).
+    public var next: Int64
+    public var more: Bool
+    public var serverTime: Int64
+
+    public init(changes: [Change], next: Int64, more: Bool, serverTime: Int64) {
+        self.changes = changes
+        self.next = next
+        self.more = more
+        self.serverTime = serverTime
+    }
+
+    /// `{"changes":[…],"more":…,"next":…,"serverTime":…}` from the changes' stored wire forms.
+    public static func encode(wire: some Collection<String>, next: Int64, more: Bool, serverTime: Int64) -> Data {
+        var j = CanonicalJSON()
+        j.raw("{\"changes\":")
+        j.array(wire)
+        j.raw(",\"more\":")
+        j.value(.bool(more))
+        j.raw(",\"next\":")
+        j.int(next)
+        j.raw(",\"serverTime\":")
+        j.int(serverTime)
+        j.raw("}")
+        return Data(j.bytes)
+    }
+
+    /// Every change must be well formed: a page is applied whole or not at all.
+    public static func decode(_ data: some Collection<UInt8>) throws(MalformedMessage) -> PullPage {
+        let m = try members(data, what: "pull")
+        guard case .array(let items)? = m["changes"], case .int(let next)? = m["next"],
+            case .bool(let more)? = m["more"], case .int(let serverTime)? = m["serverTime"]
+        else { throw MalformedMessage("the pull answer is not a zisync pull answer") }
+        var changes: [Change] = []
+        changes.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            do throws(ChangeDecoder.Malformed) {
+                changes.append(try ChangeDecoder.change(item))
+            } catch {
+                throw MalformedMessage("change #\(i + 1) of the pull answer: \(error)")
+            }
+        }
+        return PullPage(changes: changes, next: next, more: more, serverTime: serverTime)
+    }
+}
+
+/// The body of every answer that is an error: `{"error":"…"}`.
+public struct ErrorAnswer: Codable, Sendable {
+    public let error: String
+
+    public init(error: String) { self.error = error }
+}
+
+/// What a child tells its parent about itself after each round (`POST /v1/report`), so the
+/// parent's `status` can show how far behind each office is and why.
+public struct ChildReport: Codable, Sendable, Equatable {
+    /// Changes made in the child's subtree that the parent does not hold yet.
+    public var pendingChanges: Int
+    public var pendingFiles: Int
+    public var pendingBytes: Int64
+    /// When the oldest of those changes was made (ms since the epoch).
+    public var oldestPending: Int64?
+    /// The child's last problem, as its own `status` words it.
+    public var problem: SyncProblem?
+    /// A province's own children that need attention (failing or late), and how many are ok or
+    /// never seen: so KPU RI sees the kab/kota too. Nil from a node without children.
+    public var below: Below?
+
+    public struct Below: Codable, Sendable, Equatable {
+        public var attention: [OfficeState]
+        public var ok: Int
+        public var neverSeen: Int
+
+        public init(attention: [OfficeState], ok: Int, neverSeen: Int) {
+            self.attention = attention
+            self.ok = ok
+            self.neverSeen = neverSeen
+        }
+    }
+
+    public struct OfficeState: Codable, Sendable, Equatable {
+        public var satker: String
+        /// failing or late.
+        public var state: ChildState
+        public var lagSeconds: Int64?
+        public var problem: SyncProblem?
+
+        public init(satker: String, state: ChildState, lagSeconds: Int64?, problem: SyncProblem?) {
+            self.satker = satker
+            self.state = state
+            self.lagSeconds = lagSeconds
+            self.problem = problem
+        }
+    }
+
+    public init(
+        pendingChanges: Int, pendingFiles: Int, pendingBytes: Int64, oldestPending: Int64?, problem: SyncProblem?,
+        below: Below? = nil
+    ) {
+        self.pendingChanges = pendingChanges
+        self.pendingFiles = pendingFiles
+        self.pendingBytes = pendingBytes
+        self.oldestPending = oldestPending
+        self.problem = problem
+        self.below = below
+    }
+
+    public func encoded() -> Data { (try? JSONEncoder().encode(self)) ?? Data("{}".utf8) }
+
+    public static func decode(_ data: Data) throws(MalformedMessage) -> ChildReport {
+        do {
+            return try JSONDecoder().decode(ChildReport.self, from: data)
+        } catch {
+            throw MalformedMessage("the body is not a zisync child report")
+        }
+    }
+}
+
+/// How a parent judges a child, worst first.
+public enum ChildState: String, Codable, Sendable, CaseIterable, Comparable {
+    /// A problem to act on: refusals, an error the child reported.
+    case failing
+    /// Not heard from in time, or its oldest pending change is too old.
+    case late
+    case ok
+    /// Not enrolled yet, or never connected.
+    case neverSeen = "never_seen"
+
+    public static func < (a: ChildState, b: ChildState) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// A sync problem in an operator's words: what failed, its cause, and what to do.
+public struct SyncProblem: Codable, Sendable, Equatable {
+    /// A short key for scripts and metrics.
+    public enum Cause: String, Codable, Sendable, CaseIterable {
+        case dns, unreachable, timeout, link, tls, certificate, forbidden
+        case notZISync = "not_zisync"
+        case parentError = "parent_error"
+        case `protocol`, refused, held, local, stopped
+        case notSeen = "not_seen"
+
+        /// The link itself failed: the parent cannot be told about it over that link.
+        public var isLinkFailure: Bool {
+            switch self {
+            case .dns, .unreachable, .timeout, .link, .tls, .certificate, .stopped, .notZISync: true
+            default: false
+            }
+        }
+    }
+
+    public var cause: Cause
+    /// What failed: which request, record or file, with the HTTP status or curl error.
+    public var message: String
+    /// What to do about it.
+    public var advice: String
+    /// When it happened (ms since the epoch).
+    public var at: Int64
+
+    public init(cause: Cause, message: String, advice: String, at: Int64) {
+        self.cause = cause
+        self.message = message
+        self.advice = advice
+        self.at = at
+    }
+}
+
+/// The JSON object at the top of a body, by key.
+func members(_ data: some Collection<UInt8>, what: String) throws(MalformedMessage) -> [String: JSONValue] {
+    let value: JSONValue
+    do {
+        value = try JSONValue.parse(data)
+    } catch {
+        throw MalformedMessage("the \(what) body is not JSON: \(error)")
+    }
+    guard let m = value.members else { throw MalformedMessage("the \(what) body is not a JSON object") }
+    return m
+}

@@ -1,0 +1,204 @@
+import Crypto
+import Foundation
+import GRDB
+import ZISyncCore
+
+/// The audit queries: every version of a record, the open conflicts, the refusals, the digest of
+/// a subtree, the verification of the log against itself, and the counts `status` shows.
+public struct Audit: Sendable {
+    let store: Store
+
+    // MARK: - History and conflicts
+
+    /// Every write to every field of a record, oldest first, with what became of it.
+    public func history(of recordID: String) throws -> [HistoryEntry] {
+        let current = try store.records.get(recordID)
+        let rows = try store.db.read { db in
+            try ChangeRow.fetchAll(
+                db,
+                sql: "SELECT \(ChangeRow.columns) FROM change_log WHERE record_id = ? ORDER BY hlc, origin",
+                arguments: [recordID])
+        }
+        return try rows.flatMap { row in
+            let change = try row.change()
+            return change.fields.keys.sorted().map { field in
+                let version = change.version
+                let state = current?.fields[field]
+                let outcome: HistoryEntry.Outcome
+                if !row.isApplied {
+                    outcome = .refused
+                } else if state?.version == version {
+                    outcome = .current
+                } else if state?.heads.contains(version) == true {
+                    outcome = .conflicting
+                } else {
+                    outcome = .superseded
+                }
+                return HistoryEntry(
+                    field: field, value: change.fields[field] ?? .null, origin: change.origin, seq: change.seq,
+                    hlc: change.hlc, actor: change.actor, outcome: outcome, base: change.base[field] ?? [])
+            }
+        }
+    }
+
+    /// Fields written concurrently that nobody has resolved yet (by writing again).
+    public func conflicts() throws -> [ConflictEntry] {
+        let keys = try store.db.read { db in
+            try Row.fetchAll(db, sql: "SELECT record_id, field FROM open_conflict ORDER BY record_id, field")
+                .map { ($0["record_id"] as String, $0["field"] as String) }
+        }
+        var out: [ConflictEntry] = []
+        for (recordID, field) in keys {
+            guard let rec = try store.records.get(recordID), let state = rec.fields[field] else { continue }
+            var values: [ConflictEntry.Value] = []
+            for head in state.heads {
+                guard let change = try change(head) else { continue }
+                values.append(
+                    .init(
+                        value: change.fields[field] ?? .null, origin: head.origin, seq: head.seq, hlc: change.hlc,
+                        actor: change.actor, winner: head == state.version))
+            }
+            values.sort { $0.winner && !$1.winner }
+            out.append(
+                ConflictEntry(recordID: recordID, type: rec.type, owner: rec.owner, field: field, values: values))
+        }
+        return out
+    }
+
+    /// One stored change by its version.
+    func change(_ version: Version) throws -> Change? {
+        try store.db.read { db in
+            try ChangeRow.fetchOne(
+                db, sql: "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND seq = ?",
+                arguments: [version.origin, version.seq])
+        }?.change()
+    }
+
+    // MARK: - Refusals and counts
+
+    public func refusedChanges() throws -> [RefusedChange] {
+        try store.db.read { db in
+            try RefusedRow.fetchAll(db, sql: "SELECT * FROM refused_change ORDER BY id").map {
+                RefusedChange(
+                    change: "\($0.origin):\($0.seq)", recordID: $0.recordID, reason: $0.reason, sender: $0.sender,
+                    source: $0.source)
+            }
+        }
+    }
+
+    public func counts() throws -> Counts {
+        try store.db.read { db in
+            Counts(
+                changes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change_log") ?? 0,
+                ownChanges: try Int.fetchOne(
+                    db, sql: "SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?", arguments: [store.node])
+                    ?? 0,
+                refused: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM refused_change") ?? 0,
+                held: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_change") ?? 0,
+                conflicts: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM open_conflict") ?? 0)
+        }
+    }
+
+    // MARK: - Digest
+
+    /// One SHA-256 over every record owned in `satker`'s subtree: id, type, owner and each
+    /// field's winning value and version, in id order. Equal on any two nodes that hold the same
+    /// data, whatever order it arrived in.
+    public func digest(of satker: String) throws -> (digest: String, records: Int) {
+        let registry = store.registry
+        guard registry.contains(satker) else { throw ZISyncError("unknown satker code '\(satker)'") }
+        let owners = registry.subtree(of: satker)
+        // The whole registry is every record: read the table in id order instead of by owner.
+        let everyone = owners.count == registry.all.count
+        var hasher = SHA256()
+        var count = 0
+        try store.records.each(
+            sql: everyone
+                ? "SELECT \(RecordRow.columns) FROM record_state ORDER BY record_id"
+                : """
+                SELECT \(RecordRow.columns) FROM record_state
+                WHERE owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY record_id
+                """,
+            arguments: everyone ? [] : StatementArguments(Array(owners))
+        ) { rec in
+            var j = CanonicalJSON()
+            j.string(rec.id)
+            j.raw(" ")
+            j.string(rec.type)
+            j.raw(" ")
+            j.string(rec.owner)
+            j.raw(" ")
+            j.object(rec.fields.map { ($0.key, $0.value) }) { j, s in
+                j.raw("[")
+                j.value(s.value)
+                j.raw(",")
+                j.int(s.hlc.rawValue)
+                j.raw(",")
+                j.string(s.origin)
+                j.raw(",")
+                j.int(s.seq)
+                j.raw("]")
+            }
+            j.raw("\n")
+            hasher.update(data: j.bytes)
+            count += 1
+        }
+        return (Hashing.hex(hasher.finalize()), count)
+    }
+}
+
+public struct Counts: Sendable {
+    public let changes: Int
+    /// This node's own changes: the length of its own chain.
+    public let ownChanges: Int
+    public let refused: Int
+    public let held: Int
+    public let conflicts: Int
+}
+
+public struct RefusedChange: Sendable {
+    public let change: String
+    public let recordID: String
+    public let reason: String
+    public let sender: String?
+    public let source: String
+}
+
+public struct HistoryEntry: Sendable {
+    public enum Outcome: String, Sendable {
+        /// The last-writer-wins value now.
+        case current
+        /// Written concurrently with the current value and not yet resolved.
+        case conflicting
+        /// Overwritten by a later write (knowingly, or by losing last-writer-wins).
+        case superseded
+        /// Refused by the write rules; stored for audit, never applied.
+        case refused
+    }
+
+    public let field: String
+    public let value: FieldValue
+    public let origin: String
+    public let seq: Int64
+    public let hlc: HLC
+    public let actor: String
+    public let outcome: Outcome
+    public let base: [Version]
+}
+
+public struct ConflictEntry: Sendable {
+    public struct Value: Sendable {
+        public let value: FieldValue
+        public let origin: String
+        public let seq: Int64
+        public let hlc: HLC
+        public let actor: String
+        public let winner: Bool
+    }
+
+    public let recordID: String
+    public let type: String
+    public let owner: String
+    public let field: String
+    public let values: [Value]
+}

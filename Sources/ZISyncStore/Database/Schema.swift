@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+
+/// Versioned migrations of the node database. Never edit a shipped migration; add one.
+enum Schema {
+    static func migrator(filesRoot: URL) -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE node_meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+
+                    -- Append-only log of every change this node holds, applied or refused.
+                    -- local_seq is the arrival order here (the cursor children pull by).
+                    CREATE TABLE change_log(
+                        local_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        origin TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        record_type TEXT NOT NULL,
+                        record_id TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        fields TEXT NOT NULL,
+                        base TEXT NOT NULL,
+                        prev_hash TEXT,
+                        hash TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('applied', 'refused')),
+                        received_at INTEGER NOT NULL,
+                        UNIQUE(origin, seq));
+                    CREATE INDEX change_log_record ON change_log(record_id);
+
+                    -- Tip of each origin's chain as held here.
+                    CREATE TABLE origin_head(
+                        origin TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL);
+
+                    -- Changes that arrived ahead of a gap in their origin's chain.
+                    CREATE TABLE pending_change(
+                        origin TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, sender TEXT,
+                        received_at INTEGER NOT NULL, PRIMARY KEY(origin, seq));
+
+                    -- Every refusal, for audit: changes outside the chain (bad hash, forged origin)
+                    -- and changes in the chain that their origin was not allowed to make.
+                    CREATE TABLE refused_change(
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        origin TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+                        record_type TEXT NOT NULL, record_id TEXT NOT NULL, owner TEXT NOT NULL,
+                        body TEXT NOT NULL, reason TEXT NOT NULL, sender TEXT, source TEXT NOT NULL,
+                        refused_at INTEGER NOT NULL);
+
+                    -- Materialized records: per-field LWW winners with their versions.
+                    CREATE TABLE record_state(
+                        record_id TEXT PRIMARY KEY NOT NULL,
+                        record_type TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        deleted INTEGER NOT NULL DEFAULT 0,
+                        state TEXT NOT NULL);
+                    CREATE INDEX record_state_type_owner ON record_state(record_type, owner);
+
+                    CREATE TABLE open_conflict(
+                        record_id TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY(record_id, field));
+                    """)
+        }
+        m.registerMigration("v2-parent-ack") { db in
+            // What the parent is known to hold of each origin's chain (from a sync or a bundle
+            // receipt): export sends only what lies beyond it.
+            try db.execute(
+                sql: "CREATE TABLE parent_ack(origin TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL)")
+        }
+        m.registerMigration("v3-children") { db in
+            // When each child last pushed or pulled, and what it sent.
+            try db.execute(
+                sql: """
+                    CREATE TABLE child_seen(
+                        satker TEXT PRIMARY KEY NOT NULL, last_seen INTEGER NOT NULL, last_push INTEGER,
+                        last_pull INTEGER, pushed INTEGER NOT NULL DEFAULT 0, refused INTEGER NOT NULL DEFAULT 0);
+                    -- Evidence files the parent confirmed it holds completely.
+                    CREATE TABLE uploaded_file(sha256 TEXT PRIMARY KEY NOT NULL);
+                    """)
+        }
+        m.registerMigration("v4-child-reports") { db in
+            // What each child last reported of itself (pending work, its last error), and the
+            // last refusal this node made of its changes: the children table of `status`.
+            try db.execute(
+                sql: """
+                    ALTER TABLE child_seen ADD COLUMN report TEXT;
+                    ALTER TABLE child_seen ADD COLUMN reported_at INTEGER;
+                    ALTER TABLE child_seen ADD COLUMN last_refusal TEXT;
+                    ALTER TABLE child_seen ADD COLUMN last_refusal_at INTEGER;
+                    ALTER TABLE child_seen ADD COLUMN last_clean_push INTEGER;
+                    """)
+        }
+        m.registerMigration("v5-sync-state") { db in
+            // The sync state as typed columns (it was string keys in node_meta, written in one
+            // module and read back in another). One row.
+            try db.execute(
+                sql: """
+                    CREATE TABLE sync_state(
+                        id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                        pull_cursor INTEGER NOT NULL DEFAULT 0,
+                        last_push_ok INTEGER, last_pull_ok INTEGER, last_sync_ok INTEGER,
+                        problem_cause TEXT, problem_message TEXT, problem_advice TEXT, problem_at INTEGER,
+                        clock_skew_ms INTEGER, clock_offset_ms INTEGER,
+                        held_by_parent TEXT, refused_by_parent INTEGER NOT NULL DEFAULT 0, last_refusal TEXT,
+                        file_check_cursor INTEGER NOT NULL DEFAULT 0);
+                    INSERT INTO sync_state(id) VALUES (1);
+                    UPDATE sync_state SET
+                        pull_cursor = COALESCE((SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'pull_cursor'), 0),
+                        last_push_ok = (SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'last_push_ok'),
+                        last_pull_ok = (SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'last_pull_ok'),
+                        last_sync_ok = (SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'last_sync_ok'),
+                        problem_cause = (SELECT value FROM node_meta WHERE key = 'last_error_cause'),
+                        problem_message = (SELECT value FROM node_meta WHERE key = 'last_error'),
+                        problem_advice = (SELECT value FROM node_meta WHERE key = 'last_error_advice'),
+                        problem_at = (SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'last_error_at'),
+                        clock_skew_ms = (SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'clock_skew_ms'),
+                        clock_offset_ms = (SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'clock_offset_ms'),
+                        held_by_parent = (SELECT value FROM node_meta WHERE key = 'held_by_parent'),
+                        refused_by_parent = COALESCE(
+                            (SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'refused_by_parent'), 0),
+                        last_refusal = (SELECT value FROM node_meta WHERE key = 'last_refusal');
+                    DELETE FROM node_meta WHERE key NOT IN ('satker', 'hlc');
+                    """)
+        }
+        m.registerMigration("v6-queries") { db in
+            try db.execute(
+                sql: """
+                    -- Digests and lists of one subtree read its owners' records only.
+                    CREATE INDEX record_state_owner ON record_state(owner, record_id);
+
+                    -- Per-type columns of the materialized records that lists, the roll-up and
+                    -- file transfers filter and group by, kept in the transaction that writes
+                    -- record_state (RecordIndexes).
+                    CREATE TABLE plan_index(
+                        record_id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, area TEXT, status TEXT,
+                        deadline TEXT, updated INTEGER NOT NULL, deleted INTEGER NOT NULL);
+                    CREATE INDEX plan_index_owner ON plan_index(owner, area, updated);
+                    CREATE TABLE evidence_index(
+                        record_id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, plan TEXT, sha256 TEXT,
+                        size INTEGER, updated INTEGER NOT NULL, deleted INTEGER NOT NULL);
+                    CREATE INDEX evidence_index_owner ON evidence_index(owner, updated);
+                    CREATE INDEX evidence_index_plan ON evidence_index(plan);
+                    CREATE INDEX evidence_index_sha256 ON evidence_index(sha256);
+                    CREATE TABLE review_index(
+                        record_id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, subject TEXT, verdict TEXT,
+                        verdict_hlc INTEGER NOT NULL, deleted INTEGER NOT NULL);
+                    CREATE INDEX review_index_subject ON review_index(subject, verdict_hlc);
+
+                    -- Evidence files: those in the file store, those records here name that are not
+                    -- here yet, and those of this node's subtree its parent has not confirmed.
+                    -- Each round reads the queues, so its cost follows the files to move, not
+                    -- the number of records.
+                    CREATE TABLE local_file(sha256 TEXT PRIMARY KEY NOT NULL, size INTEGER NOT NULL);
+                    CREATE TABLE download_queue(sha256 TEXT PRIMARY KEY NOT NULL, size INTEGER NOT NULL);
+                    CREATE TABLE upload_queue(sha256 TEXT PRIMARY KEY NOT NULL);
+                    """)
+            try RecordIndexes.rebuild(db, filesRoot: filesRoot)
+        }
+        return m
+    }
+}

@@ -1,0 +1,28 @@
+import GRDB
+import ZISyncCore
+
+/// The replicated reference data read back for decisions: the satker registry and the LKE codes.
+enum ReferenceIndex {
+    static func registry(_ db: Database) throws -> SatkerRegistry {
+        var satkers: [Satker] = []
+        let rows = try RecordRow.fetchCursor(
+            db, sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = 'satker' AND deleted = 0")
+        while let row = try rows.next() {
+            let f = try row.record()
+            guard let code = f["code"].stringValue,
+                let level = f["level"].stringValue.flatMap({ SatkerLevel(rawValue: $0) })
+            else { continue }
+            if f["active"] == .bool(false) { continue }
+            satkers.append(
+                Satker(code: code, level: level, parent: f["parent"].stringValue, name: f["name"].stringValue ?? code))
+        }
+        return SatkerRegistry(satkers.sorted { $0.code < $1.code })
+    }
+
+    static func lkeCodes(_ db: Database) throws -> Set<String> {
+        Set(
+            try String.fetchAll(
+                db, sql: "SELECT record_id FROM record_state WHERE record_type = 'lke_item' AND deleted = 0"
+            ).map { String($0.dropFirst("lke:".count)) })
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import GRDB
+import ZISyncCore
+import ZISyncProtocol
+
+/// A node's local state: one SQLite database (GRDB) and the file store. Its parts, each a type
+/// of its own: the change log (`changeLog`), the materialized records (`records`), the sync
+/// ledger (`ledger`) and the audit queries (`audit`). Every write, local or received, goes
+/// through `ApplySession`, the one apply path.
+public final class Store: @unchecked Sendable {
+    public let home: Home
+    public let node: String
+    public let files: FileStore
+    let db: DatabasePool
+    let physicalNow: @Sendable () -> Int64
+    private let lock = NSLock()
+    private var cachedRegistry: SatkerRegistry
+    private var cachedLKECodes: Set<String>
+    private var cachedSubtree: Set<String>
+
+    public var registry: SatkerRegistry { lock.withLock { cachedRegistry } }
+
+    /// Every satker code in this node's subtree, itself included.
+    public var subtree: Set<String> { lock.withLock { cachedSubtree } }
+
+    /// This node's parent office, nil at KPU RI.
+    public var parent: String? { registry[node]?.parent }
+
+    public var authorization: Authorization {
+        let codes = lock.withLock { cachedLKECodes }
+        return Authorization(registry: registry, lkeCodeExists: { codes.contains($0) })
+    }
+
+    public var changeLog: ChangeLog { ChangeLog(store: self) }
+    public var records: Records { Records(store: self) }
+    public var ledger: SyncLedger { SyncLedger(store: self) }
+    public var audit: Audit { Audit(store: self) }
+
+    static func openPool(_ home: Home) throws -> DatabasePool {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool = try DatabasePool(path: home.databaseURL.path, configuration: config)
+        try Schema.migrator(filesRoot: home.filesURL).migrate(pool)
+        return pool
+    }
+
+    private init(
+        home: Home, node: String, db: DatabasePool, physicalNow: @escaping @Sendable () -> Int64
+    ) throws {
+        self.home = home
+        self.node = node
+        self.db = db
+        self.physicalNow = physicalNow
+        let notes = FileNotes(db: db, node: node)
+        self.files = try FileStore(root: home.filesURL, onStored: { notes.stored($0, size: $1) })
+        cachedRegistry = SatkerRegistry([])
+        cachedLKECodes = []
+        cachedSubtree = []
+        try reloadReference()
+        notes.subtree = { [weak self] in self?.subtree ?? [] }
+        notes.hasParent = { [weak self] in self?.parent != nil }
+    }
+
+    /// Creates a node: the database, the file store, and KPU RI's reference data
+    /// (the satker registry and the LKE catalogue) entered as `00`'s changes.
+    public static func initialize(
+        home: Home, satker: String, physicalNow: @escaping @Sendable () -> Int64 = HybridClock.systemMilliseconds
+    ) throws -> Store {
+        let seed = try ReferenceSeed.load()
+        guard seed.registry.contains(satker) else {
+            throw ZISyncError(
+                "unknown satker code '\(satker)': not in the registry of 553 offices (e.g. 00, 32, 32.17)")
+        }
+        if home.exists {
+            throw ZISyncError("\(home.url.path) already holds a zisync node (zisync.db exists)")
+        }
+        try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true)
+        let pool = try openPool(home)
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO node_meta(key, value) VALUES ('satker', ?)", arguments: [satker])
+            try db.execute(sql: "INSERT INTO node_meta(key, value) VALUES ('hlc', '0')")
+        }
+        let store = try Store(home: home, node: satker, db: pool, physicalNow: physicalNow)
+        let report = try store.receive(
+            seed.changes, sender: nil, source: "seed",
+            authorization: Authorization(registry: seed.registry, lkeCodeExists: { seed.lkeCodes.contains($0) }))
+        guard report.refused.isEmpty else {
+            throw ZISyncError("reference seed refused: \(report.refused[0].reason)")
+        }
+        try store.reloadReference()
+        return store
+    }
+
+    public static func open(
+        home: Home, physicalNow: @escaping @Sendable () -> Int64 = HybridClock.systemMilliseconds
+    ) throws -> Store {
+        guard home.exists else {
+            throw ZISyncError(
+                "no zisync node at \(home.url.path): run `zisync init --home \(home.url.path) --satker CODE` first")
+        }
+        let pool = try openPool(home)
+        let (satker, offset) = try pool.read { db in
+            (
+                try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'satker'"),
+                try SyncState.fetchOne(db)?.clockOffsetMilliseconds ?? 0
+            )
+        }
+        guard let satker else { throw ZISyncError("\(home.databaseURL.path) has no node identity") }
+        // A clock found far off at the last sync is corrected by the offset measured then.
+        if offset == 0 { return try Store(home: home, node: satker, db: pool, physicalNow: physicalNow) }
+        let system = physicalNow
+        return try Store(home: home, node: satker, db: pool, physicalNow: { system() + offset })
+    }
+
+    /// Rebuilds the in-memory registry and LKE code set from the replicated reference records.
+    func reloadReference() throws {
+        let (registry, codes) = try db.read { db in
+            (try ReferenceIndex.registry(db), try ReferenceIndex.lkeCodes(db))
+        }
+        let subtree = registry.subtree(of: node)
+        lock.withLock {
+            cachedRegistry = registry
+            cachedLKECodes = codes
+            cachedSubtree = subtree
+        }
+    }
+
+    // MARK: - Writing
+
+    /// One local write to one record: builds the change (next sequence, HLC tick, base =
+    /// the heads this node holds, previous hash) and applies it in one transaction.
+    @discardableResult
+    public func write(
+        type: RecordType, recordID: String, owner: String, fields: [String: FieldValue], actor: String
+    ) throws -> Change {
+        try writeBatch { try $0.write(type: type, recordID: recordID, owner: owner, fields: fields, actor: actor) }[0]
+    }
+
+    /// Several local writes in one transaction: all of them are stored, or none.
+    @discardableResult
+    public func writeBatch(_ body: (inout LocalWriter) throws -> Void) throws -> [Change] {
+        let auth = authorization
+        return try db.write { db in
+            var session = try ApplySession(db: db, store: self, authorization: auth)
+            var writer = LocalWriter(session: session)
+            try body(&writer)
+            session = writer.session
+            try session.finish()
+            return writer.written
+        }
+    }
+
+    /// Applies changes from elsewhere (the seed, a test) in one transaction, with the checks a
+    /// received change gets. `sender` is the office that delivered them; nil when no door check applies.
+    public func receive(
+        _ changes: [Change], sender: String?, source: String, authorization: Authorization? = nil
+    ) throws -> ReceiveReport {
+        try receive(changes, sender: sender, source: source, authorization: authorization, scope: nil) { _, _ in }
+    }
+
+    /// The general form: `scope`, when given, refuses changes outside this node's scope (a pull);
+    /// `notAfter` holds changes stamped later (a clock running ahead); `alongside` runs in the same
+    /// transaction (a cursor, a child's last-seen time).
+    func receive(
+        _ changes: [Change], sender: String?, source: String, authorization: Authorization? = nil,
+        scope: Scope?, notAfter: HLC? = nil, alongside: (Database, ReceiveReport) throws -> Void
+    ) throws -> ReceiveReport {
+        let auth = authorization ?? self.authorization
+        let report = try db.write { db in
+            var session = try ApplySession(db: db, store: self, authorization: auth)
+            session.notAfter = notAfter
+            var report = ReceiveReport()
+            if notAfter != nil, let sender {
+                // Changes held for their clock whose time has come go first.
+                try session.releaseDue(in: sender, source: source, report: &report)
+            }
+            for change in changes {
+                if let scope, !scope.contains(change) {
+                    try session.refuse(
+                        change, reason: "change \(change.id) is outside the scope of \(node)", sender: sender,
+                        source: source, report: &report)
+                    continue
+                }
+                try session.receive(change, sender: sender, source: source, report: &report)
+            }
+            try alongside(db, report)
+            try session.finish()
+            // What waits here of the sender's subtree (of everyone's, without a sender).
+            report.held = try session.heldCount(of: sender)
+            return report
+        }
+        if changes.contains(where: { RecordType(rawValue: $0.recordType)?.isReference == true }) {
+            try reloadReference()
+        }
+        return report
+    }
+}
+
+/// Records files entering the file store in the database (`local_file` and the transfer
+/// queues), so that rounds and reports find them by query instead of by listing the disk.
+final class FileNotes: @unchecked Sendable {
+    let db: DatabasePool
+    let node: String
+    var subtree: @Sendable () -> Set<String> = { [] }
+    var hasParent: @Sendable () -> Bool = { false }
+
+    init(db: DatabasePool, node: String) {
+        self.db = db
+        self.node = node
+    }
+
+    func stored(_ sha256: String, size: Int64) {
+        let subtree = self.subtree()
+        let hasParent = self.hasParent()
+        // Best effort: a file missed here is found by the next check of the disk (FileQueues).
+        try? db.write { db in
+            try FileQueues.stored(db, sha256: sha256, size: size, subtree: subtree, hasParent: hasParent)
+        }
+    }
+}

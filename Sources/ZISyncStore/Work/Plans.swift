@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import ZISyncCore
+
+/// Rencana aksi: creating, editing, deleting and listing action plans.
+public struct Plans: Sendable {
+    let store: Store
+
+    public init(_ store: Store) { self.store = store }
+
+    /// Adds a plan owned by `owner` (this node's satker unless it enters one for an office below).
+    public func add(owner: String? = nil, fields: [String: FieldValue], actor: String) throws -> String {
+        guard fields["area"].map({ !$0.isNull }) == true else { throw ZISyncError("a plan needs an area") }
+        guard fields["activity"]?.stringValue?.isEmpty == false else { throw ZISyncError("a plan needs an activity") }
+        var all = fields
+        if all["status"] == nil { all["status"] = .string("draft") }
+        let id = Validation.newRecordID()
+        try store.write(type: .actionPlan, recordID: id, owner: owner ?? store.node, fields: all, actor: actor)
+        return id
+    }
+
+    /// Writes FIELD=VALUE assignments to one plan (values parsed by the plan schema).
+    @discardableResult
+    public func set(_ id: String, assignments: [(String, String)], actor: String) throws -> Change {
+        let plan = try store.records.resolve(id, as: .actionPlan)
+        var fields: [String: FieldValue] = [:]
+        for (name, text) in assignments {
+            fields[name] = try RecordType.actionPlan.schema.parse(field: name, text: text)
+        }
+        if fields.isEmpty { throw ZISyncError("nothing to set: give FIELD=VALUE") }
+        return try store.write(type: .actionPlan, recordID: plan.id, owner: plan.owner, fields: fields, actor: actor)
+    }
+
+    /// Marks a plan deleted. The record and its history stay; the tombstone syncs like any write.
+    public func delete(_ id: String, actor: String) throws {
+        let plan = try store.records.resolve(id, as: .actionPlan)
+        try store.write(
+            type: .actionPlan, recordID: plan.id, owner: plan.owner, fields: [RecordSchema.deletedField: .bool(true)],
+            actor: actor)
+    }
+
+    /// Plans owned in `subtree` (default: this node's), optionally of one area, by owner, area
+    /// and last change.
+    public func list(subtree: String? = nil, area: Area? = nil) throws -> [StoredRecord] {
+        var out: [StoredRecord] = []
+        try each(subtree: subtree, area: area) { out.append($0) }
+        return out
+    }
+
+    /// The same plans one by one, read as a stream (a list of any length in bounded memory).
+    public func each(subtree: String? = nil, area: Area? = nil, _ body: (StoredRecord) throws -> Void) throws {
+        let owners = Array(store.registry.subtree(of: subtree ?? store.node))
+        var arguments: [any DatabaseValueConvertible] = owners
+        var areaFilter = ""
+        if let area {
+            areaFilter = "AND p.area = ?"
+            arguments.append(area.rawValue)
+        }
+        try store.records.each(
+            sql: """
+                SELECT r.record_id, r.record_type, r.owner, r.state
+                FROM plan_index p JOIN record_state r ON r.record_id = p.record_id
+                WHERE p.deleted = 0 AND p.owner IN (\(databaseQuestionMarks(count: owners.count))) \(areaFilter)
+                ORDER BY p.owner, COALESCE(p.area, ''), p.updated, p.record_id
+                """, arguments: StatementArguments(arguments), body)
+    }
+}
