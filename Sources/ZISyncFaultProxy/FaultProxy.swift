@@ -79,11 +79,13 @@ public final class FaultProxy: @unchecked Sendable {
 
     /// Resets every open connection (RST), as a cut link does.
     public func resetAll() {
-        let open = lock.withLock { sockets }
-        for fd in open {
-            var l = linger(l_onoff: 1, l_linger: 0)
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
-            shutdown(fd, Int32(SHUT_RDWR))
+        // Under the lock descriptors are closed under, so none is touched after it was recycled.
+        lock.withLock {
+            for fd in sockets {
+                var l = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+                shutdown(fd, Int32(SHUT_RDWR))
+            }
         }
     }
 
@@ -109,7 +111,14 @@ public final class FaultProxy: @unchecked Sendable {
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 { return }
+            if client < 0 {
+                // A connection reset while it waited in the backlog (ECONNABORTED), a signal:
+                // keep accepting; stop only once closed.
+                if lock.withLock({ closed }) { return }
+                if errno == ECONNABORTED || errno == EINTR || errno == EPROTO { continue }
+                usleep(1_000)
+                continue
+            }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var addr = FaultProxy.loopback(port: target)
             let ok = withUnsafePointer(to: &addr) {
@@ -150,9 +159,10 @@ public final class FaultProxy: @unchecked Sendable {
         }
         line.close()
         while !line.isFinished { usleep(10_000) }
-        shutdown(sink, Int32(SHUT_RDWR))
-        shutdown(source, Int32(SHUT_RDWR))
+        // Only descriptors still ours, under the lock they are closed under: the other direction
+        // may have closed them already, and the numbers may belong to new sockets by now.
         lock.withLock {
+            for fd in [sink, source] where sockets.contains(fd) { shutdown(fd, Int32(SHUT_RDWR)) }
             if sockets.remove(source) != nil { Glibc.close(source) }
             if sockets.remove(sink) != nil { Glibc.close(sink) }
         }
