@@ -134,10 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZISyncCoreTests",
-            dependencies: [
-                "ZISyncCore", "ZISyncTestSupport",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            dependencies: ["ZISyncCore"]
         ),
         .testTarget(
             name: "ZISyncProtocolTests",
@@ -167,10 +164,10 @@ let package = Package(
         .testTarget(
             name: "ZISyncCLITests",
             dependencies: [
-                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport",
-                "ZISyncNode",
+                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncTransport", "ZISyncNode",
                 "ZISyncFaultProxy", "ZISyncTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -41,6 +41,9 @@ public final class Store: @unchecked Sendable {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 32 MiB of pages per connection (SQLite's default is 2): a national store's indexes
+            // are read from memory instead of by a system call per page. Taken only as used.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         let pool = try DatabasePool(path: home.databaseURL.path, configuration: config)
         try Schema.migrator(filesRoot: home.filesURL).migrate(pool)
@@ -60,6 +63,7 @@ public final class Store: @unchecked Sendable {
         cachedLKECodes = []
         cachedSubtree = []
         try reloadReference()
+        try Schema.ensureRollUpIndexes(db, hasChildren: !cachedRegistry.children(of: node).isEmpty)
         notes.subtree = { [weak self] in self?.subtree ?? [] }
         notes.hasParent = { [weak self] in self?.parent != nil }
     }

@@ -98,7 +98,9 @@ func runApplyBench(total: Int) throws {
         while i < changes.count {
             let r = try prov.receive(
                 Array(changes[i..<min(i + batchSize, changes.count)]), sender: origin, source: "bench")
-            precondition(r.refused.isEmpty && r.held == 0, "bench changes refused: \(r.refused.prefix(1))")
+            guard r.refused.isEmpty && r.held == 0 else {
+                throw ZISyncError("bench changes refused: \(r.refused.prefix(1))")
+            }
             i += batchSize
         }
     }

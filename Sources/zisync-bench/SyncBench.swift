@@ -17,9 +17,9 @@ struct ZISyncProcess {
         try result(args, timeout: timeout).stdout
     }
 
-    /// The whole result (status, output, time, peak memory); throws unless it exits 0.
+    /// The whole result (status, output, time, its own peak memory); throws unless it exits 0.
     static func result(_ args: [String], timeout: Duration = .seconds(900)) throws -> ProcessResult {
-        let r = try ProcessRunner.run(binary.path, args, timeout: timeout)
+        let r = try ProcessRunner.measured(binary.path, args, timeout: timeout)
         guard r.status == 0 else {
             throw ZISyncError("zisync \(args.joined(separator: " ")) (exit \(r.status)): \(r.stderr)")
         }
@@ -110,7 +110,7 @@ func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
     let gzipped = try SyncProtocol.gzip(canonical).count
     counting.resetCounters()
     let pushReport = try ZISyncProcess.sync(kab)
-    precondition(pushReport.pushed == total, "pushed \(pushReport.pushed) of \(total)")
+    guard pushReport.pushed == total else { throw ZISyncError("pushed \(pushReport.pushed) of \(total)") }
     let wire = counting.upstreamBytes
     var scratch: [URL] = []
     let bareRate = try bareInsertRate(changes, batchSize: 5000, cleanup: &scratch)
@@ -169,14 +169,15 @@ func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
         try ZISyncProcess.run(["evidence", "add", "--home", home.path, "--plan", plan, file.path])
         proxy.resetCounters()
         if let cutAt { proxy.mode = .cutAfter(cutAt) }
-        let p = try RunningProcess(
-            ZISyncProcess.binary.path, ["sync", "--home", home.path], stdout: .discard, stderr: .discard)
+        let p = try RunningProcess(ZISyncProcess.binary.path, ["sync", "--home", home.path], stdout: .discard)
         if cutAt != nil {
             while proxy.mode != .cutAfter(0), p.isRunning { usleep(2_000) }
             proxy.mode = .forward
         }
         let result = p.wait(timeout: .seconds(600))
-        precondition(result.status == 0, "sync through the cut failed")
+        guard result.status == 0 else {
+            throw ZISyncError("sync of \(satker) (cut at \(cutAt.map(String.init) ?? "none")) failed: \(result.stderr)")
+        }
         return proxy.upstreamBytes
     }
     let uncut = try upload("32.01", cutAt: nil)

@@ -1,4 +1,4 @@
-// Benchmark driver for bench/apply.sh. Prints figures from one run; not a test.
+// Benchmark driver for bench/*.sh. Prints figures from one run; not a test.
 import Foundation
 import GRDB
 import ZISyncCore
@@ -19,7 +19,8 @@ let count = args.count > 2 ? Int(args[2]) ?? 100_000 : 100_000
 switch mode {
 case "apply": try runApplyBench(total: count)
 case "sync": try await runSyncBench(total: count, pushOnly: args.count > 3 && args[3] == "push")
+case "national": try runNationalBench(scale: args.count > 2 ? Double(args[2]) ?? 1 : 1)
 default:
-    print("usage: zisync-bench apply|sync [CHANGES]")
+    print("usage: zisync-bench apply|sync [CHANGES] | national [SCALE]")
     exit(64)
 }

@@ -196,6 +196,32 @@ public enum ProcessRunner {
     ) throws -> ProcessResult {
         try RunningProcess(executable, arguments, environment: environment).wait(timeout: timeout)
     }
+
+    /// Runs a program under GNU time, which forks it from a small process of its own: its peak
+    /// memory then is its own. (A child spawned straight from a large process inherits that
+    /// process's peak in ru_maxrss, as posix_spawn runs it in the parent's memory until exec.)
+    public static func measured(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        timeout: Duration = .seconds(120)
+    ) throws -> ProcessResult {
+        let marker = "zisync-peak-kb="
+        let r = try run(
+            "/usr/bin/time", ["-f", "\(marker)%M", executable] + arguments, environment: environment, timeout: timeout)
+        var lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var peak = r.maxResidentKilobytes
+        if let i = lines.lastIndex(where: { $0.hasPrefix(marker) }) {
+            peak = Int(lines[i].dropFirst(marker.count)) ?? peak
+            lines.remove(at: i)
+        }
+        // GNU time reports a failed command on a line of its own; the status stays the command's.
+        lines.removeAll {
+            $0.hasPrefix("Command exited with non-zero status") || $0.hasPrefix("Command terminated by signal")
+        }
+        return ProcessResult(
+            command: r.command, exit: r.exit, stdout: r.stdout, stderr: lines.joined(separator: "\n"),
+            seconds: r.seconds,
+            maxResidentKilobytes: peak, timedOut: r.timedOut)
+    }
 }
 
 public struct ProcessError: Error, CustomStringConvertible {

@@ -35,9 +35,7 @@ import ZISyncTestSupport
         // A link of 800 kB/s makes each round last about a second, so a kill at a random moment
         // lands inside a transfer (push, upload, pull) rather than after it.
         func throttled() throws -> FaultProxy {
-            let proxy = try FaultProxy(target: try #require(d.daemons["32"]).port, rate: 800_000)
-            try kab.setParent("https://127.0.0.1:\(proxy.port)")
-            return proxy
+            try FaultProxy(target: try #require(d.daemons["32"]).port, rate: 800_000)
         }
         var link = try throttled()
         defer { link.close() }
@@ -54,6 +52,7 @@ import ZISyncTestSupport
             try Data((0..<(600_000 + i)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) }).write(to: file)
             try kab.ok(["evidence", "add", "--plan", plan, file.path])
 
+            try kab.setParent("https://127.0.0.1:\(link.port)")
             let sync = try RunningProcess(
                 CLI.binary.path, ["sync", "--home", kab.home.path], environment: CLI.environment, stdout: .discard,
                 stderr: .discard)
@@ -71,7 +70,8 @@ import ZISyncTestSupport
                 sync.kill()
                 if wasRunning && sync.wait().exit == .signalled(SIGKILL) { interrupted += 1 }
             }
-            // The next round completes and repairs whatever the kill interrupted.
+            // The next round, at full speed, completes and repairs whatever the kill interrupted.
+            try kab.setParent(try #require(d.daemons["32"]).url)
             var synced = false
             for _ in 0..<3 where !synced {
                 synced = try kab.run(["sync"]).status == 0

@@ -51,6 +51,27 @@ import ZISyncTestSupport
         #expect(try prov.records.get(changes[0].recordID)?["activity"] == .string("c"))
     }
 
+    @Test func theClockMovesOnAcrossTransactionsWithAFrozenWallClock() throws {
+        let frozen = try TestNodes.make("32.17", physicalNow: { 1_700_000_000_000 })
+        defer { TestNodes.remove(frozen) }
+        let id = Validation.newRecordID()
+        var seen: [HLC] = []
+        for i in 0..<5 {
+            seen.append(
+                try frozen.write(
+                    type: .actionPlan, recordID: id, owner: "32.17",
+                    fields: ["area": .string("sdm"), "activity": .string("v\(i)")], actor: "t"
+                ).hlc)
+        }
+        #expect(zip(seen, seen.dropFirst()).allSatisfy { $0 < $1 }, "\(seen)")
+        // Reopened, the node remembers where its clock stood.
+        let reopened = try Store.open(home: frozen.home, physicalNow: { 1_700_000_000_000 })
+        let next = try reopened.write(
+            type: .actionPlan, recordID: id, owner: "32.17", fields: ["activity": .string("after")], actor: "t")
+        #expect(next.hlc > seen.last!)
+        #expect(try reopened.records.get(id)?["activity"] == .string("after"))
+    }
+
     @Test func reorderedChainIsRefused() throws {
         let (kab, prov, changes) = try setup()
         defer { TestNodes.remove(kab); TestNodes.remove(prov) }

@@ -163,8 +163,18 @@ public enum Validation {
         if s.hasPrefix("satker:") || s.hasPrefix("lke:") {
             return s.utf8.count <= 60 && !s.contains(where: { $0.isWhitespace })
         }
-        guard let uuid = UUID(uuidString: s) else { return false }
-        return uuid.uuidString.lowercased() == s
+        // 8-4-4-4-12 lower-case hex digits, as `newRecordID()` writes them (checked by byte:
+        // this runs for every change a node applies).
+        let bytes = s.utf8
+        guard bytes.count == 36 else { return false }
+        for (i, b) in bytes.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                guard b == 0x2D else { return false }
+            } else {
+                guard (0x30...0x39).contains(b) || (0x61...0x66).contains(b) else { return false }
+            }
+        }
+        return true
     }
 
     public static func isSHA256Hex(_ s: String) -> Bool {

@@ -120,7 +120,9 @@ extension ParentEndpoint {
     /// per answer.
     public func download(sha256: String, range: ByteRange?, for child: Child) async throws -> FileSlice {
         let files = store.files
-        guard Validation.isSHA256Hex(sha256), files.contains(sha256), let size = files.size(of: sha256) else {
+        guard Validation.isSHA256Hex(sha256),
+            let size = try await blocking({ files.contains(sha256) ? files.size(of: sha256) : nil })
+        else {
             throw EndpointError(.notFound, "file not here")
         }
         guard try await fileIsNamed(sha256, by: child) else {

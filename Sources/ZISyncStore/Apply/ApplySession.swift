@@ -15,7 +15,11 @@ struct ApplySession {
     private var heads: [String: (seq: Int64, hash: String)?] = [:]
     private var dirtyHeads: Set<String> = []
     private var records: [String: StoredRecord?] = [:]
+    /// Each cached record as it was stored before this session (nil: not stored yet).
+    private var stored: [String: StoredRecord?] = [:]
     private var dirtyRecords: Set<String> = []
+    /// Records this session created by local writes: no evidence can name them yet.
+    private var createdHere: Set<String> = []
     private var inSubtree: [String: Bool] = [:]
     /// Origins that may have held changes waiting; others skip the lookup.
     private var pendingOrigins: Set<String>?
@@ -32,7 +36,8 @@ struct ApplySession {
         self.node = store.node
         self.registry = authorization.registry
         self.authorization = authorization
-        subtree = authorization.registry.subtree(of: store.node)
+        // The seed's registry differs from the store's only while the store is being created.
+        subtree = store.registry.all.isEmpty ? authorization.registry.subtree(of: store.node) : store.subtree
         hasParent = authorization.registry[store.node]?.parent != nil
         let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0
         clock = HybridClock(last: HLC(rawValue: last), physicalNow: store.physicalNow)
@@ -57,6 +62,7 @@ struct ApplySession {
             arguments: [id])
         let value = try row?.record()
         records[id] = .some(value)
+        stored[id] = .some(value)
         return value
     }
 
@@ -79,8 +85,11 @@ struct ApplySession {
         if let reason = authorization.refusal(of: change) {
             throw ZISyncError(reason)
         }
+        if existing == nil { createdHere.insert(recordID) }
         var report = ReceiveReport()
-        try apply(change, encoded: (change.fieldsJSON, change.baseJSON), sender: nil, source: "local", report: &report)
+        try apply(
+            change, encoded: (change.fieldsJSON, change.baseJSON), sender: nil, source: "local", checked: true,
+            report: &report)
         return change
     }
 
@@ -214,12 +223,13 @@ struct ApplySession {
     }
 
     /// Stores a change in the log (applied or refused by the write rules) and merges it.
+    /// `checked`: a local write whose rules and record were checked as it was made.
     private mutating func apply(
         _ change: Change, encoded: (fieldsJSON: String, baseJSON: String), sender: String?, source: String,
-        report: inout ReceiveReport
+        checked: Bool = false, report: inout ReceiveReport
     ) throws {
-        var refusal = authorization.refusal(of: change)
-        if refusal == nil, let existing = try record(change.recordID),
+        var refusal = checked ? nil : authorization.refusal(of: change)
+        if refusal == nil, !checked, let existing = try record(change.recordID),
             existing.type != change.recordType || existing.owner != change.owner
         {
             refusal =
@@ -327,19 +337,29 @@ struct ApplySession {
                 sql: "INSERT OR REPLACE INTO origin_head(origin, seq, hash) VALUES (?, ?, ?)",
                 arguments: [origin, tip.seq, tip.hash])
         }
+        // Plans before evidence: evidence reads its plan's area from the table.
+        var plans: [String] = []
+        var evidence: [StoredRecord] = []
         for id in dirtyRecords {
             guard let rec = records[id] ?? nil else { continue }
-            try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO record_state(record_id, record_type, owner, deleted, state)
-                    VALUES (?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [rec.id, rec.type, rec.owner, rec.isDeleted, RecordStateCodec.encode(rec.fields)])
-            try RecordIndexes.write(db, rec, subtree: subtree, hasParent: hasParent)
+            if rec.type == RecordType.evidence.rawValue {
+                evidence.append(rec)
+            } else if try RecordIndexes.store(
+                db, rec, stored: stored[id] ?? nil, subtree: subtree, hasParent: hasParent),
+                !createdHere.contains(id) || (stored[id] ?? nil) != nil
+            {
+                plans.append(rec.id)
+            }
+        }
+        try RecordIndexes.evidenceOf(db, plans: plans)
+        for rec in evidence {
+            try RecordIndexes.store(db, rec, stored: stored[rec.id] ?? nil, subtree: subtree, hasParent: hasParent)
         }
         try db.execute(
             sql: "UPDATE node_meta SET value = ? WHERE key = 'hlc'", arguments: [String(clock.last.rawValue)])
         dirtyHeads = []
         dirtyRecords = []
+        createdHere = []
+        for id in records.keys { stored[id] = records[id] }
     }
 }

@@ -110,6 +110,8 @@ public struct Audit: Sendable {
         let owners = registry.subtree(of: satker)
         // The whole registry is every record: read the table in id order instead of by owner.
         let everyone = owners.count == registry.all.count
+        // Naming the types lets SQLite find the owners' records by the (type, owner) index.
+        let types = RecordType.allCases.map(\.rawValue)
         var hasher = SHA256()
         var count = 0
         try store.records.each(
@@ -117,9 +119,10 @@ public struct Audit: Sendable {
                 ? "SELECT \(RecordRow.columns) FROM record_state ORDER BY record_id"
                 : """
                 SELECT \(RecordRow.columns) FROM record_state
-                WHERE owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY record_id
+                WHERE record_type IN (\(databaseQuestionMarks(count: types.count)))
+                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY record_id
                 """,
-            arguments: everyone ? [] : StatementArguments(Array(owners))
+            arguments: everyone ? [] : StatementArguments(types + Array(owners))
         ) { rec in
             var j = CanonicalJSON()
             j.string(rec.id)
@@ -128,8 +131,13 @@ public struct Audit: Sendable {
             j.raw(" ")
             j.string(rec.owner)
             j.raw(" ")
-            j.object(rec.fields.map { ($0.key, $0.value) }) { j, s in
-                j.raw("[")
+            // The canonical object of the fields, keys in UTF-8 byte order.
+            j.raw("{")
+            for (n, key) in rec.fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                let s = rec.fields[key]!
+                if n > 0 { j.raw(",") }
+                j.string(key)
+                j.raw(":[")
                 j.value(s.value)
                 j.raw(",")
                 j.int(s.hlc.rawValue)
@@ -139,6 +147,7 @@ public struct Audit: Sendable {
                 j.int(s.seq)
                 j.raw("]")
             }
+            j.raw("}")
             j.raw("\n")
             hasher.update(data: j.bytes)
             count += 1

@@ -125,26 +125,24 @@ enum Schema {
         m.registerMigration("v6-queries") { db in
             try db.execute(
                 sql: """
-                    -- Digests and lists of one subtree read its owners' records only.
-                    CREATE INDEX record_state_owner ON record_state(owner, record_id);
-
                     -- Per-type columns of the materialized records that lists, the roll-up and
-                    -- file transfers filter and group by, kept in the transaction that writes
-                    -- record_state (RecordIndexes).
-                    CREATE TABLE plan_index(
-                        record_id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, area TEXT, status TEXT,
-                        deadline TEXT, updated INTEGER NOT NULL, deleted INTEGER NOT NULL);
-                    CREATE INDEX plan_index_owner ON plan_index(owner, area, updated);
-                    CREATE TABLE evidence_index(
-                        record_id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, plan TEXT, sha256 TEXT,
-                        size INTEGER, updated INTEGER NOT NULL, deleted INTEGER NOT NULL);
-                    CREATE INDEX evidence_index_owner ON evidence_index(owner, updated);
-                    CREATE INDEX evidence_index_plan ON evidence_index(plan);
-                    CREATE INDEX evidence_index_sha256 ON evidence_index(sha256);
-                    CREATE TABLE review_index(
-                        record_id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, subject TEXT, verdict TEXT,
-                        verdict_hlc INTEGER NOT NULL, deleted INTEGER NOT NULL);
-                    CREATE INDEX review_index_subject ON review_index(subject, verdict_hlc);
+                    -- file transfers filter and group by, written by the same statement that
+                    -- writes the record's state (so they cannot disagree with it). Partial indexes
+                    -- cost nothing on the rows they do not cover.
+                    ALTER TABLE record_state ADD COLUMN updated INTEGER;     -- the latest write (HLC)
+                    ALTER TABLE record_state ADD COLUMN area TEXT;           -- plan; evidence: its plan's
+                    ALTER TABLE record_state ADD COLUMN status TEXT;         -- plan
+                    ALTER TABLE record_state ADD COLUMN deadline TEXT;       -- plan
+                    ALTER TABLE record_state ADD COLUMN plan TEXT;           -- evidence
+                    ALTER TABLE record_state ADD COLUMN sha256 TEXT;         -- evidence
+                    ALTER TABLE record_state ADD COLUMN size INTEGER;        -- evidence
+                    ALTER TABLE record_state ADD COLUMN subject TEXT;        -- review
+                    ALTER TABLE record_state ADD COLUMN verdict TEXT;        -- review
+                    ALTER TABLE record_state ADD COLUMN verdict_hlc INTEGER; -- review
+                    -- (The roll-up's covering indexes are made on nodes with children: Schema.rollUpIndexes.)
+                    CREATE INDEX record_state_plan ON record_state(plan) WHERE plan IS NOT NULL;
+                    CREATE INDEX record_state_sha256 ON record_state(sha256) WHERE sha256 IS NOT NULL;
+                    CREATE INDEX record_state_subject ON record_state(subject, verdict_hlc) WHERE subject IS NOT NULL;
 
                     -- Evidence files: those in the file store, those records here name that are not
                     -- here yet, and those of this node's subtree its parent has not confirmed.
@@ -157,5 +155,41 @@ enum Schema {
             try RecordIndexes.rebuild(db, filesRoot: filesRoot)
         }
         return m
+    }
+
+    /// Indexes that cover the roll-up's columns, so a province or KPU RI counts its subtree's
+    /// plans and evidence from them instead of from the records (evidence carries its plan's area,
+    /// RecordIndexes). A kab/kota's roll-up covers its own office only, and its writes do not pay
+    /// for them.
+    static let rollUpIndexes = [
+        "record_state_plans": """
+        CREATE INDEX record_state_plans ON record_state(owner, area, status, deadline)
+        WHERE record_type = 'action_plan' AND deleted = 0
+        """,
+        "record_state_evidence": """
+        CREATE INDEX record_state_evidence ON record_state(owner, area, sha256)
+        WHERE record_type = 'evidence' AND deleted = 0
+        """,
+    ]
+
+    /// Makes the roll-up indexes when a node has children and lacks them (once, at open).
+    static func ensureRollUpIndexes(_ pool: DatabasePool, hasChildren: Bool) throws {
+        guard hasChildren else { return }
+        let present = try pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'"))
+        }
+        let missing = rollUpIndexes.filter { !present.contains($0.key) }
+        guard !missing.isEmpty else { return }
+        try pool.write { db in
+            for sql in missing.values { try db.execute(sql: sql) }
+        }
+    }
+
+    static func hasRollUpIndexes(_ db: Database) throws -> Bool {
+        try Int.fetchOne(
+            db,
+            sql:
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('record_state_plans', 'record_state_evidence')"
+        ) == 2
     }
 }

@@ -39,9 +39,14 @@ public struct FileStore: Sendable {
         root.appendingPathComponent(String(sha256.prefix(2)), isDirectory: true).appendingPathComponent(sha256)
     }
 
+    /// Whether the file is here: one `access(2)` on a path built as text (rounds and `status` ask
+    /// this of many files).
     public func contains(_ sha256: String) -> Bool {
-        Validation.isSHA256Hex(sha256) && FileManager.default.fileExists(atPath: url(for: sha256).path)
+        guard Validation.isSHA256Hex(sha256) else { return false }
+        return access("\(rootPath)/\(sha256.prefix(2))/\(sha256)", F_OK) == 0
     }
+
+    var rootPath: String { root.path }
 
     public struct Stored: Sendable, Equatable {
         public let sha256: String

@@ -222,8 +222,8 @@ public struct SyncLedger: Sendable {
                 db,
                 sql: """
                     SELECT DISTINCT f.sha256 AS sha256, f.size AS size
-                    FROM evidence_index e JOIN local_file f ON f.sha256 = e.sha256
-                    WHERE e.owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY f.sha256
+                    FROM record_state e JOIN local_file f ON f.sha256 = e.sha256
+                    WHERE e.record_type = 'evidence' AND e.owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY f.sha256
                     """, arguments: StatementArguments(owners)
             ).map { (sha256: $0["sha256"] as String, size: $0["size"] as Int64) }
         }
@@ -296,7 +296,7 @@ public struct SyncLedger: Sendable {
                 $0,
                 sql: """
                     SELECT COUNT(*) FROM download_queue q
-                    WHERE EXISTS (SELECT 1 FROM evidence_index e WHERE e.sha256 = q.sha256)
+                    WHERE EXISTS (SELECT 1 FROM record_state e WHERE e.sha256 = q.sha256)
                     """) ?? 0
         }
     }
@@ -314,7 +314,7 @@ public struct SyncLedger: Sendable {
     /// fetch it.
     public func evidenceOwners(sha256: String) throws -> Set<String> {
         try db.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT owner FROM evidence_index WHERE sha256 = ?", arguments: [sha256]))
+            Set(try String.fetchAll(db, sql: "SELECT owner FROM record_state WHERE sha256 = ?", arguments: [sha256]))
         }
     }
 
@@ -323,7 +323,7 @@ public struct SyncLedger: Sendable {
         guard
             let id = try db.read({ db in
                 try String.fetchOne(
-                    db, sql: "SELECT record_id FROM evidence_index WHERE sha256 = ? LIMIT 1", arguments: [sha256])
+                    db, sql: "SELECT record_id FROM record_state WHERE sha256 = ? LIMIT 1", arguments: [sha256])
             })
         else { return nil }
         return try store.records.get(id)?.string("file_name")

@@ -74,31 +74,47 @@ enum RecordStateCodec {
     }
 
     static func decode(_ text: String) throws -> [String: FieldState] {
-        guard case .object(let members) = try JSONValue.parse(Array(text.utf8)) else {
+        guard case .object(let members) = try JSONValue.parse(text.utf8) else {
             throw ZISyncError("record state is not a JSON object")
         }
         var out: [String: FieldState] = [:]
+        out.reserveCapacity(members.count)
         for (name, value) in members {
-            guard let m = value.members, case .int(let hlc)? = m["h"], case .string(let origin)? = m["o"],
-                case .int(let seq)? = m["s"], let v = m["v"]
-            else { throw ZISyncError("record state of field '\(name)' is incomplete") }
-            let fieldValue: FieldValue
-            switch v {
-            case .string(let s): fieldValue = .string(s)
-            case .int(let n): fieldValue = .int(n)
-            case .bool(let b): fieldValue = .bool(b)
-            case .null: fieldValue = .null
-            default: throw ZISyncError("record state of field '\(name)' has a value of the wrong kind")
+            guard case .object(let parts) = value else {
+                throw ZISyncError("record state of field '\(name)' is not an object")
             }
-            func versions(_ key: String) -> [Version]? {
-                guard case .array(let items)? = m[key] else { return nil }
-                return items.compactMap { if case .string(let s) = $0 { Version(s) } else { nil } }
+            var hlc: Int64?
+            var origin: String?
+            var seq: Int64?
+            var fieldValue: FieldValue?
+            var heads: [Version]?
+            var missing: [Version] = []
+            for (key, part) in parts {
+                switch (key, part) {
+                case ("h", .int(let n)): hlc = n
+                case ("o", .string(let s)): origin = s
+                case ("s", .int(let n)): seq = n
+                case ("v", .string(let s)): fieldValue = .string(s)
+                case ("v", .int(let n)): fieldValue = .int(n)
+                case ("v", .bool(let b)): fieldValue = .bool(b)
+                case ("v", .null): fieldValue = .null
+                case ("heads", .array(let items)): heads = versions(items)
+                case ("missing", .array(let items)): missing = versions(items)
+                default: throw ZISyncError("record state of field '\(name)' has an unexpected '\(key)'")
+                }
+            }
+            guard let hlc, let origin, let seq, let fieldValue else {
+                throw ZISyncError("record state of field '\(name)' is incomplete")
             }
             // Absent heads means the common case: the winner is the only head.
             out[name] = FieldState(
                 value: fieldValue, hlc: HLC(rawValue: hlc), origin: origin, seq: seq,
-                heads: versions("heads") ?? [Version(origin: origin, seq: seq)], missing: versions("missing") ?? [])
+                heads: heads ?? [Version(origin: origin, seq: seq)], missing: missing)
         }
         return out
+    }
+
+    static func versions(_ items: [JSONValue]) -> [Version] {
+        items.compactMap { if case .string(let s) = $0 { Version(s) } else { nil } }
     }
 }

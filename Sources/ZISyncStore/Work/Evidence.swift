@@ -33,23 +33,27 @@ public struct Evidence: Sendable {
 
     /// Evidence owned in this node's subtree, optionally of one plan, by owner and last change.
     public func list(plan planID: String? = nil) throws -> [StoredRecord] {
+        var out: [StoredRecord] = []
+        try each(plan: planID) { out.append($0) }
+        return out
+    }
+
+    /// The same evidence one by one, read as a stream.
+    public func each(plan planID: String? = nil, _ body: (StoredRecord) throws -> Void) throws {
         let owners = Array(store.subtree)
         var arguments: [any DatabaseValueConvertible] = owners
         var planFilter = ""
         if let planID {
-            planFilter = "AND e.plan = ?"
+            planFilter = "AND plan = ?"
             arguments.append(try store.records.resolve(planID, as: .actionPlan).id)
         }
-        var out: [StoredRecord] = []
         try store.records.each(
             sql: """
-                SELECT r.record_id, r.record_type, r.owner, r.state
-                FROM evidence_index e JOIN record_state r ON r.record_id = e.record_id
-                WHERE e.deleted = 0 AND e.owner IN (\(databaseQuestionMarks(count: owners.count))) \(planFilter)
-                ORDER BY e.owner, e.updated, e.record_id
-                """, arguments: StatementArguments(arguments)
-        ) { out.append($0) }
-        return out
+                SELECT \(RecordRow.columns) FROM record_state
+                WHERE record_type = 'evidence' AND deleted = 0
+                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) \(planFilter)
+                ORDER BY owner, updated, record_id
+                """, arguments: StatementArguments(arguments), body)
     }
 
     /// Whether the file an evidence record names is in this node's file store.

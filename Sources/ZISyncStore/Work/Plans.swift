@@ -53,15 +53,15 @@ public struct Plans: Sendable {
         var arguments: [any DatabaseValueConvertible] = owners
         var areaFilter = ""
         if let area {
-            areaFilter = "AND p.area = ?"
+            areaFilter = "AND area = ?"
             arguments.append(area.rawValue)
         }
         try store.records.each(
             sql: """
-                SELECT r.record_id, r.record_type, r.owner, r.state
-                FROM plan_index p JOIN record_state r ON r.record_id = p.record_id
-                WHERE p.deleted = 0 AND p.owner IN (\(databaseQuestionMarks(count: owners.count))) \(areaFilter)
-                ORDER BY p.owner, COALESCE(p.area, ''), p.updated, p.record_id
+                SELECT \(RecordRow.columns) FROM record_state
+                WHERE record_type = 'action_plan' AND deleted = 0
+                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) \(areaFilter)
+                ORDER BY owner, COALESCE(area, ''), updated, record_id
                 """, arguments: StatementArguments(arguments), body)
     }
 }

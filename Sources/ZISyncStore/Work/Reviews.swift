@@ -36,7 +36,7 @@ public struct Reviews: Sendable {
             try String.fetchOne(
                 db,
                 sql: """
-                    SELECT record_id FROM review_index WHERE subject = ? AND deleted = 0
+                    SELECT record_id FROM record_state WHERE subject = ? AND deleted = 0
                     ORDER BY verdict_hlc DESC, record_id LIMIT 1
                     """, arguments: [subjectID])
         }

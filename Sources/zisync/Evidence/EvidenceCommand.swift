@@ -43,15 +43,17 @@ struct EvidenceList: ParsableCommand {
     func run() throws {
         let store = try node.openStore()
         let evidence = Evidence(store)
-        let items = try evidence.list(plan: plan)
         if json {
-            try printJSON(
-                items.map { e -> [String: Any] in
-                    var o = e.jsonObject
-                    o["file_present"] = evidence.filePresent(e)
-                    return o
-                })
+            // Streamed: a list of any length in bounded memory.
+            var out = JSONArrayStream()
+            try evidence.each(plan: plan) { e in
+                var o = e.jsonObject
+                o["file_present"] = evidence.filePresent(e)
+                try out.append(o)
+            }
+            out.finish()
         } else {
+            let items = try evidence.list(plan: plan)
             printTable(
                 ["ID", "SATKER", "PLAN", "KIND", "SIZE", "FILE", "TITLE"],
                 items.map { e in

@@ -32,36 +32,95 @@ extension StoredRecord {
 }
 
 /// Prints a JSON array element by element as the elements come (a list of any length in
-/// bounded memory), in the same layout as `printJSON`.
+/// bounded memory), in the same layout as `printJSON`. Elements are records' plain values
+/// (strings, integers, booleans, null), written here: Foundation's writer sorts keys through
+/// locale-aware comparisons and costs more than reading the records.
 struct JSONArrayStream {
     private var first = true
     private var out = FileHandle.standardOutput
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
 
     mutating func append(_ value: [String: Any]) throws {
-        let object = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
         buffer.append(contentsOf: (first ? "[\n" : ",\n").utf8)
         first = false
-        // Indent the object by two spaces, as inside a pretty-printed array.
-        var line = Data("  ".utf8)
-        for byte in object {
-            line.append(byte)
-            if byte == 0x0A {
-                buffer.append(line)
-                line = Data("  ".utf8)
-            }
-        }
-        buffer.append(line)
+        Self.write(value, indent: 1, into: &buffer)
         if buffer.count > 1 << 16 { flush() }
     }
 
     private mutating func flush() {
-        out.write(buffer)
+        out.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
     }
 
     mutating func finish() {
         buffer.append(contentsOf: (first ? "[\n\n]\n" : "\n]\n").utf8)
         flush()
+    }
+
+    /// One value, pretty-printed as JSONSerialization does (two spaces, ` : `, sorted keys,
+    /// `/` escaped).
+    static func write(_ value: Any, indent: Int, into out: inout [UInt8]) {
+        let pad = [UInt8](repeating: 0x20, count: indent * 2)
+        switch value {
+        case let object as [String: Any]:
+            out.append(contentsOf: pad)
+            writeObject(object, indent: indent, into: &out)
+        default:
+            out.append(contentsOf: pad)
+            writeScalar(value, into: &out)
+        }
+    }
+
+    static func writeObject(_ object: [String: Any], indent: Int, into out: inout [UInt8]) {
+        let inner = [UInt8](repeating: 0x20, count: (indent + 1) * 2)
+        out.append(0x7B)
+        out.append(0x0A)
+        for (n, key) in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if n > 0 { out.append(contentsOf: ",\n".utf8) }
+            out.append(contentsOf: inner)
+            writeString(key, into: &out)
+            out.append(contentsOf: " : ".utf8)
+            writeScalar(object[key]!, into: &out)
+        }
+        out.append(0x0A)
+        out.append(contentsOf: [UInt8](repeating: 0x20, count: indent * 2))
+        out.append(0x7D)
+    }
+
+    static func writeScalar(_ value: Any, into out: inout [UInt8]) {
+        switch value {
+        case let s as String: writeString(s, into: &out)
+        case let b as Bool: out.append(contentsOf: (b ? "true" : "false").utf8)
+        case let i as Int64: out.append(contentsOf: String(i).utf8)
+        case let i as Int: out.append(contentsOf: String(i).utf8)
+        case is NSNull: out.append(contentsOf: "null".utf8)
+        default:
+            // Anything else (not in records) through Foundation, so nothing is ever lost.
+            if let data = try? JSONSerialization.data(withJSONObject: [value], options: []) {
+                out.append(contentsOf: data.dropFirst().dropLast())
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        }
+    }
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        out.append(0x22)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x2F: out.append(contentsOf: [0x5C, 0x2F])
+            case 0x08: out.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: out.append(contentsOf: [0x5C, 0x66])
+            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+            case 0x09: out.append(contentsOf: [0x5C, 0x74])
+            case 0..<0x20: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: out.append(b)
+            }
+        }
+        out.append(0x22)
     }
 }
