@@ -135,9 +135,10 @@ public enum BundleFile {
 
         /// Checks the trailer first: nothing is read from a damaged or truncated file.
         public init(url: URL) throws {
-            try BundleFile.checkTrailer(url)
+            let body = try BundleFile.checkTrailer(url)
             self.url = url
-            lines = try LineReader(url: url)
+            // Only what the end marker covers: the marker itself is never read as content.
+            lines = try LineReader(url: url, limit: body)
             guard try lines.line() == magic else {
                 throw ZISyncError("\(url.path) is not a zisync bundle (first line is not '\(magic)')")
             }
@@ -194,7 +195,9 @@ public enum BundleFile {
         }
     }
 
-    static func checkTrailer(_ url: URL) throws {
+    /// Checks the end marker; returns how many bytes it covers.
+    @discardableResult
+    static func checkTrailer(_ url: URL) throws -> UInt64 {
         guard let handle = FileHandle(forReadingAtPath: url.path) else { throw ZISyncError("cannot read \(url.path)") }
         defer { try? handle.close() }
         let size = try handle.seekToEnd()
@@ -216,6 +219,7 @@ public enum BundleFile {
         guard Hashing.hex(hasher.finalize()) == expected else {
             throw ZISyncError("\(url.path) is damaged: its content does not match its end marker's checksum")
         }
+        return size - trailerLength
     }
 }
 
@@ -262,10 +266,13 @@ final class LineReader {
     private let handle: FileHandle
     private var buffer = Data()
     private var offset = 0
+    /// Bytes left to read from the file.
+    private var left: UInt64
 
-    init(url: URL) throws {
+    init(url: URL, limit: UInt64) throws {
         guard let h = FileHandle(forReadingAtPath: url.path) else { throw ZISyncError("cannot read \(url.path)") }
         handle = h
+        left = limit
     }
 
     deinit { try? handle.close() }
@@ -275,7 +282,10 @@ final class LineReader {
             buffer.removeSubrange(buffer.startIndex..<(buffer.startIndex + offset))
             offset = 0
         }
-        guard let more = try handle.read(upToCount: 1 << 20), !more.isEmpty else { return false }
+        guard left > 0, let more = try handle.read(upToCount: Int(min(left, 1 << 20))), !more.isEmpty else {
+            return false
+        }
+        left -= UInt64(more.count)
         buffer.append(more)
         return true
     }

@@ -1,26 +1,13 @@
 import Foundation
 
 /// A JSON value as the protocol uses it: integers only (no floating point exists in the model).
-public enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable {
     case object([(String, JSONValue)])
     case array([JSONValue])
     case string(String)
     case int(Int64)
     case bool(Bool)
     case null
-
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.object(let x), .object(let y)):
-            x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        case (.array(let x), .array(let y)): x == y
-        case (.string(let x), .string(let y)): x == y
-        case (.int(let x), .int(let y)): x == y
-        case (.bool(let x), .bool(let y)): x == y
-        case (.null, .null): true
-        default: false
-        }
-    }
 
     /// The members of an object by key (the last one wins when a key repeats), nil for other values.
     public var members: [String: JSONValue]? {
