@@ -53,6 +53,16 @@ import ZISyncTransport
         r = try await http.send(
             HTTPRequest(method: "POST", url: base + "/v1/report", headers: [proto], body: Data("[]".utf8)))
         #expect(r.status == 400)
+        // Pull cursors and limits at and beyond the ends of the integers: a page, never a crash.
+        for query in [
+            "after=9223372036854775807&limit=9223372036854775807", "after=-5&limit=-1",
+            "after=99999999999999999999&limit=0", "after=x&limit=y",
+        ] {
+            r = try await http.send(HTTPRequest(method: "GET", url: base + "/v1/pull?" + query, headers: [proto]))
+            #expect(r.status == 200, "\(query)")
+            let page = try PullPage.decode(r.body)
+            #expect(page.changes.count <= SyncProtocol.maxPullChanges, "\(query)")
+        }
 
         // A file whose record reached the parent without it (tus creation, HEAD, PATCH rules).
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Unggah manual"])
@@ -99,7 +109,24 @@ import ZISyncTransport
         let right = Data(Insecure.SHA1.hash(data: chunk)).base64EncodedString()
         r = try await patch([tus, octets, ("Upload-Offset", "0"), ("Upload-Checksum", "sha1 \(right)")], chunk)
         #expect(r.status == 204 && r.headers["upload-offset"] == "100000")
-        r = try await patch([tus, octets, ("Upload-Offset", "100000")], bytes.suffix(from: 100_000))
+        // The same file announced with another length, and a body longer than the length: refused
+        // with a reason (not a server error), and the upload goes on from what was kept.
+        r = try await http.send(
+            HTTPRequest(
+                method: "POST", url: base + "/v1/files",
+                headers: [
+                    tus, ("Upload-Length", "999"),
+                    ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())"),
+                ],
+                body: Data()))
+        #expect(r.status == 409 && String(decoding: r.body, as: UTF8.self).contains("announced with length 300000"))
+        r = try await patch(
+            [tus, octets, ("Upload-Offset", "100000")], bytes.suffix(from: 100_000) + Data(count: 50_000))
+        #expect(r.status == 400 && String(decoding: r.body, as: UTF8.self).contains("exceed the announced length"))
+        r = try await http.send(HTTPRequest(method: "HEAD", url: url, headers: [tus]))
+        let kept = try #require(Int(r.headers["upload-offset"] ?? ""))
+        #expect((100_000..<300_000).contains(kept), "what fitted was kept: \(kept)")
+        r = try await patch([tus, octets, ("Upload-Offset", String(kept))], bytes.suffix(from: kept))
         #expect(r.status == 204 && r.headers["upload-offset"] == "300000")
         #expect(try d["32"].objects("evidence", "list")[0]["file_present"] as? Bool == true)
 

@@ -210,6 +210,18 @@ import ZISyncTestSupport
         #expect(second.changes == 1 && second.files == 0)
         #expect(try BundleExchange.export(from: kab, to: bundle, all: true).files == 1)
 
+        // The clock limit of a push holds for a bundle too: changes a day ahead wait at the importer.
+        let ahead = try TestNodes.make("32.18", physicalNow: { HybridClock.systemMilliseconds() + 86_400_000 })
+        defer { TestNodes.remove(ahead) }
+        _ = try plan(ahead, "Jam maju")
+        let early = dir.appendingPathComponent("32.18.zisync")
+        _ = try BundleExchange.export(from: ahead, to: early)
+        let held = try BundleExchange.import(early, into: prov)
+        #expect(held.report.applied == 0 && held.report.held == 1 && held.report.heldForClock == 1)
+        let later = try BundleExchange.import(
+            early, into: prov, now: HybridClock.systemMilliseconds() + 86_400_000 + 60_000)
+        #expect(later.report.applied == 1 && later.report.held == 0, "applied once the importer's clock reaches it")
+
         // The importer checks as a push does: an office outside its subtree is refused whole,
         // and a receipt is only for the office it names, from its parent.
         let other = try TestNodes.make("33.01")

@@ -50,31 +50,31 @@ public struct LinkFailure: Error, CustomStringConvertible, Sendable {
     /// The parent answered `status` (not the one expected) to `request`, saying `detail`.
     public static func answer(status: Int, detail: String, request: String) -> LinkFailure {
         let http = "HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)") from \(request)"
-        switch status {
-        case 403:
-            return LinkFailure(
-                cause: .forbidden, message: "the parent refused this office (\(http))",
-                advice:
-                    "the certificate must name a direct child of the parent: check `satker` and `parent` in zisync.toml and the satker the certificate was issued for",
-                isTransient: false, status: status)
-        case 413:
-            return LinkFailure(
-                cause: .protocol, message: "the parent found a request too large (\(http))",
-                advice:
-                    "lower sync.batch_changes or sync.batch_bytes in zisync.toml and reload (`systemctl reload zisync`)",
-                isTransient: false, status: status)
-        case 500...599:
-            return LinkFailure(
-                cause: .parentError, message: "the parent failed while answering (\(http))",
-                advice:
-                    "retried automatically; if it lasts, the parent's operator should read `journalctl -u zisync` there",
-                isTransient: false, status: status)
-        default:
-            return LinkFailure(
-                cause: .protocol, message: "the parent answered something unexpected (\(http))",
-                advice: "make sure both offices run the same zisync version; the parent's log says more",
-                isTransient: false, status: status)
-        }
+        let (cause, what, advice): (SyncProblem.Cause, String, String) =
+            switch status {
+            case 403:
+                (
+                    .forbidden, "the parent refused this office",
+                    "the certificate must name a direct child of the parent: check `satker` and `parent` in zisync.toml and the satker the certificate was issued for"
+                )
+            case 413:
+                (
+                    .protocol, "the parent found a request too large",
+                    "lower sync.batch_changes or sync.batch_bytes in zisync.toml and reload (`systemctl reload zisync`)"
+                )
+            case 500...599:
+                (
+                    .parentError, "the parent failed while answering",
+                    "retried automatically; if it lasts, the parent's operator should read `journalctl -u zisync` there"
+                )
+            default:
+                (
+                    .protocol, "the parent answered something unexpected",
+                    "make sure both offices run the same zisync version; the parent's log says more"
+                )
+            }
+        return LinkFailure(
+            cause: cause, message: "\(what) (\(http))", advice: advice, isTransient: false, status: status)
     }
 
     /// Something other than a zisync parent answered (a captive portal, a proxy's page).
