@@ -12,13 +12,34 @@ public final class Store: @unchecked Sendable {
     public let node: String
     public let files: FileStore
     let db: DatabasePool
-    let physicalNow: @Sendable () -> Int64
+    /// The system clock (milliseconds), injectable for tests.
+    let systemNow: @Sendable () -> Int64
     private let lock = NSLock()
+    private var clockOffset: Int64 = 0
+    private var skewLimit: Int64 = 300_000
     private var cachedRegistry: SatkerRegistry
     private var cachedLKECodes: Set<String>
     private var cachedSubtree: Set<String>
 
     public var registry: SatkerRegistry { lock.withLock { cachedRegistry } }
+
+    /// This node's physical clock: the system's, corrected by the offset measured against the
+    /// parent when the two were found further apart than the skew limit (brief §5.3).
+    var physicalNow: @Sendable () -> Int64 {
+        let (system, offset) = (systemNow, lock.withLock { clockOffset })
+        return { system() + offset }
+    }
+
+    /// Uses `milliseconds` (the parent's clock minus this one's) as the correction from now on;
+    /// 0 when the clocks agree within the limit.
+    public func useClockOffset(_ milliseconds: Int64) { lock.withLock { clockOffset = milliseconds } }
+
+    /// How far (ms) a change's clock may run ahead of this node's before it waits instead of
+    /// being applied, and before this node's own clock counts as run ahead (`clock_skew_limit_seconds`).
+    public var clockSkewLimitMilliseconds: Int64 {
+        get { lock.withLock { skewLimit } }
+        set { lock.withLock { skewLimit = max(1000, newValue) } }
+    }
 
     /// Every satker code in this node's subtree, itself included.
     public var subtree: Set<String> { lock.withLock { cachedSubtree } }
@@ -47,6 +68,7 @@ public final class Store: @unchecked Sendable {
         }
         let pool = try DatabasePool(path: home.databaseURL.path, configuration: config)
         try Schema.migrator(filesRoot: home.filesURL).migrate(pool)
+        home.restrictPermissions()
         return pool
     }
 
@@ -56,7 +78,7 @@ public final class Store: @unchecked Sendable {
         self.home = home
         self.node = node
         self.db = db
-        self.physicalNow = physicalNow
+        self.systemNow = physicalNow
         let notes = FileNotes(db: db, node: node)
         self.files = try FileStore(root: home.filesURL, onStored: { notes.stored($0, size: $1) })
         cachedRegistry = SatkerRegistry([])
@@ -81,7 +103,8 @@ public final class Store: @unchecked Sendable {
         if home.exists {
             throw ZISyncError("\(home.url.path) already holds a zisync node (zisync.db exists)")
         }
-        try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: home.url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let pool = try openPool(home)
         try pool.write { db in
             try db.execute(sql: "INSERT INTO node_meta(key, value) VALUES ('satker', ?)", arguments: [satker])
@@ -99,7 +122,8 @@ public final class Store: @unchecked Sendable {
     }
 
     public static func open(
-        home: Home, physicalNow: @escaping @Sendable () -> Int64 = HybridClock.systemMilliseconds
+        home: Home, clockSkewLimitSeconds: Int = 300,
+        physicalNow: @escaping @Sendable () -> Int64 = HybridClock.systemMilliseconds
     ) throws -> Store {
         guard home.exists else {
             throw ZISyncError(
@@ -114,9 +138,10 @@ public final class Store: @unchecked Sendable {
         }
         guard let satker else { throw ZISyncError("\(home.databaseURL.path) has no node identity") }
         // A clock found far off at the last sync is corrected by the offset measured then.
-        if offset == 0 { return try Store(home: home, node: satker, db: pool, physicalNow: physicalNow) }
-        let system = physicalNow
-        return try Store(home: home, node: satker, db: pool, physicalNow: { system() + offset })
+        let store = try Store(home: home, node: satker, db: pool, physicalNow: physicalNow)
+        store.useClockOffset(offset)
+        store.clockSkewLimitMilliseconds = Int64(clockSkewLimitSeconds) * 1000
+        return store
     }
 
     /// Rebuilds the in-memory registry and LKE code set from the replicated reference records.
@@ -149,6 +174,7 @@ public final class Store: @unchecked Sendable {
         let auth = authorization
         return try db.write { db in
             var session = try ApplySession(db: db, store: self, authorization: auth)
+            try session.repairClockIfAhead()
             var writer = LocalWriter(session: session)
             try body(&writer)
             session = writer.session
@@ -176,10 +202,15 @@ public final class Store: @unchecked Sendable {
         let report = try db.write { db in
             var session = try ApplySession(db: db, store: self, authorization: auth)
             session.notAfter = notAfter
+            try session.repairClockIfAhead()
             var report = ReceiveReport()
-            if notAfter != nil, let sender {
+            if notAfter != nil {
                 // Changes held for their clock whose time has come go first.
-                try session.releaseDue(in: sender, source: source, report: &report)
+                if let sender {
+                    try session.releaseDue(in: sender, source: source, report: &report)
+                } else {
+                    try session.releaseDueFromAbove(source: source, report: &report)
+                }
             }
             for change in changes {
                 if let scope, !scope.contains(change) {
@@ -222,6 +253,21 @@ final class FileNotes: @unchecked Sendable {
         // Best effort: a file missed here is found by the next check of the disk (FileQueues).
         try? db.write { db in
             try FileQueues.stored(db, sha256: sha256, size: size, subtree: subtree, hasParent: hasParent)
+        }
+    }
+}
+
+extension Store {
+    /// Re-stamps this node's own changes that carry a clock beyond the limit and that its parent
+    /// has not accepted (docs/decisions.md, "A clock that ran ahead"); returns how many.
+    @discardableResult
+    public func repairClock() throws -> Int {
+        let auth = authorization
+        return try db.write { db in
+            var session = try ApplySession(db: db, store: self, authorization: auth)
+            let n = try session.repairClockIfAhead()
+            try session.finish()
+            return n
         }
     }
 }

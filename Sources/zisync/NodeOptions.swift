@@ -33,7 +33,11 @@ struct NodeOptions: ParsableArguments {
     }
 
     func openStore() throws -> Store {
-        try Store.open(home: Home(path: try homePath))
+        let home = Home(path: try homePath)
+        // The skew limit also bounds local writes' clocks; a node without a config uses the default.
+        let limit =
+            (try? NodeConfig.load(home: home))?.clockSkewLimitSeconds ?? NodeConfig(satker: "").clockSkewLimitSeconds
+        return try Store.open(home: home, clockSkewLimitSeconds: limit)
     }
 
     var actorName: String {

@@ -63,6 +63,9 @@ struct StatusCommand: AsyncParsableCommand {
             print("clock:     \(abs(skew) / 1000) s \(side) the parent's\(fix); fix the system clock (NTP)")
         }
         if let held = status.heldByParent { print("held:      \(held)") }
+        for w in status.waiting {
+            print("waiting:   \(w.changes) change(s) of \(w.origin) here: \(w.releasedBy)")
+        }
         if let until = status.certificateValidUntil {
             let days = (until - now + 43_200_000) / 86_400_000  // nearest whole day
             let date = Date(timeIntervalSince1970: Double(until) / 1000).formatted(.iso8601.year().month().day())

@@ -47,8 +47,10 @@ struct SyncCommand: AsyncParsableCommand {
             }
         } else {
             let config = try node.loadConfig()
+            let store = try node.openStore()
             let round = try SyncRound(
-                store: try node.openStore(), link: try HTTPSLink(config: config, home: home), policy: config.policy)
+                store: store, link: try HTTPSLink(config: config, home: home, parentSatker: store.parent ?? ""),
+                policy: config.policy)
             do {
                 report = try await round.run(progress: show)
             } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ZISyncCore
 
 @main
@@ -17,4 +18,11 @@ struct ZISync: AsyncParsableCommand {
             MonevCommand.self, PKICommand.self, DaemonCommand.self, SyncCommand.self, StatusCommand.self,
             ConfigCommand.self, LKECommand.self, DemoCommand.self,
         ])
+
+    /// Everything zisync creates (the home, the database and its journal, files, keys, the
+    /// control socket) is for this user only, whatever umask it was started with.
+    static func main() async {
+        umask(0o077)
+        await main(nil)
+    }
 }

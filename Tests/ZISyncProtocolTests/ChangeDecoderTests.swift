@@ -87,18 +87,19 @@ import ZISyncProtocol
     }
 
     @Test func aPullPageIsReadWholeOrNotAtAll() throws {
-        let body = PullPage.encode(wire: [change.wireJSON], next: 42, more: true, serverTime: 7)
+        let time: Int64 = 1_790_000_000_000
+        let body = PullPage.encode(wire: [change.wireJSON], next: 42, more: true, serverTime: time)
         let page = try PullPage.decode(body)
-        #expect(page == PullPage(changes: [change], next: 42, more: true, serverTime: 7))
-        let bad = PullPage.encode(wire: [change.wireJSON, "{}"], next: 1, more: false, serverTime: 1)
+        #expect(page == PullPage(changes: [change], next: 42, more: true, serverTime: time))
+        let bad = PullPage.encode(wire: [change.wireJSON, "{}"], next: 1, more: false, serverTime: time)
         #expect(throws: MalformedMessage.self) { try PullPage.decode(bad) }
         #expect(throws: MalformedMessage.self) { try PullPage.decode(Data("{\"changes\":[]}".utf8)) }
     }
 
     @Test func aChildReportRoundTripsWithItsTypedStates() throws {
         let report = ChildReport(
-            pendingChanges: 3, pendingFiles: 1, pendingBytes: 2048, oldestPending: 5,
-            problem: SyncProblem(cause: .notZISync, message: "m", advice: "a", at: 9),
+            pendingChanges: 3, pendingFiles: 1, pendingBytes: 2048, oldestPending: 1_790_000_000_000,
+            problem: SyncProblem(cause: .notZISync, message: "m", advice: "a", at: 1_790_000_000_009),
             below: .init(
                 attention: [.init(satker: "32.18", state: .late, lagSeconds: 60, problem: nil)], ok: 1, neverSeen: 25))
         #expect(try ChildReport.decode(report.encoded()) == report)

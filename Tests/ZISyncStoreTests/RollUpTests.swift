@@ -29,24 +29,33 @@ import ZISyncTestSupport
         let early = Validation.newRecordID()
         let late = Validation.newRecordID()
         let sha = String(repeating: "ab", count: 32)
-        // The province enters evidence for its kab/kota's plan; relayed origin by origin, it
-        // reaches KPU RI before the plan itself.
-        let e1 = change(
-            "32", 1, prev: nil, .evidence, early, owner: "32.17",
-            ["plan": .string(plan), "sha256": .string(sha), "size": .int(10), "file_name": .string("a.pdf")], ms: 10)
-        _ = try ri.receive([e1], sender: nil, source: "test")
-        #expect(try RollUp(ri).rows(today: "2026-01-01").isEmpty, "no plan, nothing to count it under")
+        // Evidence naming a plan that is not here is refused, saying so (pushes send the deepest
+        // offices first, so an honest province's evidence never arrives before its kab/kota's plan).
+        let orphan = change(
+            "32", 1, prev: nil, .evidence, Validation.newRecordID(), owner: "32.17",
+            ["plan": .string(plan), "file_name": .string("o.pdf")], ms: 5)
+        let refused = try ri.receive([orphan], sender: nil, source: "test")
+        #expect(refused.refused.first?.reason.contains("plan \(plan) is not here") == true)
+        #expect(try RollUp(ri).rows(today: "2026-01-01").isEmpty)
 
         let p1 = change(
             "32.17", 1, prev: nil, .actionPlan, plan, owner: "32.17",
             ["area": .string("sdm"), "activity": .string("a"), "deadline": .string("2025-06-30")], ms: 20)
+        // The province enters evidence for its kab/kota's plan.
+        let e1 = change(
+            "32", 2, prev: orphan, .evidence, early, owner: "32.17",
+            ["plan": .string(plan), "sha256": .string(sha), "size": .int(10), "file_name": .string("a.pdf")], ms: 25)
         let e2 = change(
             "32.17", 2, prev: p1, .evidence, late, owner: "32.17", ["plan": .string(plan), "file_name": .string("b")],
             ms: 30)
         let review = change(
-            "32", 2, prev: e1, .review, Validation.newRecordID(), owner: "32.17",
-            ["subject": .string(early), "subject_type": .string("evidence"), "verdict": .string("ditolak")], ms: 40)
-        _ = try ri.receive([p1, e2, review], sender: nil, source: "test")
+            "32", 3, prev: e1, .review, Validation.newRecordID(), owner: "32.17",
+            [
+                "subject": .string(early), "subject_type": .string("evidence"), "verdict": .string("ditolak"),
+                "reviewer_satker": .string("32"),
+            ], ms: 40)
+        let applied = try ri.receive([p1, e1, e2, review], sender: nil, source: "test")
+        #expect(applied.refused.isEmpty, "\(applied.refused)")
         var sdm = try #require(row(try RollUp(ri).rows(today: "2026-01-01"), "32.17", "sdm"))
         #expect(sdm.plans == 1 && sdm.overdue == 1 && sdm.done == 0)
         #expect(sdm.evidence == 2 && sdm.evidenceMissingFiles == 2, "neither file is here; one names none")
@@ -59,7 +68,7 @@ import ZISyncTestSupport
         try Data(repeating: 1, count: 10).write(to: file)
         let stored = try ri.files.put(contentsOf: file)
         let e1b = change(
-            "32", 3, prev: review, .evidence, early, owner: "32.17", ["sha256": .string(stored.sha256)],
+            "32", 4, prev: review, .evidence, early, owner: "32.17", ["sha256": .string(stored.sha256)],
             base: ["sha256": [e1.version]], ms: 50)
         let p2 = change(
             "32.17", 3, prev: e2, .actionPlan, plan, owner: "32.17",
@@ -72,14 +81,16 @@ import ZISyncTestSupport
         #expect(sdm.evidence == 2 && sdm.evidenceMissingFiles == 1 && sdm.ditolak == 1)
         #expect(try ri.ledger.missingFileCount() == 0, "the old file is no longer named, the new one is here")
 
-        // A deleted plan takes its evidence out of the roll-up; evidence of another office's plan never counts.
+        // A deleted plan takes its evidence out of the roll-up; evidence of another office's plan is refused.
         let p3 = change(
             "32.17", 4, prev: p2, .actionPlan, plan, owner: "32.17", ["deleted": .bool(true)], ms: 70)
         let foreign = change(
-            "32", 4, prev: e1b, .evidence, Validation.newRecordID(), owner: "32", ["plan": .string(plan)], ms: 80)
-        _ = try ri.receive([p3, foreign], sender: nil, source: "test")
+            "32", 5, prev: e1b, .evidence, Validation.newRecordID(), owner: "32", ["plan": .string(plan)], ms: 80)
+        let last = try ri.receive([p3, foreign], sender: nil, source: "test")
+        #expect(last.refused.map(\.change) == [foreign.id])
+        #expect(last.refused.first?.reason.contains("belongs to 32.17") == true)
         #expect(try RollUp(ri).rows(today: "2026-01-01").isEmpty)
-        #expect(try Evidence(ri).list(plan: plan).count == 3, "the list still shows the plan's evidence")
+        #expect(try Evidence(ri).list(plan: plan).count == 2, "the list still shows the plan's evidence")
         #expect(try ri.audit.verify().ok)
     }
 

@@ -57,6 +57,11 @@ public struct LinkFailure: Error, CustomStringConvertible, Sendable {
                     .forbidden, "the parent refused this office",
                     "the certificate must name a direct child of the parent: check `satker` and `parent` in zisync.toml and the satker the certificate was issued for"
                 )
+            case 429:
+                (
+                    .parentError, "the parent is busy with this office's other requests",
+                    "nothing to do: zisync waits and tries again"
+                )
             case 413:
                 (
                     .protocol, "the parent found a request too large",
@@ -74,7 +79,7 @@ public struct LinkFailure: Error, CustomStringConvertible, Sendable {
                 )
             }
         return LinkFailure(
-            cause: cause, message: "\(what) (\(http))", advice: advice, isTransient: false, status: status)
+            cause: cause, message: "\(what) (\(http))", advice: advice, isTransient: status == 429, status: status)
     }
 
     /// Something other than a zisync parent answered (a captive portal, a proxy's page).

@@ -1,32 +1,48 @@
 import ZISyncCore
 import ZISyncStore
 
-/// The clock against the parent's (brief §5.3): every answer carries the parent's time. Beyond
-/// the limit, local writes from then on use the parent's time (the offset); within it, the system
-/// clock is trusted again. The parent's reading also advances this node's HLC.
+/// The clock against the parent's (brief §5.3; docs/decisions.md, "A clock that ran ahead").
+/// Every answer carries the parent's time. Beyond the skew limit, this node's clock counts as off
+/// and the parent's time is used instead (the offset) for its writes and for judging what runs
+/// ahead; within it, the system clock is trusted again. An offset larger than a week is never
+/// adopted: a parent stating such a time (wrong, or lying) cannot move this office's clock
+/// that far, and the operator is told to set the time right.
 struct ClockPolicy {
     /// Parent's clock minus ours, in milliseconds (positive: ours is behind).
     let skew: Int64
     let skewed: Bool
+    /// The offset this node uses from now on (0: its own clock).
+    let offset: Int64
 
+    static let maxOffsetMilliseconds: Int64 = 7 * 86_400_000
+
+    /// `serverTime` lies within the protocol's bounds (checked when the answer was read).
     static func measure(
         serverTime: Int64, limitSeconds: Int, now: Int64 = HybridClock.systemMilliseconds()
     ) -> ClockPolicy {
         let skew = serverTime - now
-        return ClockPolicy(skew: skew, skewed: abs(skew) > Int64(limitSeconds) * 1000)
+        let skewed = abs(skew) > Int64(limitSeconds) * 1000
+        return ClockPolicy(skew: skew, skewed: skewed, offset: skewed && abs(skew) <= maxOffsetMilliseconds ? skew : 0)
     }
+
+    /// Too far off to be corrected by the parent's time.
+    var uncorrectable: Bool { skewed && offset == 0 }
 
     func apply(to state: inout SyncState) {
         state.clockSkewMilliseconds = skew
-        state.clockOffsetMilliseconds = skewed ? skew : nil
+        state.clockOffsetMilliseconds = offset == 0 ? nil : offset
     }
 }
 
 extension SyncRound {
-    /// Folds the parent's clock reading into this node's HLC and records the skew, in one transaction.
+    /// Folds the parent's clock reading into this node's HLC and records the skew, in one
+    /// transaction; the store uses the offset from then on.
     func noteClock(_ serverTime: Int64, _ report: inout SyncReport) throws {
         let clock = ClockPolicy.measure(serverTime: serverTime, limitSeconds: policy.clockSkewLimitSeconds)
         report.clockSkewMilliseconds = clock.skew
-        try store.ledger.acknowledge([:], clockMilliseconds: serverTime) { clock.apply(to: &$0) }
+        try store.ledger.acknowledge([:], clockMilliseconds: clock.uncorrectable ? nil : serverTime) {
+            clock.apply(to: &$0)
+        }
+        store.useClockOffset(clock.offset)
     }
 }

@@ -11,9 +11,15 @@ extension SyncRound {
     func uploadFiles(_ report: inout SyncReport, progress: Progress?) async throws {
         // Files lost from the disk behind zisync's back are wanted again rather than sent.
         try store.ledger.checkStoredFiles()
+        let waiting = try store.ledger.fileRetries(.up)
+        let now = HybridClock.systemMilliseconds()
         for (sha, size) in try store.ledger.filesToUpload() {
-            try await step("uploading", sha, size) {
-                try await uploadFile(sha, size: size, &report, progress: progress)
+            if let retry = waiting[sha], retry.retryAt > now {
+                report.filesWaiting += 1
+                continue
+            }
+            try await perFile(.up, "uploading", sha, size, &report) {
+                try await uploadFile(sha, size: size, &$0, progress: progress)
             }
         }
     }
@@ -56,9 +62,15 @@ extension SyncRound {
     /// a partial file whose SHA-256 is checked at the end. A file the parent lacks too is left
     /// for a later round (a visible gap, never an error).
     func downloadFiles(_ report: inout SyncReport, progress: Progress?) async throws {
+        let waiting = try store.ledger.fileRetries(.down)
+        let now = HybridClock.systemMilliseconds()
         for (sha, size) in try store.ledger.missingFiles() {
-            try await step("downloading", sha, size) {
-                try await downloadFile(sha, size: size, &report, progress: progress)
+            if let retry = waiting[sha], retry.retryAt > now {
+                report.filesWaiting += 1
+                continue
+            }
+            try await perFile(.down, "downloading", sha, size, &report) {
+                try await downloadFile(sha, size: size, &$0, progress: progress)
             }
         }
     }
@@ -84,12 +96,28 @@ extension SyncRound {
         if store.files.contains(sha) { report.filesDownloaded += 1 }
     }
 
-    /// Runs one file's transfer; a failure names the file ("uploading bukti dukung 'sk.pdf' …").
-    func step(_ verb: String, _ sha: String, _ size: Int64, _ body: () async throws -> Void) async throws {
+    /// Runs one file's transfer. A broken link ends the round (the pull would fail the same way);
+    /// anything else that fails is this file's own problem (refused, too large, a disk error at
+    /// either end): it is recorded with the file's name, the file waits for its own next attempt
+    /// (backing off), and the round goes on to the next file and to the pull.
+    func perFile(
+        _ direction: SyncLedger.FileDirection, _ verb: String, _ sha: String, _ size: Int64,
+        _ report: inout SyncReport, _ body: (inout SyncReport) async throws -> Void
+    ) async throws {
+        let step = "\(verb) \(fileLabel(sha, size: size))"
         do {
-            try await body()
+            try await body(&report)
+            try store.ledger.fileSucceeded(sha, direction)
+        } catch let failure as LinkFailure where failure.isTransient || failure.cause.isLinkFailure {
+            throw RoundStepError(step: step, underlying: failure)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
-            throw RoundStepError(step: "\(verb) \(fileLabel(sha, size: size))", underlying: error)
+            let problem = SyncProblem.explain(
+                RoundStepError(step: step, underlying: error), at: HybridClock.systemMilliseconds())
+            try store.ledger.fileFailed(sha, direction, problem: problem.message, at: problem.at)
+            report.fileProblems.append(problem.message)
+            if report.fileProblem == nil { report.fileProblem = problem }
         }
     }
 

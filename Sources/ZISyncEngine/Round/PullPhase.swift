@@ -13,7 +13,10 @@ extension SyncRound {
         while true {
             let after = cursor
             let page = try await policy.retrying { try await link.pull(after: after, limit: limit) }
-            let applied = try store.ledger.receivePulled(page.changes, from: parent, cursor: page.next)
+            let applied = try store.ledger.receivePulled(
+                page.changes, from: parent, cursor: page.next,
+                maxClockAhead: Int64(policy.clockSkewLimitSeconds) * 1000)
+            report.heldHere = applied.held
             report.pulled += applied.applied
             progress?("pull: \(report.pulled) changes")
             try noteClock(page.serverTime, &report)

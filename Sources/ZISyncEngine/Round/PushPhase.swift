@@ -21,16 +21,23 @@ extension SyncRound {
         let policy = self.policy
         var inFlight: [Task<PushAnswer, Error>] = []
         var next: [String]?  // read, not sent yet
+        var nextDepth: Int?
+        var flightDepth: Int?
         var more = true
         var heldReason: String?
         defer { for task in inFlight { task.cancel() } }
         while true {
             while inFlight.count < 2 {
                 if next == nil && more {
+                    nextDepth = cursor.nextDepth
                     let batch = try log.nextBatch(&cursor, maxChanges: policy.batchChanges, maxBytes: policy.batchBytes)
                     if batch.isEmpty { more = false } else { next = batch }
                 }
                 guard let batch = next else { break }
+                // Offices of one depth at a time: the deeper ones' answers come in before the
+                // reviews of their records by the offices above them are sent.
+                if !inFlight.isEmpty && nextDepth != flightDepth { break }
+                flightDepth = nextDepth
                 // The last batch goes alone, once every other answer is in: its answer is then the
                 // last the parent gave, and its `held` is what waits there after the round.
                 if cursor.remaining == 0 && !inFlight.isEmpty { break }
@@ -48,7 +55,9 @@ extension SyncRound {
             let clock = ClockPolicy.measure(serverTime: answer.serverTime, limitSeconds: policy.clockSkewLimitSeconds)
             report.clockSkewMilliseconds = clock.skew
             let refusals = answer.refused
-            try store.ledger.acknowledge(answer.tips, clockMilliseconds: answer.serverTime) { state in
+            try store.ledger.acknowledge(
+                answer.tips, clockMilliseconds: clock.uncorrectable ? nil : answer.serverTime
+            ) { state in
                 clock.apply(to: &state)
                 state.lastPushOK = HybridClock.systemMilliseconds()
                 if !refusals.isEmpty {
@@ -56,6 +65,7 @@ extension SyncRound {
                     state.lastRefusal = Refusal.summary(refusals)
                 }
             }
+            store.useClockOffset(clock.offset)
             progress?("push: \(report.pushed + report.duplicates + report.refused.count)/\(total) changes")
         }
         let held = report.heldByParent > 0 ? heldReason : nil

@@ -7,12 +7,23 @@ public struct SyncReport: Sendable, Codable {
     /// Changes of this subtree the parent holds instead of applying after the round (their clock
     /// runs ahead of the parent's), as its last answer counted them.
     public var heldByParent = 0
+    /// This office's own changes re-stamped because its clock had run ahead.
+    public var restamped = 0
     public var refused: [Refusal] = []
     public var filesUploaded = 0
     public var bytesUploaded: Int64 = 0
     public var pulled = 0
+    /// Changes from above waiting here after the pull because their clock runs ahead of this one.
+    public var heldHere = 0
     public var filesDownloaded = 0
     public var bytesDownloaded: Int64 = 0
+    /// Files that failed on their own this round, each named with its reason; they are tried
+    /// again in a later round (backing off), and the round went on without them.
+    public var fileProblems: [String] = []
+    /// The first of them, explained (internal: the round's problem when nothing worse happened).
+    var fileProblem: SyncProblem?
+    /// Files skipped this round because their own next attempt is not due yet.
+    public var filesWaiting = 0
     /// Parent's clock minus ours, in milliseconds (positive: ours is behind).
     public var clockSkewMilliseconds: Int64 = 0
     public var seconds = 0.0
@@ -25,4 +36,11 @@ public struct SyncReport: Sendable, Codable {
     public var problem: SyncProblem?
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case pushed, duplicates, heldByParent, restamped, refused, filesUploaded, bytesUploaded, pulled, heldHere,
+            filesDownloaded
+        case bytesDownloaded, fileProblems, filesWaiting, clockSkewMilliseconds, seconds, pushSeconds
+        case uploadSeconds, pullSeconds, downloadSeconds, problem
+    }
 }

@@ -38,7 +38,17 @@ public final class SyncRound: Sendable {
                 defer { mark = Date() }
                 return Date().timeIntervalSince(mark)
             }
+            // Own changes stamped by a clock that ran ahead, not accepted yet, are re-stamped first.
+            report.restamped = try store.repairClock()
             try await push(&report, progress: progress)
+            if report.heldByParent > 0 {
+                // The parent's time, just learnt, may show this clock ran ahead: re-stamp, send again.
+                let restamped = try store.repairClock()
+                if restamped > 0 {
+                    report.restamped += restamped
+                    try await push(&report, progress: progress)
+                }
+            }
             report.pushSeconds = lap()
             try await uploadFiles(&report, progress: progress)
             report.uploadSeconds = lap()
@@ -61,8 +71,12 @@ public final class SyncRound: Sendable {
         let problem: SyncProblem? =
             if !report.refused.isEmpty {
                 .refused(report.refused, at: now)
+            } else if abs(report.clockSkewMilliseconds) > ClockPolicy.maxOffsetMilliseconds {
+                .clock(skew: report.clockSkewMilliseconds, at: now)
             } else if report.heldByParent > 0, let held {
                 .held(held, at: now)
+            } else if let file = report.fileProblem {
+                file
             } else {
                 nil
             }

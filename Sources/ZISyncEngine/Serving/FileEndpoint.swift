@@ -13,18 +13,13 @@ public struct FileSlice: Sendable {
 }
 
 extension ParentEndpoint {
-    /// A child may send or fetch a file only if an evidence record in its subtree names it.
-    func fileIsNamed(_ sha256: String, by child: Child) async throws -> Bool {
-        let store = self.store
-        return try await blocking {
-            try store.ledger.evidenceOwners(sha256: sha256).contains {
-                store.registry.isInSubtree($0, of: child.satker)
-            }
-        }
-    }
+    /// The one answer for a file a child may not fetch and a file not here: which of the two it
+    /// is, is not the child's to learn.
+    static let notHere = EndpointError(.notFound, "no such file for this office")
 
-    /// tus creation: announces a file of `length` bytes; answers how much of it is here already
-    /// (a file held in part or whole answers its offset, so one round trip serves both).
+    /// tus creation: announces this child's upload of a file of `length` bytes, which must be
+    /// the size an evidence record of its subtree gives it; answers how much of it is here (the
+    /// child's own partial upload, or the whole file when the child may know that it is here).
     public func createUpload(sha256: String, length: Int64, from child: Child) async throws -> Int64 {
         guard length >= 0, length <= SyncProtocol.maxFileBytes else {
             throw EndpointError(.badRequest, "Upload-Length missing or too large")
@@ -32,71 +27,114 @@ extension ParentEndpoint {
         guard Validation.isSHA256Hex(sha256) else {
             throw EndpointError(.badRequest, "Upload-Metadata must carry sha256 (hex, base64-encoded)")
         }
-        guard try await fileIsNamed(sha256, by: child) else {
-            throw EndpointError(
-                .forbidden, "no evidence record of \(child.satker)'s subtree names \(sha256); push the record first")
-        }
-        let files = store.files
+        let (store, limits, now) = (self.store, self.limits, self.now())
         return try await blocking {
+            let sizes = try store.ledger.evidenceSizes(sha256: sha256, subtree: child.satker)
+            guard !sizes.isEmpty else {
+                throw EndpointError(
+                    .forbidden, "no evidence record of \(child.satker)'s subtree names \(sha256); push the record first"
+                )
+            }
+            guard sizes.contains(length) else {
+                throw EndpointError(
+                    .badRequest,
+                    "Upload-Length \(length) is not the size the evidence record gives the file (\(sizes.sorted().map(String.init).joined(separator: ", ")) bytes)"
+                )
+            }
+            if store.files.contains(sha256), try store.ledger.mayDownload(sha256: sha256, child: child.satker) {
+                return length
+            }
+            let files = store.files
+            _ = files.expireUploads(
+                untouchedSince: Date(timeIntervalSince1970: Double(now / 1000 - Int64(limits.uploadExpirySeconds))))
+            if files.declaredLength(sha256, uploader: child.satker) == nil {
+                let unfinished = files.unfinishedUploads(by: child.satker).reduce(Int64(0)) { $0 + $1.length }
+                guard unfinished + length <= limits.maxUnfinishedUploadBytesPerChild else {
+                    throw EndpointError(
+                        .insufficientStorage,
+                        "\(child.satker) has \(unfinished >> 20) MB of unfinished uploads here; this file would pass its quota of \(limits.maxUnfinishedUploadBytesPerChild >> 20) MB (they expire after \(limits.uploadExpirySeconds / 3600) h without progress)"
+                    )
+                }
+            }
             do {
-                try files.beginPartial(sha256, length: length)
+                try files.beginPartial(sha256, length: length, uploader: child.satker)
             } catch let e as ZISyncError {
                 throw EndpointError(.conflict, e.description)
             }
-            return files.progress(sha256)?.offset ?? 0
+            return files.progress(sha256, uploader: child.satker)?.offset ?? 0
         }
     }
 
-    /// tus HEAD: the offset and length of an upload.
+    /// tus HEAD: the offset and length of this child's upload.
     public func uploadStatus(sha256: String, for child: Child) async throws -> (offset: Int64, length: Int64) {
-        guard Validation.isSHA256Hex(sha256), try await fileIsNamed(sha256, by: child) else {
-            throw EndpointError(.notFound, "no upload of that file")
+        guard Validation.isSHA256Hex(sha256) else { throw Self.notHere }
+        let store = self.store
+        return try await blocking {
+            if store.files.contains(sha256), try store.ledger.mayDownload(sha256: sha256, child: child.satker),
+                let size = store.files.size(of: sha256)
+            {
+                return (size, size)
+            }
+            try store.files.finishIfComplete(sha256, uploader: child.satker)
+            guard let progress = store.files.progress(sha256, uploader: child.satker) else { throw Self.notHere }
+            return progress
         }
-        let files = store.files
-        guard
-            let progress = try await blocking({ () -> (offset: Int64, length: Int64)? in
-                try files.finishIfComplete(sha256)
-                return files.progress(sha256)
-            })
-        else { throw EndpointError(.notFound, "no upload of that file") }
-        return progress
     }
 
-    /// tus PATCH: appends `body` at `offset`, streaming it to disk as it arrives, so a cut keeps
-    /// what arrived and the next HEAD reports it. One writer per file at a time: a PATCH cut by a
-    /// broken link may still be draining when the resumed one arrives. Answers the new offset.
+    /// tus PATCH: appends `body` at `offset` of this child's upload, streaming it to disk as it
+    /// arrives, so a cut keeps what arrived and the next HEAD reports it. One writer per upload
+    /// at a time (a PATCH cut by a broken link may still be draining when the resumed one
+    /// arrives), and each must arrive within the write deadline. Answers the new offset.
     public func appendUpload<Body: AsyncSequence & Sendable>(
         sha256: String, offset: Int64, checksum: (ChunkChecksum, String)?, body: Body, from child: Child
     ) async throws -> Int64 where Body.Element == Data {
-        guard Validation.isSHA256Hex(sha256), try await fileIsNamed(sha256, by: child) else {
-            throw EndpointError(.notFound, "no upload of that file")
-        }
+        guard Validation.isSHA256Hex(sha256) else { throw Self.notHere }
         let files = store.files
-        guard let held = try await blocking({ files.progress(sha256)?.offset }) else {
-            throw EndpointError(.notFound, "no upload of that file")
+        let key = "\(sha256)-\(child.satker)"
+        guard let held = try await blocking({ files.progress(sha256, uploader: child.satker)?.offset }) else {
+            throw Self.notHere
         }
         guard offset == held else { throw EndpointError(.conflict, "Upload-Offset must be \(held)") }
-        guard await uploads.acquire(sha256) else {
+        guard await uploads.acquire(key) else {
             throw EndpointError(.locked, "another upload of this file is still in progress")
         }
-        defer { Task { await uploads.release(sha256) } }
-        let now = try await blocking { files.progress(sha256)?.offset }
+        defer { Task { await uploads.release(key) } }
+        let now = try await blocking { files.progress(sha256, uploader: child.satker)?.offset }
         guard now == offset else { throw EndpointError(.conflict, "Upload-Offset must be \(now ?? 0)") }
         let box: WriterBox
         do {
-            box = try await blocking { WriterBox(try files.partialWriter(sha256, at: offset)) }
+            box = try await blocking { WriterBox(try files.partialWriter(sha256, uploader: child.satker, at: offset)) }
         } catch let e as ZISyncError {
             throw EndpointError(.conflict, e.description)
         }
-        var hasher = checksum.map { ChunkHasher($0.0) }
+        let deadline = UInt64(limits.uploadWriteTimeoutSeconds) * 1_000_000_000
+        let hasher: ChunkHasher?
         do {
-            for try await data in body {
-                hasher?.update(data)
-                do {
-                    try await blocking { try box.writer.write(data) }
-                } catch let e as ZISyncError {
-                    throw EndpointError(.badRequest, e.description)
+            hasher = try await withThrowingTaskGroup(of: ChunkHasher??.self) { group in
+                group.addTask {
+                    var hasher = checksum.map { ChunkHasher($0.0) }
+                    for try await data in body {
+                        hasher?.update(data)
+                        do {
+                            try await blocking { try box.writer.write(data) }
+                        } catch let e as ZISyncError {
+                            throw EndpointError(.badRequest, e.description)
+                        }
+                    }
+                    return .some(hasher)
                 }
+                group.addTask {
+                    try await Task.sleep(nanoseconds: deadline)
+                    return .none
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                guard let hasher = first else {
+                    throw EndpointError(
+                        .requestTimeout,
+                        "the chunk did not arrive within \(limits.uploadWriteTimeoutSeconds) s; what arrived is kept")
+                }
+                return hasher
             }
         } catch {
             _ = try? await blocking { try box.writer.finish() }
@@ -109,25 +147,29 @@ extension ParentEndpoint {
             }
             throw EndpointError(.checksumMismatch, "chunk checksum mismatch")
         }
+        let store = self.store
         do {
-            return try await blocking { try box.writer.finish() }
+            return try await blocking {
+                let offset = try box.writer.finish()
+                if offset == box.writer.length { try store.ledger.fileUploaded(sha256, by: child.satker) }
+                return offset
+            }
         } catch let e as ZISyncError {
             throw EndpointError(.badRequest, e.description)
         }
     }
 
-    /// A download: the bytes of `range` (the whole file without one), at most a bounded amount
-    /// per answer.
+    /// A download: the bytes of `range`, at most a bounded amount per answer, or the whole file
+    /// when no range is asked and it fits in one answer (a larger one must be fetched by ranges).
     public func download(sha256: String, range: ByteRange?, for child: Child) async throws -> FileSlice {
-        let files = store.files
+        let store = self.store
         guard Validation.isSHA256Hex(sha256),
-            let size = try await blocking({ files.contains(sha256) ? files.size(of: sha256) : nil })
-        else {
-            throw EndpointError(.notFound, "file not here")
-        }
-        guard try await fileIsNamed(sha256, by: child) else {
-            throw EndpointError(.forbidden, "not in \(child.satker)'s scope")
-        }
+            let size = try await blocking({ () -> Int64? in
+                guard store.files.contains(sha256), try store.ledger.mayDownload(sha256: sha256, child: child.satker)
+                else { return nil }
+                return store.files.size(of: sha256)
+            })
+        else { throw Self.notHere }
         var start: Int64 = 0
         var end = size - 1
         if let range {
@@ -136,10 +178,15 @@ extension ParentEndpoint {
             }
             start = range.start
             if let e = range.end { end = min(e, size - 1) }
+        } else if size > Int64(SyncProtocol.maxRangeAnswerBytes) {
+            throw EndpointError(
+                .tooLarge,
+                "the file has \(size) bytes, more than one answer carries (\(SyncProtocol.maxRangeAnswerBytes)); ask for it by Range"
+            )
         }
         let count = Int(min(end - start + 1, Int64(SyncProtocol.maxRangeAnswerBytes)))
         let from = start
-        let data = try await blocking { try files.read(sha256, offset: from, count: max(0, count)) }
+        let data = try await blocking { try store.files.read(sha256, offset: from, count: max(0, count)) }
         return FileSlice(data: data, start: start, size: size, partial: range != nil)
     }
 }
@@ -148,7 +195,7 @@ extension ParentEndpoint {
 actor UploadLocks {
     private var active: Set<String> = []
 
-    /// Waits up to ten seconds for the file's previous writer to finish.
+    /// Waits up to ten seconds for the upload's previous writer to finish.
     func acquire(_ sha: String) async -> Bool {
         for _ in 0..<200 {
             if active.insert(sha).inserted { return true }

@@ -14,17 +14,40 @@ public struct ParentEndpoint: Sendable {
     /// Milliseconds a pushed change's clock may run ahead of this node's before it waits.
     let maxClockAhead: Int64
     let uploads = UploadLocks()
+    let limits: ServeLimits
+    let gate: ChildGate
     /// This node's physical clock (milliseconds), injectable for tests.
     let now: @Sendable () -> Int64
 
     public init(
-        store: Store, logger: Logger, maxClockAheadSeconds: Int = 300,
+        store: Store, logger: Logger, maxClockAheadSeconds: Int = 300, limits: ServeLimits = .init(),
         now: @escaping @Sendable () -> Int64 = HybridClock.systemMilliseconds
     ) {
         self.store = store
         self.logger = logger
         maxClockAhead = Int64(maxClockAheadSeconds) * 1000
+        self.limits = limits
+        gate = ChildGate(limit: limits.maxRequestsPerChild)
         self.now = now
+    }
+
+    /// Runs one request of `child`, of which at most `limits.maxRequestsPerChild` run at once:
+    /// however many connections an office opens, it cannot hold more of this node than that.
+    public func serving<T>(_ child: Child, _ request: () async throws -> T) async throws -> T {
+        guard await gate.enter(child.satker) else {
+            throw EndpointError(
+                .tooManyRequests,
+                "\(child.satker) already has \(limits.maxRequestsPerChild) requests in progress here; try again shortly"
+            )
+        }
+        do {
+            let value = try await request()
+            await gate.leave(child.satker)
+            return value
+        } catch {
+            await gate.leave(child.satker)
+            throw error
+        }
     }
 
     /// A direct child of this node, as named by its certificate: the only identity requests carry.
@@ -115,14 +138,18 @@ public struct EndpointError: Error, CustomStringConvertible, Sendable {
         case badRequest = 400
         case forbidden = 403
         case notFound = 404
+        case requestTimeout = 408
         case conflict = 409
         case preconditionFailed = 412
         case tooLarge = 413
         case unsupportedMediaType = 415
         case rangeNotSatisfiable = 416
         case locked = 423
+        case tooManyRequests = 429
         /// tus: the chunk does not match its `Upload-Checksum`.
         case checksumMismatch = 460
+        /// The child's quota of unfinished uploads is full.
+        case insufficientStorage = 507
     }
 
     public let status: Status
@@ -132,5 +159,37 @@ public struct EndpointError: Error, CustomStringConvertible, Sendable {
     public init(_ status: Status, _ message: String) {
         self.status = status
         self.message = message
+    }
+}
+
+/// What a node that serves children lets each child hold (`[serve]` in zisync.toml).
+public struct ServeLimits: Sendable, Equatable {
+    public var maxRequestsPerChild = 4
+    /// An unfinished upload without a new byte for this long is dropped.
+    public var uploadExpirySeconds = 7 * 86_400
+    /// The announced lengths of one child's unfinished uploads, together.
+    public var maxUnfinishedUploadBytesPerChild: Int64 = 4 << 30
+    /// One PATCH's body must arrive within this.
+    public var uploadWriteTimeoutSeconds = 600
+
+    public init() {}
+}
+
+/// Counts each child's requests in progress.
+actor ChildGate {
+    let limit: Int
+    private var active: [String: Int] = [:]
+
+    init(limit: Int) { self.limit = limit }
+
+    func enter(_ satker: String) -> Bool {
+        guard active[satker, default: 0] < limit else { return false }
+        active[satker, default: 0] += 1
+        return true
+    }
+
+    func leave(_ satker: String) {
+        let n = active[satker, default: 1] - 1
+        active[satker] = n > 0 ? n : nil
     }
 }

@@ -22,8 +22,13 @@ public enum ConfigCheck {
         "sync.batch_bytes": .integer(1_024...(8 << 20)), "sync.max_bytes_per_second": .integer(0...(1 << 30)),
         "sync.connect_timeout_seconds": .integer(1...600), "sync.low_speed_seconds": .integer(1...3_600),
         "sync.retries": .integer(1...20), "sync.clock_skew_limit_seconds": .integer(1...86_400),
+        "serve.handshake_timeout_seconds": .integer(1...300), "serve.idle_timeout_seconds": .integer(5...3_600),
+        "serve.max_connections": .integer(4...100_000), "serve.max_connections_per_address": .integer(1...10_000),
+        "serve.max_requests_per_child": .integer(1...64), "serve.upload_expiry_hours": .integer(1...8_760),
+        "serve.max_unfinished_upload_mb_per_child": .integer(1...1_048_576),
+        "serve.upload_write_timeout_seconds": .integer(10...3_600),
     ]
-    static let sections: Set<String> = ["tls", "sync"]
+    static let sections: Set<String> = ["tls", "sync", "serve"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// The config when it is usable, and every problem found.
@@ -184,6 +189,14 @@ extension NodeConfig {
         case "sync.low_speed_seconds": lowSpeedSeconds = n
         case "sync.retries": retries = n
         case "sync.clock_skew_limit_seconds": clockSkewLimitSeconds = n
+        case "serve.handshake_timeout_seconds": connectionLimits.handshakeTimeoutSeconds = n
+        case "serve.idle_timeout_seconds": connectionLimits.idleTimeoutSeconds = n
+        case "serve.max_connections": connectionLimits.maxConnections = n
+        case "serve.max_connections_per_address": connectionLimits.maxConnectionsPerAddress = n
+        case "serve.max_requests_per_child": serveLimits.maxRequestsPerChild = n
+        case "serve.upload_expiry_hours": serveLimits.uploadExpirySeconds = n * 3600
+        case "serve.max_unfinished_upload_mb_per_child": serveLimits.maxUnfinishedUploadBytesPerChild = Int64(n) << 20
+        case "serve.upload_write_timeout_seconds": serveLimits.uploadWriteTimeoutSeconds = n
         default: break
         }
     }

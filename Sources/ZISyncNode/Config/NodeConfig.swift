@@ -3,6 +3,7 @@ import TOMLKit
 import ZISyncCore
 import ZISyncEngine
 import ZISyncStore
+import ZISyncTransport
 
 /// `zisync.toml` in the node's home. Paths are relative to the home unless absolute.
 public struct NodeConfig: Sendable, Equatable {
@@ -29,6 +30,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var clockSkewLimitSeconds = 300
     /// Attempts per request on a failed transfer (curl error) before the round gives up.
     public var retries = 4
+    /// What a node that serves children lets each connection and each child hold (`[serve]`).
+    public var connectionLimits = ConnectionLimits()
+    public var serveLimits = ServeLimits()
     /// trace, debug, info, notice, warning, error or critical.
     public var logLevel = "notice"
     /// The directory of the file it was read from: relative certificate paths start there.
@@ -67,6 +71,19 @@ public struct NodeConfig: Sendable, Equatable {
             "connect_timeout_seconds = \(connectTimeoutSeconds)", "low_speed_seconds = \(lowSpeedSeconds)",
             "retries = \(retries)", "clock_skew_limit_seconds = \(clockSkewLimitSeconds)", "",
         ]
+        if listen != nil {
+            let c = connectionLimits
+            let l = serveLimits
+            lines += [
+                "[serve]", "handshake_timeout_seconds = \(c.handshakeTimeoutSeconds)",
+                "idle_timeout_seconds = \(c.idleTimeoutSeconds)", "max_connections = \(c.maxConnections)",
+                "max_connections_per_address = \(c.maxConnectionsPerAddress)",
+                "max_requests_per_child = \(l.maxRequestsPerChild)",
+                "upload_expiry_hours = \(l.uploadExpirySeconds / 3600)",
+                "max_unfinished_upload_mb_per_child = \(l.maxUnfinishedUploadBytesPerChild >> 20)",
+                "upload_write_timeout_seconds = \(l.uploadWriteTimeoutSeconds)", "",
+            ]
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -40,7 +40,7 @@ public enum NodeDaemon {
         let home = options.home
         let config = options.config
         let logger = options.logger
-        let store = try Store.open(home: home)
+        let store = try Store.open(home: home, clockSkewLimitSeconds: config.clockSkewLimitSeconds)
         guard config.satker == store.node else {
             throw ZISyncError("zisync.toml says satker \(config.satker) but the database belongs to \(store.node)")
         }
@@ -89,9 +89,11 @@ public enum NodeDaemon {
                 let tls = try MutualTLSServer.tlsConfiguration(
                     caFile: config.path(config.caFile, home: home), identity: identity!)
                 let endpoint = ParentEndpoint(
-                    store: store, logger: logger, maxClockAheadSeconds: config.clockSkewLimitSeconds)
+                    store: store, logger: logger, maxClockAheadSeconds: config.clockSkewLimitSeconds,
+                    limits: config.serveLimits)
                 let app = try MutualTLSServer.application(
-                    router: ParentServer.router(endpoint: endpoint), host: host, port: port, tls: tls, logger: logger,
+                    router: ParentServer.router(endpoint: endpoint), host: host, port: port, tls: tls,
+                    limits: config.connectionLimits, logger: logger,
                     onServerRunning: { channel in
                         let bound = channel.localAddress?.port ?? port
                         await live.listening("\(host):\(bound)")

@@ -44,7 +44,9 @@ public actor SyncRunner {
             if inFlight == current { inFlight = nil }
         }
         if stopped { throw CancellationError() }
-        let round = try SyncRound(store: store, link: try HTTPSLink(config: config, home: home), policy: config.policy)
+        let round = try SyncRound(
+            store: store, link: try HTTPSLink(config: config, home: home, parentSatker: store.parent ?? ""),
+            policy: config.policy)
         let task = Task { try await round.run(progress: progress) }
         inFlight = task
         self.round = round

@@ -12,15 +12,18 @@ import ZISyncTransport
 public final class HTTPSLink: ParentLink, @unchecked Sendable {
     /// The parent's base URL, `https://HOST:PORT`.
     public let base: String
+    let parentSatker: String
     let http: CurlHTTPClient
     let pushLane: CurlHTTPClient
     private let lock = NSLock()
     private var pushes = 0
 
-    public init(config: NodeConfig, home: Home) throws {
+    /// `parentSatker`: the office the parent's certificate must name.
+    public init(config: NodeConfig, home: Home, parentSatker: String) throws {
         guard let parent = config.parent else {
             throw ZISyncError("this node has no parent configured ('parent' in zisync.toml)")
         }
+        self.parentSatker = parentSatker
         base = parent.hasSuffix("/") ? String(parent.dropLast()) : parent
         var c = HTTPClientConfiguration(
             caFile: config.path(config.caFile, home: home),
@@ -29,6 +32,7 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
         c.connectTimeoutSeconds = config.connectTimeoutSeconds
         c.lowSpeedSeconds = config.lowSpeedSeconds
         c.maxBytesPerSecond = config.maxBytesPerSecond
+        c.serverSatker = parentSatker
         http = CurlHTTPClient(configuration: c)
         pushLane = CurlHTTPClient(configuration: c)
     }
@@ -57,17 +61,22 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
         do {
             return try await (client ?? http).send(request, progress: watch)
         } catch let error as TransportError {
-            throw HTTPSFailures.failure(error, parent: base)
+            throw HTTPSFailures.failure(error, parent: base, parentSatker: parentSatker)
         }
     }
 
     /// Accepts only a well-formed zisync answer with one of `status` (and JSON where JSON is expected).
     func check(_ r: HTTPResponse, _ url: String, status: Set<Int>, json: Bool = true) throws {
         guard r.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version else {
+            // A server error without the header: the parent (or a proxy before it) failing, not a portal.
+            if r.status >= 500 {
+                throw LinkFailure.answer(status: r.status, detail: "without the zisync header", request: url)
+            }
             throw LinkFailure.notZISync(status: r.status, contentType: r.contentType, request: url)
         }
         guard status.contains(r.status) else {
-            let message = (try? JSONDecoder().decode(ErrorAnswer.self, from: r.body))?.error ?? ""
+            let message =
+                (try? JSONDecoder().decode(ErrorAnswer.self, from: r.body)).map { PeerText.clean($0.error) } ?? ""
             throw LinkFailure.answer(status: r.status, detail: message, request: url)
         }
         if json && !r.contentType.hasPrefix(SyncProtocol.jsonType) {
@@ -91,10 +100,11 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
                     Self.protocolHeader, ("Content-Type", SyncProtocol.jsonType), ("Content-Encoding", "gzip"),
                 ], body: body), via: lane)
         try check(r, url, status: [200])
-        guard let answer = try? JSONDecoder().decode(PushAnswer.self, from: r.body) else {
-            throw LinkFailure.malformed("the push answer is not a zisync push answer", request: url)
+        do {
+            return try PushAnswer.decode(r.body, sent: wire.count)
+        } catch {
+            throw LinkFailure.malformed("the push answer is not a zisync push answer (\(error))", request: url)
         }
-        return answer
     }
 
     public func pull(after cursor: Int64, limit: Int) async throws -> PullPage {
@@ -129,12 +139,25 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
                     (Tus.uploadMetadata, Tus.metadata(sha256: sha256)),
                 ], body: Data()))
         try check(create, url, status: [201], json: false)
-        if let offset = create.headers[Tus.uploadOffset.lowercased()].flatMap({ Int64($0) }) { return offset }
+        if let offset = create.headers[Tus.uploadOffset.lowercased()] {
+            return try Self.offset(offset, within: 0...size, request: url)
+        }
         let fileURL = base + Route.file(sha256)
         let head = try await send(
             HTTPRequest(method: "HEAD", url: fileURL, headers: [Self.protocolHeader, Self.tusHeader]))
         try check(head, fileURL, status: [200], json: false)
-        return Int64(head.headers[Tus.uploadOffset.lowercased()] ?? "") ?? 0
+        return try Self.offset(head.headers[Tus.uploadOffset.lowercased()] ?? "", within: 0...size, request: fileURL)
+    }
+
+    /// An `Upload-Offset` the parent stated, believed only within `bounds` (a negative offset, or
+    /// one beyond what was sent, would make the child skip bytes or call a file uploaded).
+    static func offset(_ header: String, within bounds: ClosedRange<Int64>, request: String) throws -> Int64 {
+        guard let offset = Int64(header), bounds.contains(offset) else {
+            throw LinkFailure.malformed(
+                "Upload-Offset '\(PeerText.clean(header, max: 40))' is outside \(bounds.lowerBound)...\(bounds.upperBound)",
+                request: request)
+        }
+        return offset
     }
 
     public func upload(sha256: String, offset: Int64, chunk: Data, progress: TransferProgress?) async throws -> Int64 {
@@ -147,19 +170,27 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
                     (Tus.uploadOffset, String(offset)), (Tus.uploadChecksum, Tus.checksum(of: chunk)),
                 ], body: chunk), progress: progress, upload: true)
         try check(r, url, status: [204], json: false)
-        guard let next = Int64(r.headers[Tus.uploadOffset.lowercased()] ?? "") else {
-            throw LinkFailure.malformed("the parent did not advance the upload offset", request: url, status: r.status)
-        }
-        return next
+        return try Self.offset(
+            r.headers[Tus.uploadOffset.lowercased()] ?? "", within: (offset + 1)...(offset + Int64(chunk.count)),
+            request: url)
     }
 
     public func download(sha256: String, range: ByteRange, progress: TransferProgress?) async throws -> Data? {
         let url = base + Route.file(sha256)
-        let r = try await send(
-            HTTPRequest(method: "GET", url: url, headers: [Self.protocolHeader, ("Range", range.header)]),
-            progress: progress)
+        var request = HTTPRequest(method: "GET", url: url, headers: [Self.protocolHeader, ("Range", range.header)])
+        request.maxResponseBytes = SyncProtocol.maxRangeAnswerBytes
+        let r = try await send(request, progress: progress)
         if r.status == 404 && r.headers[SyncProtocol.header.lowercased()] == SyncProtocol.version { return nil }
         try check(r, url, status: [206], json: false)
+        // The bytes must be the ones asked for: appended elsewhere they would spoil the partial file.
+        guard let answered = ByteRange.parseContentRange(r.headers["content-range"] ?? ""),
+            answered.start == range.start, answered.count == Int64(r.body.count),
+            range.end.map({ answered.start + answered.count - 1 <= $0 }) ?? true
+        else {
+            throw LinkFailure.malformed(
+                "the answer's Content-Range '\(PeerText.clean(r.headers["content-range"] ?? "", max: 80))' does not match \(range.header) and its \(r.body.count) bytes",
+                request: url, status: r.status)
+        }
         return r.body
     }
 }
@@ -167,7 +198,8 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
 /// Failed transfers explained: curl's error codes mapped to causes, messages that name the
 /// parent and the curl error, and what to do.
 public enum HTTPSFailures {
-    public static func failure(_ t: TransportError, parent: String) -> LinkFailure {
+    public static func failure(_ t: TransportError, parent: String, parentSatker: String = "the parent") -> LinkFailure
+    {
         guard let code = t.curlCode else {
             return LinkFailure.answer(status: t.httpStatus ?? 0, detail: t.detail, request: t.url)
         }
@@ -203,8 +235,8 @@ public enum HTTPSFailures {
         case 60:
             return broken(
                 .certificate,
-                "the parent's certificate is not from the deployment CA or not for its host name (\(curl))",
-                "check that tls.ca is the deployment's ca.crt and that `parent` uses the host name the parent's certificate was issued for"
+                "the server at \(parent) did not show a certificate of the deployment CA for \(parentSatker) and that host name (\(curl))",
+                "check that tls.ca is the deployment's ca.crt, that `parent` is the address of \(parentSatker)'s server, and that its host name is the one its certificate was issued for; another office's certificate, or a proxy inspecting TLS, is refused"
             )
         case 42:
             return broken(

@@ -53,6 +53,37 @@ struct ChildAuthenticator: RouterMiddleware {
                 return HTTPAnswers.error(.badRequest, "\(SyncProtocol.header): \(SyncProtocol.version) required")
             }
         }
-        return try await next(request, context)
+        do {
+            return try await endpoint.serving(context.child!) { try await next(request, context) }
+        } catch let e as EndpointError {
+            return HTTPAnswers.error(e, tus: request.uri.path.hasPrefix(Route.files))
+        }
+    }
+}
+
+/// Outermost: whatever goes wrong below (an unknown route, a body over its limit, an error no
+/// route expected) is answered as a zisync answer with its status, so the child can tell a
+/// failing parent from a captive portal, and the parent's log says what failed.
+struct ProtocolErrors: RouterMiddleware {
+    typealias Context = ChildRequestContext
+
+    func handle(
+        _ request: Request, context: ChildRequestContext,
+        next: (Request, ChildRequestContext) async throws -> Response
+    ) async throws -> Response {
+        let tus = request.uri.path.hasPrefix(Route.files)
+        do {
+            return try await next(request, context)
+        } catch let e as HTTPError {
+            return HTTPAnswers.error(e.status, e.body ?? e.status.reasonPhrase, tus: tus)
+        } catch let e as EndpointError {
+            return HTTPAnswers.error(e, tus: tus)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
+            return HTTPAnswers.error(
+                .internalServerError, "the parent failed answering this request (its log says why)", tus: tus)
+        }
     }
 }

@@ -78,8 +78,8 @@ struct FileRoutes {
         guard request.headers[.contentType] == Tus.chunkType else {
             throw EndpointError(.unsupportedMediaType, "Content-Type must be \(Tus.chunkType)")
         }
-        guard let offset = request.headers[Self.uploadOffset].flatMap({ Int64($0) }) else {
-            throw EndpointError(.conflict, "Upload-Offset missing")
+        guard let offset = request.headers[Self.uploadOffset].flatMap({ Int64($0) }), offset >= 0 else {
+            throw EndpointError(.conflict, "Upload-Offset missing or not a whole number of bytes ≥ 0")
         }
         var checksum: (ChunkChecksum, String)?
         if let header = request.headers[Self.uploadChecksum] {
@@ -123,6 +123,7 @@ struct FileRoutes {
 public enum ParentServer {
     public static func router(endpoint: ParentEndpoint) -> Router<ChildRequestContext> {
         let router = Router(context: ChildRequestContext.self)
+        router.add(middleware: ProtocolErrors())
         router.add(middleware: ChildAuthenticator(endpoint: endpoint))
         SyncRoutes(endpoint: endpoint).add(to: router)
         FileRoutes(endpoint: endpoint).add(to: router)

@@ -35,7 +35,7 @@ struct SyncRoutes {
         do {
             push = try PushRequest.decode(body)
         } catch {
-            return HTTPAnswers.error(.badRequest, "the push body is not a zisync push")
+            return HTTPAnswers.error(.badRequest, "the push body is not a zisync push: \(error)")
         }
         let answer = try await endpoint.push(push, from: child)
         return try HTTPAnswers.json(try JSONEncoder().encode(answer), request: request)

@@ -31,6 +31,8 @@ public struct NodeStatus: Sendable, Codable {
     public let lastRefusal: String?
     public let refusedHere: Int
     public let heldChanges: Int
+    /// The changes waiting here, per origin, and what releases them.
+    public let waiting: [Audit.Waiting]
     public let conflicts: Int
     /// When this office's certificate expires (ms since the epoch), nil when none is configured.
     public let certificateValidUntil: Int64?
@@ -62,7 +64,8 @@ public struct NodeStatus: Sendable, Codable {
             missingFiles: try store.ledger.missingFileCount(), problem: state.problem,
             clockSkewMilliseconds: state.clockSkewMilliseconds, clockOffsetMilliseconds: state.clockOffsetMilliseconds,
             heldByParent: state.heldByParent, refusedByParent: state.refusedByParent, lastRefusal: state.lastRefusal,
-            refusedHere: counts.refused, heldChanges: counts.held, conflicts: counts.conflicts,
+            refusedHere: counts.refused, heldChanges: counts.held, waiting: try store.audit.waiting(),
+            conflicts: counts.conflicts,
             certificateValidUntil: validUntil.map { Int64($0.timeIntervalSince1970 * 1000) },
             lateAfterSeconds: lateAfter, children: children)
     }

@@ -59,7 +59,8 @@ public enum ChunkChecksum: String, Sendable {
 }
 
 /// Hashes a chunk as it streams in.
-public struct ChunkHasher {
+// Hash states are plain values; a hasher is moved into the task that reads a body, never shared.
+public struct ChunkHasher: @unchecked Sendable {
     var sha256 = SHA256()
     var sha1 = Insecure.SHA1()
     public let algorithm: ChunkChecksum
@@ -110,5 +111,17 @@ public struct ByteRange: Sendable, Equatable {
 
     public static func contentRange(start: Int64, count: Int, size: Int64) -> String {
         "bytes \(start)-\(start + Int64(count) - 1)/\(size)"
+    }
+
+    /// `bytes START-END/SIZE` as (start, count, size); nil unless well formed and consistent.
+    public static func parseContentRange(_ header: String) -> (start: Int64, count: Int64, size: Int64)? {
+        guard header.hasPrefix("bytes ") else { return nil }
+        let parts = header.dropFirst(6).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let size = Int64(parts[1]) else { return nil }
+        let ends = parts[0].split(separator: "-", omittingEmptySubsequences: false)
+        guard ends.count == 2, let start = Int64(ends[0]), let end = Int64(ends[1]),
+            start >= 0, end >= start, end < size
+        else { return nil }
+        return (start, end - start + 1, size)
     }
 }

@@ -17,9 +17,12 @@ public enum JSONValue: Sendable {
         return out
     }
 
-    /// Reads one JSON document. Errors name the byte offset.
-    public static func parse(_ data: some Collection<UInt8>) throws(JSONReader.Malformed) -> JSONValue {
-        var reader = JSONReader(Array(data))
+    /// Reads one JSON document of at most `maxValues` values (every value counts, nested or not),
+    /// so that a small body cannot make the reader build a huge tree. Errors name the byte offset.
+    public static func parse(
+        _ data: some Collection<UInt8>, maxValues: Int = JSONReader.defaultMaxValues
+    ) throws(JSONReader.Malformed) -> JSONValue {
+        var reader = JSONReader(Array(data), maxValues: maxValues)
         do {
             return try reader.document()
         } catch let e as JSONReader.Malformed {
@@ -42,10 +45,17 @@ public struct JSONReader {
 
     typealias Value = JSONValue
 
+    /// Values one document may hold: a push of 5,000 changes uses about 150,000.
+    public static let defaultMaxValues = 1_000_000
+
     private let bytes: [UInt8]
     private var i = 0
+    private var budget: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], maxValues: Int) {
+        self.bytes = bytes
+        budget = maxValues
+    }
 
     // MARK: - Parsing
 
@@ -64,6 +74,8 @@ public struct JSONReader {
 
     private mutating func value(depth: Int) throws -> Value {
         guard depth < 32 else { throw fail("nested too deeply") }
+        budget -= 1
+        guard budget >= 0 else { throw fail("more values than a document may hold") }
         skipSpace()
         guard i < bytes.count else { throw fail("unexpected end") }
         switch bytes[i] {

@@ -56,7 +56,7 @@ public struct Refusal: Codable, Sendable, Equatable {
     /// "2 change(s); first 32.17:4 (record 9eab…): hash does not match …": the one wording of a
     /// set of refusals, for statuses, logs and messages.
     public static func summary(_ refusals: [Refusal]) -> String? {
-        guard let first = refusals.first else { return nil }
+        guard let first = refusals.first?.cleaned else { return nil }
         return "\(refusals.count) change(s); first \(first.change) (record \(first.record)): \(first.reason)"
     }
 }
@@ -87,6 +87,41 @@ public struct PushAnswer: Codable, Sendable, Equatable {
         self.tips = tips
         self.serverTime = serverTime
         self.heldReason = heldReason
+    }
+}
+
+extension PushAnswer {
+    /// The parent's answer as the child may believe it: counts, tips and time within bounds, at
+    /// most one refusal per change sent, text cleaned (it reaches logs and terminals).
+    public static func decode(_ data: Data, sent: Int) throws(MalformedMessage) -> PushAnswer {
+        var answer: PushAnswer
+        do {
+            answer = try JSONDecoder().decode(PushAnswer.self, from: data)
+        } catch {
+            throw MalformedMessage("the push answer is not a zisync push answer")
+        }
+        try check(answer.accepted, 0...sent, "accepted")
+        try check(answer.duplicates, 0...sent, "duplicates")
+        try check(answer.held, PeerBounds.count, "held")
+        try check(answer.serverTime, PeerBounds.time, "serverTime")
+        guard answer.refused.count <= sent else {
+            throw MalformedMessage("refused lists \(answer.refused.count) changes of \(sent) sent")
+        }
+        for (origin, seq) in answer.tips {
+            try check(seq, PeerBounds.sequence, "tips[\(PeerText.clean(origin, max: 32))]")
+        }
+        answer.refused = answer.refused.map { $0.cleaned }
+        answer.heldReason = answer.heldReason.map { PeerText.clean($0) }
+        return answer
+    }
+}
+
+extension Refusal {
+    /// The refusal with its words cleaned for a log or a terminal.
+    public var cleaned: Refusal {
+        Refusal(
+            change: PeerText.clean(change, max: 64), record: PeerText.clean(record, max: 64),
+            reason: PeerText.clean(reason))
     }
 }
 
@@ -126,6 +161,12 @@ public struct PullPage: Sendable, Equatable {
         guard case .array(let items)? = m["changes"], case .int(let next)? = m["next"],
             case .bool(let more)? = m["more"], case .int(let serverTime)? = m["serverTime"]
         else { throw MalformedMessage("the pull answer is not a zisync pull answer") }
+        try check(next, PeerBounds.sequence, "next")
+        try check(serverTime, PeerBounds.time, "serverTime")
+        guard items.count <= SyncProtocol.maxPullChanges else {
+            throw MalformedMessage(
+                "the pull answer carries \(items.count) changes, more than \(SyncProtocol.maxPullChanges)")
+        }
         var changes: [Change] = []
         changes.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
@@ -202,12 +243,45 @@ public struct ChildReport: Codable, Sendable, Equatable {
 
     public func encoded() -> Data { (try? JSONEncoder().encode(self)) ?? Data("{}".utf8) }
 
+    /// Offices a report may list as needing attention (a province has at most a few dozen).
+    public static let maxAttention = 1_000
+
+    /// A report as a parent may keep and show it: every number within its bounds (a lag, a time,
+    /// a count that arithmetic could overflow is refused, naming the field), text cleaned.
     public static func decode(_ data: Data) throws(MalformedMessage) -> ChildReport {
+        var report: ChildReport
         do {
-            return try JSONDecoder().decode(ChildReport.self, from: data)
+            report = try JSONDecoder().decode(ChildReport.self, from: data)
         } catch {
             throw MalformedMessage("the body is not a zisync child report")
         }
+        try check(report.pendingChanges, PeerBounds.count, "pendingChanges")
+        try check(report.pendingFiles, PeerBounds.count, "pendingFiles")
+        try check(report.pendingBytes, PeerBounds.bytes, "pendingBytes")
+        if let oldest = report.oldestPending { try check(oldest, PeerBounds.time, "oldestPending") }
+        report.problem = try report.problem?.checked("problem")
+        if var below = report.below {
+            guard below.attention.count <= maxAttention else {
+                throw MalformedMessage("below.attention lists more than \(maxAttention) offices")
+            }
+            try check(below.ok, PeerBounds.count, "below.ok")
+            try check(below.neverSeen, PeerBounds.count, "below.neverSeen")
+            for i in below.attention.indices {
+                let field = "below.attention[\(i)]"
+                below.attention[i].satker = PeerText.clean(below.attention[i].satker, max: 32)
+                if let lag = below.attention[i].lagSeconds { try check(lag, PeerBounds.seconds, field + ".lagSeconds") }
+                below.attention[i].problem = try below.attention[i].problem?.checked(field + ".problem")
+            }
+            report.below = below
+        }
+        return report
+    }
+}
+
+/// Refuses a number from a peer outside `bounds`, naming the field.
+func check<T: Comparable>(_ value: T, _ bounds: ClosedRange<T>, _ field: String) throws(MalformedMessage) {
+    guard bounds.contains(value) else {
+        throw MalformedMessage("\(field) is \(value), outside \(bounds.lowerBound)...\(bounds.upperBound)")
     }
 }
 
@@ -233,7 +307,7 @@ public struct SyncProblem: Codable, Sendable, Equatable {
         case dns, unreachable, timeout, link, tls, certificate, forbidden
         case notZISync = "not_zisync"
         case parentError = "parent_error"
-        case `protocol`, refused, held, local, stopped
+        case `protocol`, refused, held, clock, local, stopped
         case notSeen = "not_seen"
 
         /// The link itself failed: the parent cannot be told about it over that link.
@@ -258,6 +332,12 @@ public struct SyncProblem: Codable, Sendable, Equatable {
         self.message = message
         self.advice = advice
         self.at = at
+    }
+
+    /// A problem another node stated: its time within bounds, its words cleaned for a log or a terminal.
+    func checked(_ field: String) throws(MalformedMessage) -> SyncProblem {
+        try check(at, PeerBounds.time, field + ".at")
+        return SyncProblem(cause: cause, message: PeerText.clean(message), advice: PeerText.clean(advice), at: at)
     }
 }
 

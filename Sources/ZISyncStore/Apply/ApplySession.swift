@@ -27,6 +27,10 @@ struct ApplySession {
     /// catches up, so a node whose clock runs ahead cannot win every later conflict.
     var notAfter: HLC?
     private let now: Int64
+    /// The latest clock this node believes (its physical clock plus the skew limit): a change
+    /// stamped later never moves this node's clock, and its own clock beyond it has run ahead.
+    private let saneUntil: HLC
+    private let physicalNow: @Sendable () -> Int64
     /// This node's subtree and whether it has a parent: what the file queues need to know.
     private let subtree: Set<String>
     private let hasParent: Bool
@@ -42,6 +46,8 @@ struct ApplySession {
         let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0
         clock = HybridClock(last: HLC(rawValue: last), physicalNow: store.physicalNow)
         now = store.physicalNow()
+        saneUntil = HLC(milliseconds: now + store.clockSkewLimitMilliseconds, counter: 0xFFFF)
+        physicalNow = store.physicalNow
     }
 
     // MARK: Reads through the cache
@@ -82,7 +88,7 @@ struct ApplySession {
         let change = Change(
             origin: node, seq: (tip?.seq ?? 0) + 1, hlc: clock.tick(), recordType: type.rawValue, recordID: recordID,
             owner: owner, fields: fields, base: base, actor: actor, prev: tip?.hash)
-        if let reason = authorization.refusal(of: change) {
+        if let reason = try authorization.refusal(of: change) ?? relationRefusal(change) {
             throw ZISyncError(reason)
         }
         if existing == nil { createdHere.insert(recordID) }
@@ -136,6 +142,13 @@ struct ApplySession {
                 source: source, report: &report)
             return
         }
+        if !chained, let notAfter, change.hlc > notAfter {
+            // From above, stamped beyond this node's clock: it waits here, never moving the clock.
+            try hold(change, sender: sender)
+            report.held += 1
+            report.heldForClock += 1
+            return
+        }
         if chained {
             // This node keeps the whole chain of every origin in its subtree.
             let expected = (tip?.seq ?? 0) + 1
@@ -161,14 +174,45 @@ struct ApplySession {
         if chained { try releasePending(after: change, source: source, report: &report) }
     }
 
+    /// Keeps a change that cannot be applied yet. Another change held for the same sequence is
+    /// replaced only by one with an earlier clock: that is how an origin's re-stamped change
+    /// (its clock had run ahead) takes the place of the first, and a replay of the first cannot
+    /// undo it.
     private mutating func hold(_ change: Change, sender: String?) throws {
         try db.cachedStatement(
             sql: """
-                INSERT OR IGNORE INTO pending_change(origin, seq, body, sender, received_at)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO pending_change(origin, seq, body, sender, received_at, hlc)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(origin, seq) DO UPDATE SET body = excluded.body, sender = excluded.sender,
+                    received_at = excluded.received_at, hlc = excluded.hlc
+                WHERE excluded.hlc < COALESCE(pending_change.hlc, 9223372036854775807)
                 """
-        ).execute(arguments: [change.origin, change.seq, change.wireJSON, sender, now])
+        ).execute(arguments: [change.origin, change.seq, change.wireJSON, sender, now, change.hlc.rawValue])
         pendingOrigins?.insert(change.origin)
+    }
+
+    private mutating func mayHavePending(_ origin: String) throws -> Bool {
+        if pendingOrigins == nil {
+            pendingOrigins = Set(try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM pending_change"))
+        }
+        return pendingOrigins!.contains(origin)
+    }
+
+    /// Applies the changes from above held for their clock whose time has come.
+    mutating func releaseDueFromAbove(source: String, report: inout ReceiveReport) throws {
+        guard let notAfter else { return }
+        let rows = try PendingRow.fetchAll(
+            db,
+            sql: """
+                SELECT origin, seq, body, sender FROM pending_change
+                WHERE sender IS NULL AND (hlc IS NULL OR hlc <= ?) ORDER BY hlc
+                """, arguments: [notAfter.rawValue])
+        for row in rows where !keepsChain(of: row.origin) {
+            guard let held = try? row.change(), held.hlc <= notAfter else { continue }
+            try db.execute(
+                sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?", arguments: [row.origin, row.seq])
+            try receive(held, sender: nil, source: source, report: &report)
+        }
     }
 
     /// Applies held changes of origins in `sender`'s subtree whose turn and time have come.
@@ -235,6 +279,7 @@ struct ApplySession {
             refusal =
                 "record \(change.recordID) is a \(existing.type) of \(existing.owner); the change says \(change.recordType) of \(change.owner)"
         }
+        if refusal == nil, !checked { refusal = try relationRefusal(change) }
         try db.cachedStatement(
             sql: """
                 INSERT INTO change_log(origin, seq, hlc, record_type, record_id, owner, actor, fields, base,
@@ -251,7 +296,12 @@ struct ApplySession {
             heads[change.origin] = .some((seq: change.seq, hash: change.hash))
             dirtyHeads.insert(change.origin)
         }
-        clock.observe(change.hlc)
+        if try mayHavePending(change.origin) {
+            // A copy held for this sequence (another version, stamped later) is spent.
+            try db.cachedStatement(sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?").execute(
+                arguments: [change.origin, change.seq])
+        }
+        if change.hlc <= saneUntil { clock.observe(change.hlc) }
         if let refusal {
             try recordRefusal(change, reason: refusal, sender: sender, source: source)
             report.refused.append(.init(change: change.id, record: change.recordID, reason: refusal))
@@ -259,6 +309,112 @@ struct ApplySession {
         }
         try merge(change)
         report.applied += 1
+    }
+
+    // MARK: A clock that ran ahead
+
+    /// When this node's clock has run beyond its physical clock plus the limit (a clock set
+    /// wrong, then corrected, or an NTP glitch), re-stamps its own changes that its parent has
+    /// not accepted, from the first one stamped beyond the limit to its tip: same sequences, same
+    /// content, fresh clocks, a new hash chain. No one else holds those changes as applied (a
+    /// parent holds them waiting, as does a child that pulled them; both take the re-stamped
+    /// ones in their place), so the chain rules hold. Then the clock goes back to the physical
+    /// clock. Returns how many changes were re-stamped.
+    @discardableResult
+    mutating func repairClockIfAhead() throws -> Int {
+        guard clock.last > saneUntil else { return 0 }
+        let acked =
+            try Int64.fetchOne(db, sql: "SELECT seq FROM parent_ack WHERE origin = ?", arguments: [node]) ?? 0
+        let first = try Int64.fetchOne(
+            db, sql: "SELECT MIN(seq) FROM change_log WHERE origin = ? AND seq > ? AND hlc > ?",
+            arguments: [node, acked, saneUntil.rawValue])
+        // Start above every clock this node believes, so that re-stamped writes still come after
+        // what they were written over.
+        let believed =
+            try Int64.fetchOne(
+                db, sql: "SELECT MAX(hlc) FROM change_log WHERE hlc <= ?", arguments: [saneUntil.rawValue]) ?? 0
+        clock = HybridClock(last: HLC(rawValue: believed), physicalNow: physicalNow)
+        guard let first else { return 0 }
+        let rows = try ChangeRow.fetchAll(
+            db, sql: "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND seq >= ? ORDER BY seq",
+            arguments: [node, first])
+        var prev = try String.fetchOne(
+            db, sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?", arguments: [node, first - 1])
+        for row in rows {
+            let old = try row.change()
+            let new = Change(
+                origin: old.origin, seq: old.seq, hlc: clock.tick(), recordType: old.recordType,
+                recordID: old.recordID, owner: old.owner, fields: old.fields, base: old.base, actor: old.actor,
+                prev: prev)
+            // A new arrival number too: children that pulled the first version pull this one.
+            try db.execute(
+                sql: """
+                    UPDATE change_log SET hlc = ?, prev_hash = ?, hash = ?, received_at = ?,
+                        local_seq = (SELECT MAX(local_seq) + 1 FROM change_log)
+                    WHERE origin = ? AND seq = ?
+                    """, arguments: [new.hlc.rawValue, new.prev, new.hash, now, node, new.seq])
+            if var rec = try record(new.recordID) {
+                for name in new.fields.keys where rec.fields[name]?.version == new.version {
+                    rec.fields[name]?.hlc = new.hlc
+                }
+                records[new.recordID] = .some(rec)
+                dirtyRecords.insert(new.recordID)
+            }
+            prev = new.hash
+        }
+        if let last = rows.last {
+            heads[node] = .some((seq: last.seq, hash: prev ?? ""))
+            dirtyHeads.insert(node)
+        }
+        return rows.count
+    }
+
+    /// The rules that need the records here (docs/security.md): a review names a subject that
+    /// is here, of the stated type and owned by the review's owner, and its reviewer_satker is
+    /// the office writing it; evidence links only to a plan of its own owner, here.
+    mutating func relationRefusal(_ change: Change) throws -> String? {
+        switch RecordType(rawValue: change.recordType) {
+        case .review:
+            let existing = try record(change.recordID)
+            if let written = change.fields["reviewer_satker"] {
+                guard written.stringValue == change.origin else {
+                    return
+                        "a review's reviewer_satker must be the office writing it (\(change.origin)), not '\(written)'"
+                }
+            } else if existing == nil {
+                return "a new review must name its reviewer_satker (\(change.origin))"
+            }
+            guard change.fields["subject"] != nil || change.fields["subject_type"] != nil || existing == nil else {
+                return nil
+            }
+            guard let subjectID = change.fields["subject"]?.stringValue ?? existing?.string("subject"),
+                let subjectType = change.fields["subject_type"]?.stringValue ?? existing?.string("subject_type")
+            else { return "a review must name its subject and subject_type" }
+            guard let subject = try record(subjectID) else {
+                return "the review's subject \(subjectID) is not here"
+            }
+            guard subject.type == subjectType else {
+                return "the review's subject \(subjectID) is a \(subject.type), not a \(subjectType)"
+            }
+            guard subject.owner == change.owner else {
+                return "the review is owned by \(change.owner) but its subject \(subjectID) belongs to \(subject.owner)"
+            }
+            return nil
+        case .evidence:
+            guard let plan = change.fields["plan"], !plan.isNull else { return nil }
+            guard let planID = plan.stringValue, let target = try record(planID) else {
+                return "the evidence's plan \(plan) is not here"
+            }
+            guard target.type == RecordType.actionPlan.rawValue else {
+                return "the evidence's plan \(planID) is a \(target.type), not an action_plan"
+            }
+            guard target.owner == change.owner else {
+                return "the evidence is owned by \(change.owner) but its plan \(planID) belongs to \(target.owner)"
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     private mutating func merge(_ change: Change) throws {

@@ -99,6 +99,54 @@ public struct Audit: Sendable {
         }
     }
 
+    /// Changes waiting here, per origin, and what will release them (`status`).
+    public struct Waiting: Sendable, Codable, Equatable {
+        public let origin: String
+        public let changes: Int
+        /// "clock": stamped beyond this node's clock; "earlier": waits for an earlier change of its origin.
+        public let reason: String
+        /// For "clock": when this node's clock reaches the earliest of them (ms since the epoch).
+        public let releaseAt: Int64?
+        /// What releases them, in words.
+        public let releasedBy: String
+    }
+
+    public func waiting() throws -> [Waiting] {
+        let now = store.physicalNow()
+        let limit = store.clockSkewLimitMilliseconds
+        let rows = try store.db.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT origin, COUNT(*) AS n, MIN(seq) AS first, MIN(hlc) AS hlc FROM pending_change GROUP BY origin ORDER BY origin"
+            )
+        }
+        let heads = try store.db.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try OriginHeadRow.fetchAll(db, sql: "SELECT * FROM origin_head").map {
+                    ($0.origin, $0.seq)
+                })
+        }
+        return rows.map { row in
+            let origin: String = row["origin"]
+            let hlc = (row["hlc"] as Int64?).map { HLC(rawValue: $0) }
+            let first: Int64 = row["first"]
+            if let hlc, hlc.milliseconds > now + limit {
+                return Waiting(
+                    origin: origin, changes: row["n"], reason: "clock", releaseAt: hlc.milliseconds - limit,
+                    releasedBy:
+                        "stamped \(hlc) by a clock ahead of this one: applied when this clock reaches it, or when \(origin) re-stamps them (it does so by itself once its clock is right)"
+                )
+            }
+            let expected = (heads[origin] ?? 0) + 1
+            return Waiting(
+                origin: origin, changes: row["n"], reason: "earlier", releaseAt: nil,
+                releasedBy: first > expected
+                    ? "wait for \(origin):\(expected), which has not arrived; the next sync from \(origin) brings it"
+                    : "applied at the next sync")
+        }
+    }
+
     // MARK: - Digest
 
     /// One SHA-256 over every record owned in `satker`'s subtree: id, type, owner and each

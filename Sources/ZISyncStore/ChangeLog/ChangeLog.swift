@@ -12,20 +12,30 @@ public struct ChangeLog: Sendable {
     /// Where a reading of the outbox stands: for each origin of this node's subtree that has
     /// changes beyond what the parent acknowledged, the last sequence read and the tip to reach.
     public struct OutboxCursor: Sendable {
-        var origins: [(origin: String, after: Int64, tip: Int64)]
+        var origins: [(origin: String, after: Int64, tip: Int64, depth: Int)]
         /// Changes still to read.
         public var remaining: Int { origins.reduce(0) { $0 + Int($1.tip - $1.after) } }
+        /// How deep in the tree the origins of the next batch are (a batch never mixes depths).
+        public var nextDepth: Int? { origins.first?.depth }
     }
 
     /// The changes of this node's subtree that the parent lacks (all of them when `all`): what a
-    /// push or a bundle sends, origin by origin, each chain in order.
+    /// push or a bundle sends, origin by origin, each chain in order. The deepest offices come
+    /// first, so that a plan of a kab/kota reaches the parent before its province's review of it
+    /// (a review or evidence is refused where its subject is not).
     public func outbox(all: Bool = false) throws -> OutboxCursor {
         let acks = all ? [:] : try store.ledger.acknowledged()
         let subtree = store.subtree
+        let registry = store.registry
         let tips = try store.db.read { db in try OriginHeadRow.fetchAll(db, sql: "SELECT * FROM origin_head") }
         let origins = tips.filter { subtree.contains($0.origin) && $0.seq > (acks[$0.origin] ?? 0) }
-            .sorted { $0.origin < $1.origin }
-            .map { (origin: $0.origin, after: acks[$0.origin] ?? 0, tip: $0.seq) }
+            .map {
+                (
+                    origin: $0.origin, after: acks[$0.origin] ?? 0, tip: $0.seq,
+                    depth: registry.lineage(of: $0.origin).count
+                )
+            }
+            .sorted { $0.depth != $1.depth ? $0.depth > $1.depth : $0.origin < $1.origin }
         return OutboxCursor(origins: origins)
     }
 
@@ -35,7 +45,8 @@ public struct ChangeLog: Sendable {
         var batch: [String] = []
         var bytes = 0
         try store.db.read { db in
-            while let first = cursor.origins.first, batch.count < maxChanges {
+            let depth = cursor.nextDepth
+            while let first = cursor.origins.first, batch.count < maxChanges, first.depth == depth {
                 let rows = try ChangeRow.fetchCursor(
                     db.cachedStatement(
                         sql: """
@@ -92,7 +103,9 @@ public struct ChangeLog: Sendable {
             if rows.count >= limit, let last = rows.last {
                 return (rows.map(\.wire), last.localSeq, last.localSeq < newest)
             }
-            return (rows.map(\.wire), max(cursor, windowEnd), windowEnd < newest)
+            // A cursor beyond anything stored here (a child's mistake, or this node restored from an
+            // older backup) continues from the newest arrival; a duplicate is harmless.
+            return (rows.map(\.wire), min(max(cursor, windowEnd), newest), windowEnd < newest)
         }
     }
 

@@ -15,7 +15,9 @@ public struct FileStore: Sendable {
         self.root = root
         self.onStored = onStored
         try FileManager.default.createDirectory(
-            at: root.appendingPathComponent("tmp", isDirectory: true), withIntermediateDirectories: true)
+            at: root.appendingPathComponent("tmp", isDirectory: true), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        chmod(root.path, 0o700)
     }
 
     /// Every complete file under `root` (`ab/abcdef…`), with its size.
@@ -66,7 +68,7 @@ public struct FileStore: Sendable {
     /// `expected` when given, or nothing is stored.
     public func put(expected: String? = nil, chunks next: () throws -> Data?) throws -> Stored {
         let tmp = root.appendingPathComponent("tmp", isDirectory: true).appendingPathComponent(UUID().uuidString)
-        guard FileManager.default.createFile(atPath: tmp.path, contents: nil),
+        guard FileManager.default.createFile(atPath: tmp.path, contents: nil, attributes: [.posixPermissions: 0o600]),
             let out = FileHandle(forWritingAtPath: tmp.path)
         else {
             throw ZISyncError("cannot write to \(tmp.path)")
@@ -95,12 +97,16 @@ public struct FileStore: Sendable {
         if FileManager.default.fileExists(atPath: target.path) {
             try FileManager.default.removeItem(at: tmp)
         } else {
+            let directory = target.deletingLastPathComponent()
+            let isNew = !FileManager.default.fileExists(atPath: directory.path)
             try FileManager.default.createDirectory(
-                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             if rename(tmp.path, target.path) != 0 {
                 throw ZISyncError("cannot move file into the store at \(target.path): errno \(errno)")
             }
-            FileStore.syncDirectory(target.deletingLastPathComponent())
+            FileStore.syncDirectory(directory)
+            // A new directory's own entry must reach the disk too, or a power cut can lose it.
+            if isNew { FileStore.syncDirectory(root) }
         }
         onStored(sha, size)
         return Stored(sha256: sha, size: size)

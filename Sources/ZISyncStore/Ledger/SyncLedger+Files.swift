@@ -142,6 +142,52 @@ extension SyncLedger {
         }
     }
 
+    /// What a child may do with a file here (docs/security.md, "Files"): upload it when an
+    /// evidence record of its subtree names it with that size; fetch it when a record in its
+    /// scope names it and an office outside its subtree wrote that, or when it uploaded the file
+    /// itself. A hash a child wrote into a record of its own is no key to anyone else's file.
+    public func evidenceSizes(sha256: String, subtree child: String) throws -> Set<Int64> {
+        let subtree = store.registry.subtree(of: child)
+        return try db.read { db in
+            var sizes: Set<Int64> = []
+            for row in try Row.fetchAll(
+                db, sql: "SELECT owner, size FROM record_state WHERE sha256 = ?", arguments: [sha256])
+            where subtree.contains(row["owner"]) {
+                if let size: Int64 = row["size"] { sizes.insert(size) }
+            }
+            return sizes
+        }
+    }
+
+    public func mayDownload(sha256: String, child: String) throws -> Bool {
+        let subtree = store.registry.subtree(of: child)
+        let (ids, uploaded) = try db.read { db in
+            (
+                try Row.fetchAll(
+                    db, sql: "SELECT record_id, owner FROM record_state WHERE sha256 = ?", arguments: [sha256]
+                ).filter { subtree.contains($0["owner"]) }.map { $0["record_id"] as String },
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM file_uploader WHERE sha256 = ? AND satker = ?",
+                    arguments: [sha256, child]) ?? false
+            )
+        }
+        if uploaded { return true }
+        for id in ids {
+            if let origin = try store.records.get(id)?.fields["sha256"]?.origin, !subtree.contains(origin) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// `child` sent the last bytes of `sha256` (it held the whole file).
+    public func fileUploaded(_ sha256: String, by child: String) throws {
+        try db.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO file_uploader(sha256, satker) VALUES (?, ?)", arguments: [sha256, child])
+        }
+    }
+
     /// The file name a bukti dukung record gives a stored file, for messages.
     public func evidenceFileName(sha256: String) throws -> String? {
         guard

@@ -72,10 +72,15 @@ public struct SyncLedger: Sendable {
     }
 
     /// Applies a page pulled from the parent and moves the cursor in the same transaction.
-    public func receivePulled(_ changes: [Change], from parent: String, cursor: Int64) throws -> ReceiveReport {
+    /// Changes stamped more than `maxClockAhead` (ms) beyond this node's clock wait here until
+    /// it reaches them (or their origin re-stamps them), never moving this node's clock.
+    public func receivePulled(
+        _ changes: [Change], from parent: String, cursor: Int64, maxClockAhead: Int64 = 300_000
+    ) throws -> ReceiveReport {
         try store.receive(
             changes, sender: nil, source: "pull from \(parent)",
-            scope: Scope(node: store.node, registry: store.registry)
+            scope: Scope(node: store.node, registry: store.registry),
+            notAfter: HLC(milliseconds: store.physicalNow() + maxClockAhead, counter: 0xFFFF)
         ) { db, _ in
             try Self.update(db) { $0.pullCursor = cursor }
         }

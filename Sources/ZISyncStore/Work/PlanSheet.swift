@@ -33,7 +33,23 @@ public enum PlanSheet {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    static func cell(_ s: String) -> String {
+    /// A value a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`, or after a tab or
+    /// a carriage return) is written with a leading apostrophe, which spreadsheets show as text;
+    /// import takes the apostrophe off again, so the sheet still round-trips.
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+
+    static func defused(_ s: String) -> String {
+        guard let first = s.first, formulaStarts.contains(first) else { return s }
+        return "'" + s
+    }
+
+    static func restored(_ s: String) -> String {
+        guard s.hasPrefix("'"), let second = s.dropFirst().first, formulaStarts.contains(second) else { return s }
+        return String(s.dropFirst())
+    }
+
+    static func cell(_ raw: String) -> String {
+        let s = defused(raw)
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
@@ -74,8 +90,9 @@ extension Plans {
         for row in rows {
             do {
                 var fields: [String: FieldValue] = [:]
-                for (column, text) in row.values {
+                for (column, cellText) in row.values {
                     guard let field = PlanSheet.aliases[column] else { continue }
+                    let text = PlanSheet.restored(cellText)
                     do {
                         let value = try schema.parse(field: field, text: text)
                         if let p = schema.problem(field: field, value: value, lkeCodeExists: auth.lkeCodeExists) {

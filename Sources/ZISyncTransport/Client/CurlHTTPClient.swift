@@ -18,6 +18,8 @@ public struct HTTPClientConfiguration: Sendable {
     public var maxBytesPerSecond: Int64 = 0
     /// Talk plain HTTP over this Unix socket instead (the daemon's control socket).
     public var unixSocketPath: String?
+    /// The satker the server's certificate must name (the configured parent), nil for none.
+    public var serverSatker: String?
 
     public init(caFile: String, certificateFile: String, keyFile: String) {
         self.caFile = caFile
@@ -45,6 +47,10 @@ public struct HTTPRequest: Sendable {
     /// When set, the response body is handed over piece by piece as it arrives instead of
     /// collected (a stream of progress lines).
     public var onBody: (@Sendable (Data) -> Void)?
+    /// The most bytes of an answer's body (after decompression) that are accepted: a longer one
+    /// fails the request instead of filling memory.
+    public var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
+    public static let defaultMaxResponseBytes = 64 << 20
 
     public init(
         method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,
@@ -105,15 +111,22 @@ public final class CurlHTTPClient: @unchecked Sendable {
     /// Set to abandon the transfer in flight (shutdown).
     private let cancelled = CancelFlag()
 
+    /// `urn:zisync:satker:CODE` of `serverSatker`, as a C string that lives as long as the handle.
+    private let serverURI: UnsafeMutablePointer<CChar>?
+
     private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     public init(configuration: HTTPClientConfiguration) {
         _ = Self.globalInit
         self.configuration = configuration
         handle = curl_easy_init()
+        serverURI = configuration.serverSatker.map { strdup(DeploymentPKI.satkerURIPrefix + $0) }
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        free(serverURI)
+    }
 
     public func cancel() { cancelled.set() }
 
@@ -133,6 +146,9 @@ public final class CurlHTTPClient: @unchecked Sendable {
         var headers: [String: String] = [:]
         var progress: (@Sendable (Int64, Int64) -> Void)?
         var onBody: (@Sendable (Data) -> Void)?
+        var received = 0
+        var limit = HTTPRequest.defaultMaxResponseBytes
+        var overLimit = false
         let cancelled: CancelFlag
         init(cancelled: CancelFlag) { self.cancelled = cancelled }
     }
@@ -143,6 +159,7 @@ public final class CurlHTTPClient: @unchecked Sendable {
         let transfer = Transfer(cancelled: cancelled)
         transfer.progress = progress
         transfer.onBody = request.onBody
+        transfer.limit = request.maxResponseBytes
         let box = Unmanaged.passRetained(transfer)
         defer { box.release() }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -158,7 +175,14 @@ public final class CurlHTTPClient: @unchecked Sendable {
         setString(CURLOPT_URL, request.url)
         setString(CURLOPT_CUSTOMREQUEST, request.method)
         if request.method == "HEAD" { setLong(CURLOPT_NOBODY, 1) }
-        if !c.caFile.isEmpty { setString(CURLOPT_CAINFO, c.caFile) }
+        if !c.caFile.isEmpty {
+            // The deployment CA and nothing else: not the system's CA file or directory, so no
+            // publicly trusted or TLS-inspecting certificate for the parent's name is believed.
+            setString(CURLOPT_CAINFO, c.caFile)
+            _ = zs_curl_setopt_null(curl, CURLOPT_CAPATH)
+            setLong(CURLOPT_SSL_SESSIONID_CACHE, 0)
+        }
+        if let serverURI { _ = zs_curl_require_peer_uri(curl, serverURI) }
         if let socket = c.unixSocketPath { setString(CURLOPT_UNIX_SOCKET_PATH, socket) }
         if !c.certificateFile.isEmpty {
             setString(CURLOPT_SSLCERT, c.certificateFile)
@@ -188,6 +212,11 @@ public final class CurlHTTPClient: @unchecked Sendable {
         _ = zs_curl_setopt_data_callback(curl, CURLOPT_WRITEFUNCTION) { ptr, size, count, user in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
             guard let ptr else { return size * count }
+            t.received += size * count
+            if t.received > t.limit {
+                t.overLimit = true
+                return 0  // libcurl fails the transfer (CURLE_WRITE_ERROR)
+            }
             let bytes = UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self)
             if let onBody = t.onBody {
                 onBody(Data(bytes: bytes, count: size * count))
@@ -226,6 +255,13 @@ public final class CurlHTTPClient: @unchecked Sendable {
             return curl_easy_perform(curl)
         }
         _ = zs_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, nil)
+        if transfer.overLimit {
+            var status = 0
+            _ = zs_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+            throw TransportError(
+                url: request.url, curlCode: nil, curlMessage: nil, httpStatus: status,
+                detail: "the answer's body is larger than \(request.maxResponseBytes) bytes")
+        }
         if code != CURLE_OK {
             let detail = String(
                 decoding: UnsafeRawBufferPointer(start: errorBuffer, count: strlen(errorBuffer)), as: UTF8.self)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -74,13 +75,23 @@ public enum MutualTLSServer {
         return tls
     }
 
-    /// An application serving `router` over mutual TLS on host:port.
+    /// An application serving `router` over mutual TLS on host:port, each connection behind the
+    /// guard of `limits` (handshake deadline, idle timeout, caps in all and per address).
     public static func application<Context: RequestContext>(
-        router: Router<Context>, host: String, port: Int, tls: TLSConfiguration, logger: Logger,
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        router: Router<Context>, host: String, port: Int, tls: TLSConfiguration, limits: ConnectionLimits = .init(),
+        logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol where Context.Source == ApplicationRequestContextSource {
-        Application(
-            router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+        let counts = ConnectionCounts(limits: limits, logger: logger)
+        let idle = TimeAmount.seconds(Int64(limits.idleTimeoutSeconds))
+        let server = HTTPServerBuilder { responder in
+            GuardedChannel(
+                base: try TLSChannel(
+                    HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)),
+                    tlsConfiguration: tls),
+                counts: counts)
+        }
+        return Application(
+            router: router, server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "zisync"),
             onServerRunning: onServerRunning, logger: logger)
     }

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Text from another node (a report, a refusal, an error answer) on its way to a log or a
+/// terminal: control characters (newlines that would start a forged log line, escape codes that
+/// would move a terminal's cursor, bidirectional overrides that would reorder what is shown)
+/// become spaces, and the text is cut to a bounded length.
+public enum PeerText {
+    public static let defaultMaxCharacters = 2_000
+
+    public static func clean(_ text: String, max: Int = defaultMaxCharacters) -> String {
+        var out = String.UnicodeScalarView()
+        var count = 0
+        for scalar in text.unicodeScalars {
+            guard count < max else {
+                out.append("…")
+                break
+            }
+            out.append(isControl(scalar) ? " " : scalar)
+            count += 1
+        }
+        return String(out)
+    }
+
+    static func isControl(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x00...0x1F, 0x7F...0x9F: true
+        // Bidirectional embeddings, overrides and isolates; line and paragraph separators.
+        case 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029, 0x200E, 0x200F, 0x061C: true
+        default: false
+        }
+    }
+}
+
+/// The bounds a number from a peer must lie in before it is used (no arithmetic on it can trap).
+public enum PeerBounds {
+    /// Milliseconds since the epoch of any time a peer may state: 2020-01-01 to 2200-01-01.
+    public static let time: ClosedRange<Int64> = 1_577_836_800_000...7_258_118_400_000
+    /// A count of changes, files or offices.
+    public static let count: ClosedRange<Int> = 0...100_000_000
+    public static let bytes: ClosedRange<Int64> = 0...(1 << 50)
+    /// A sequence number or cursor.
+    public static let sequence: ClosedRange<Int64> = 0...(1 << 53)
+    /// A duration in seconds (a lag): up to about 300 years.
+    public static let seconds: ClosedRange<Int64> = 0...10_000_000_000
+}
