@@ -169,6 +169,7 @@ let package = Package(
                 "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncTransport", "ZISyncNode",
                 "ZISyncFaultProxy", "ZISyncTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

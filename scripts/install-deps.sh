@@ -2,7 +2,7 @@
 # Installs the Debian packages zisync builds and runs against, when they are missing.
 set -euo pipefail
 needed=()
-for pkg in libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev faketime systemd time strace; do
+for pkg in libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev openssl faketime systemd time strace; do
     dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then

@@ -56,7 +56,7 @@ static inline CURLcode zs_curl_setopt_null(CURL *curl, CURLoption option) {
    deployment CA for another office (a sibling standing in for the parent) fails the handshake. */
 static inline int zs_verify_peer_names(X509_STORE_CTX *ctx, void *arg) {
     int ok = X509_verify_cert(ctx);
-    if (ok <= 0) return ok;
+    if (ok <= 0) return 0; /* a verification failure, whatever OpenSSL says went wrong */
     const char *expected = (const char *)arg;
     size_t expected_length = strlen(expected);
     X509 *leaf = X509_STORE_CTX_get0_cert(ctx);
