@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 // Layers, each importing only what it declares here (docs/architecture.md):
@@ -177,3 +178,19 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (scripts/fuzz.sh), declared only when ZISYNC_FUZZ is set: they have no main
+// (libFuzzer brings it), and the sanitizers instrument the root package's targets only, so the
+// modules they read through are instrumented too.
+if ProcessInfo.processInfo.environment["ZISYNC_FUZZ"] != nil {
+    package.targets += [
+        // The wire decoder: changes, push and pull bodies, reports, push answers, ranges, tus headers.
+        .executableTarget(name: "FuzzWire", dependencies: ["ZISyncCore", "ZISyncProtocol"], path: "Fuzz/FuzzWire"),
+        // The bundle reader, behind a valid end marker (so the fuzzer gets past the checksum).
+        .executableTarget(name: "FuzzBundle", dependencies: ["ZISyncCore", "ZISyncProtocol"], path: "Fuzz/FuzzBundle"),
+        // zisync.toml.
+        .executableTarget(name: "FuzzConfig", dependencies: ["ZISyncNode"], path: "Fuzz/FuzzConfig"),
+        // The CSV reader and the plan sheet's cells.
+        .executableTarget(name: "FuzzSheet", dependencies: ["ZISyncCore"], path: "Fuzz/FuzzSheet"),
+    ]
+}

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import ZISyncNode
+import ZISyncTestSupport
 
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ConfigCheckTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -39,6 +41,25 @@ import Testing
         let r = try check(dir)
         #expect(r.status == 0, "\(example): \(r.stderr)")
         #expect(r.stdout.hasPrefix("ok: "))
+    }
+
+    /// Found by FuzzConfig: a config naming only its satker was accepted, but the file zisync
+    /// writes for it (with the default certificate paths) failed its own check.
+    @Test func whatZisyncWritesForANodeWithoutLinksChecksAgain() throws {
+        let dir = CLI.tempFile("config-roundtrip")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("zisync.toml")
+        try "satker = \"32\"\n".write(to: url, atomically: true, encoding: .utf8)
+        let (config, problems) = ConfigCheck.check(url: url)
+        #expect(problems.isEmpty, "\(problems)")
+        try Data(try #require(config).toml.utf8).write(to: url)
+        let (again, more) = ConfigCheck.check(url: url)
+        #expect(more.isEmpty && again?.satker == "32", "\(more)")
+        // With a parent, the certificate files are needed and their absence is named.
+        try ConfigFile(url: url).set("parent", "https://prov.example:7443")
+        let (_, missing) = ConfigCheck.check(url: url)
+        #expect(missing.contains { $0.contains("tls.ca: file") && $0.contains("missing or unreadable") }, "\(missing)")
     }
 
     @Test func brokenConfigsNameTheKeyAndTheLine() throws {

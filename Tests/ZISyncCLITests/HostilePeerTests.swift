@@ -169,6 +169,54 @@ import ZISyncTransport
         try kab.ok(["sync"])
     }
 
+    /// A PATCH that trickles past the write deadline is cut with 408; what arrived is kept, and
+    /// the upload resumes from it.
+    @Test func aTricklingChunkIsCutAtItsDeadline() async throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("32", serves: true)
+        try d["32"].config.set("serve.upload_write_timeout_seconds", 10)
+        try d.restart("32")
+        let kab = try d.node("32.17", parent: "32")
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Pelan"])
+        let content = try d.file("lambat.pdf", bytes: 150_000, seed: 6)
+        let sha = try #require(try kab.object("evidence", "add", "--plan", plan, content.path)["sha256"] as? String)
+        let base = d.daemons["32"]!.url
+        let metadata = ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())")
+        try FileManager.default.removeItem(at: kab.home.appendingPathComponent("files/\(sha.prefix(2))/\(sha)"))
+        try kab.ok(["sync"])  // the records go up; the file, gone here, is sent by hand below
+        var slow = HTTPClientConfiguration(
+            caFile: d.pki + "/ca.crt", certificateFile: d.pki + "/32.17.crt", keyFile: d.pki + "/32.17.key")
+        slow.maxBytesPerSecond = 5_000
+        let trickle = CurlHTTPClient(configuration: slow)
+        let created = try await trickle.send(
+            HTTPRequest(
+                method: "POST", url: base + "/v1/files", headers: [Self.tus, ("Upload-Length", "150000"), metadata],
+                body: Data()))
+        #expect(created.status == 201)
+        let bytes = try Data(contentsOf: content)
+        let started = Date()
+        let cut = try await trickle.send(
+            HTTPRequest(
+                method: "PATCH", url: base + "/v1/files/" + sha,
+                headers: [Self.tus, ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0")],
+                body: bytes))
+        #expect(cut.status == 408 && text(cut).contains("within 10 s"), "\(cut.status) \(text(cut))")
+        #expect(Date().timeIntervalSince(started) < 25)
+        let head = try await d.client("32.17").send(
+            HTTPRequest(method: "HEAD", url: base + "/v1/files/" + sha, headers: [Self.tus]))
+        let kept = Int(head.headers["upload-offset"] ?? "") ?? -1
+        #expect(kept > 10_000 && kept < 150_000, "what arrived is kept: \(kept)")
+        let rest = try await d.client("32.17").send(
+            HTTPRequest(
+                method: "PATCH", url: base + "/v1/files/" + sha,
+                headers: [
+                    Self.tus, ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", String(kept)),
+                ],
+                body: bytes.suffix(from: kept)))
+        #expect(rest.status == 204 && rest.headers["upload-offset"] == "150000")
+    }
+
     // MARK: - Write rules that need the records
 
     /// A province cannot publish a review, as "00" or as itself, of another province's plan, nor
@@ -436,6 +484,8 @@ import ZISyncTransport
             (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
         }
         #expect(try mode(loose.home) == 0o700)
+        let socket = d["32"].home.appendingPathComponent("control.sock")
+        #expect(try mode(socket) & 0o077 == 0, "the control socket is the node user's only")
         #expect(try mode(loose.home.appendingPathComponent("zisync.db")) == 0o600)
         let stored = try FileManager.default.subpathsOfDirectory(
             atPath: loose.home.appendingPathComponent("files").path

@@ -155,6 +155,12 @@ import ZISyncTransport
                 sha256: String(repeating: "a", count: 64), range: ByteRange(start: 0, end: 9), progress: nil)
         }
         #expect(range.contains("does not match bytes=0-9"), "\(range)")
+        let failing = await failure {
+            try await link.report(
+                ChildReport(pendingChanges: 0, pendingFiles: 0, pendingBytes: 0, oldestPending: nil, problem: nil))
+        }
+        #expect(failing.contains("the parent failed while answering (HTTP 500"), "\(failing)")
+        #expect(!failing.contains("captive portal"), "\(failing)")
 
         // A whole round against it ends with a reason, and the office's state is intact.
         try kab.ok(["plan", "add", "--area", "1", "--activity", "Tidak percaya"])
@@ -186,6 +192,11 @@ struct LyingParent: RouterMiddleware {
             return Response(
                 status: .ok, headers: headers,
                 body: .init(byteBuffer: ByteBuffer(repeating: 0x20, count: 80 << 20)))
+        case (.post, "/v1/report"):
+            // A server error without the protocol header: the parent failing, not a captive portal.
+            return Response(
+                status: .internalServerError, headers: [.contentType: "text/html"],
+                body: .init(byteBuffer: ByteBuffer(string: "<html>Internal Server Error</html>")))
         case (.post, "/v1/files"):
             headers[HTTPField.Name("Upload-Offset")!] = "-5"
             headers[HTTPField.Name("Tus-Resumable")!] = "1.0.0"

@@ -304,7 +304,7 @@ struct ApplySession {
         if change.hlc <= saneUntil { clock.observe(change.hlc) }
         if let refusal {
             try recordRefusal(change, reason: refusal, sender: sender, source: source)
-            report.refused.append(.init(change: change.id, record: change.recordID, reason: refusal))
+            report.refused.append(Refusal(change: change.id, record: change.recordID, reason: refusal).cleaned)
             return
         }
         try merge(change)
@@ -449,6 +449,8 @@ struct ApplySession {
     }
 
     private func recordRefusal(_ change: Change, reason: String, sender: String?, source: String) throws {
+        // Reasons quote the change (its type, ids, field names): cleaned before anyone shows them.
+        let reason = PeerText.clean(reason)
         try db.execute(
             sql: """
                 INSERT INTO refused_change(origin, seq, hash, record_type, record_id, owner, body, reason, sender,
@@ -471,7 +473,7 @@ struct ApplySession {
         _ change: Change, reason: String, sender: String?, source: String, report: inout ReceiveReport
     ) throws {
         try recordRefusal(change, reason: reason, sender: sender, source: source)
-        report.refused.append(.init(change: change.id, record: change.recordID, reason: reason))
+        report.refused.append(Refusal(change: change.id, record: change.recordID, reason: reason).cleaned)
     }
 
     /// Changes waiting here (for an earlier change of their origin, or for this node's clock)
