@@ -3,7 +3,7 @@
 # "Fuzzing"): builds the targets in Fuzz/ (declared in Package.swift when ZISYNC_FUZZ is set), then
 # runs each for SECONDS (default 60) from the committed seeds, keeping the grown corpus in
 # .build-fuzz/corpus. A crash leaves its input in
-# .build-fuzz/findings/TARGET/; turn it into a regression (Tests/ZISyncProtocolTests/fuzz-regressions).
+# .build-fuzz/findings/TARGET/; turn it into a regression test beside the tests of the code concerned.
 #   scripts/fuzz.sh [SECONDS] [TARGET…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
