@@ -97,7 +97,9 @@ import ZISyncTransport
         let r = try await post(http, url, body, gzip: true)
         #expect(r.status == 400 && text(r).contains("more values than a document may hold"), "\(text(r))")
         let growth = try Self.peakMemory(parent.pid) - before
-        print("compression bomb: \(body.count) bytes on the wire, \(bomb.count >> 20) MiB of JSON, peak memory +\(growth >> 20) MiB")
+        print(
+            "compression bomb: \(body.count) bytes on the wire, \(bomb.count >> 20) MiB of JSON,",
+            "peak memory +\(growth >> 20) MiB")
         #expect(growth < 400 << 20, "peak memory grew by \(growth >> 20) MiB")
         // Beyond the limit of changes per push, but small: refused by count.
         let wire = Array(repeating: "0", count: SyncProtocol.maxPushChanges + 1)
