@@ -62,6 +62,28 @@ import ZISyncTestSupport
         #expect(missing.contains { $0.contains("tls.ca: file") && $0.contains("missing or unreadable") }, "\(missing)")
     }
 
+    /// Found by FuzzConfig: a NUL in a table name made the TOML parser abort the process.
+    @Test func controlCharactersAreRefusedBeforeTheTOMLParserSeesThem() throws {
+        let dir = CLI.tempFile("config-control")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("zisync.toml")
+        for (text, line, code) in [
+            ("# zisync\n\n[\u{0B}\u{00}nc]\nsatker = \"32\"\n", 3, "U+000B"),
+            ("satker = \"32\u{1B}[2J\"\n", 1, "U+001B"),
+        ] {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            let (config, problems) = ConfigCheck.check(url: url)
+            #expect(config == nil)
+            #expect(
+                problems == ["\(url.path) line \(line): a control character (\(code)) is not allowed in TOML"],
+                "\(problems)")
+        }
+        let r = try CLI.process(
+            CLI.binary.path, ["config", "check", "--config", url.path], environment: CLI.environment)
+        #expect(r.status == 1 && r.stderr.contains("control character"), "\(r.stderr)")
+    }
+
     @Test func brokenConfigsNameTheKeyAndTheLine() throws {
         let dir = try setUp("kabkota.toml", satker: "32.17")
         defer { try? FileManager.default.removeItem(at: dir) }
