@@ -76,12 +76,24 @@ import ZISyncTestSupport
             let (config, problems) = ConfigCheck.check(url: url)
             #expect(config == nil)
             #expect(
-                problems == ["\(url.path) line \(line): a control character (\(code)) is not allowed in TOML"],
+                problems == [
+                    "\(url.path) line \(line): not valid TOML: a control character (\(code)) is not allowed in TOML"
+                ],
                 "\(problems)")
         }
         let r = try CLI.process(
             CLI.binary.path, ["config", "check", "--config", url.path], environment: CLI.environment)
         #expect(r.status == 1 && r.stderr.contains("control character"), "\(r.stderr)")
+        // And the header that made the parser assert: `[#` (a comment where a name belongs).
+        for (text, expected) in [
+            ("# zisync\n[#   zisync config check\nsatker = \"32\"\n", "line 2: not valid TOML: a section header"),
+            ("satker = \"32\"\n\"quoted\" = 1\n", "line 2: not valid TOML: '\"quoted\"' is not a key"),
+            ("satker = \"32\"\njust words\n", "line 2: not valid TOML: expected key = value"),
+        ] {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            let (config, problems) = ConfigCheck.check(url: url)
+            #expect(config == nil && problems.first?.contains(expected) == true, "\(problems)")
+        }
     }
 
     @Test func brokenConfigsNameTheKeyAndTheLine() throws {

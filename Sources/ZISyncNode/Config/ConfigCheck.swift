@@ -39,7 +39,7 @@ public enum ConfigCheck {
         }
         // TOML allows no control character but tab outside escapes, and the TOML parser asserts
         // on some of them (found by FuzzConfig: a NUL in a table name aborted `config check`).
-        if let problem = controlCharacter(in: text) { return (nil, ["\(name) \(problem)"]) }
+        if let problem = controlCharacter(in: text) ?? lineShape(in: text) { return (nil, ["\(name) \(problem)"]) }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -175,10 +175,42 @@ public enum ConfigCheck {
             } else if scalar.value < 0x20 && scalar != "\t" && scalar != "\r" || scalar.value == 0x7F {
                 let code = String(scalar.value, radix: 16, uppercase: true)
                 return
-                    "line \(line): a control character (U+\(String(repeating: "0", count: 4 - code.count))\(code)) is not allowed in TOML"
+                    "line \(line): not valid TOML: a control character (U+\(String(repeating: "0", count: 4 - code.count))\(code)) is not allowed in TOML"
             }
         }
         return nil
+    }
+
+    /// "line N: …" for the first line that is not blank, a comment, a `[section]` header or a
+    /// `key = value` with a bare key: all that zisync.toml uses. The TOML parser asserts on some
+    /// malformed headers (found by FuzzConfig: `[# …` aborted the process), so it sees only
+    /// lines of these shapes.
+    static func lineShape(in text: String) -> String? {
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("[") {
+                let header = line.split(separator: "#", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces)
+                let name = header.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                guard header.hasSuffix("]"), !name.isEmpty, name.unicodeScalars.allSatisfy(isBareKey) else {
+                    return
+                        "line \(i + 1): not valid TOML: a section header is written [name] (e.g. [sync]), got '\(line)'"
+                }
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else {
+                return "line \(i + 1): not valid TOML: expected key = value, got '\(line)'"
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, key.unicodeScalars.allSatisfy({ isBareKey($0) || $0 == "." }) else {
+                return "line \(i + 1): not valid TOML: '\(key)' is not a key (letters, digits, _ and -)"
+            }
+        }
+        return nil
+    }
+
+    static func isBareKey(_ s: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "_" || s == "-"
     }
 
     /// The 1-based line where a dotted key is set, by reading the text with its sections.
