@@ -83,6 +83,42 @@ import Testing
         #expect(try d["32"].run(["verify"]).status == 0)
     }
 
+    /// A kab/kota whose clock runs three weeks behind (more than zisync corrects the other way)
+    /// takes its parent's time at once, so what comes from above is applied rather than held; one
+    /// whose clock runs a month ahead is not pulled back that far by its parent's word: its changes
+    /// wait, the operator is told to set the clock, and once it is right they are re-stamped and
+    /// accepted. The certificates were issued a month ago, as they would be.
+    @Test func aClockWeeksBehindIsCorrectedAndOneFarAheadIsNot() throws {
+        let d = try Deployment(pkiClock: FakeClock.ahead("-30d"))
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let behind = try d.node("32.17", parent: "32")
+        let plan = try behind.ok(["plan", "add", "--area", "1", "--activity", "Dinilai"])
+        try behind.ok(["sync"])
+        try d["32"].ok(["review", "plan", plan, "--verdict", "disetujui"])
+        let past = FakeClock.ahead("-21d")
+        #expect(try behind.run(["plan", "add", "--area", "2", "--activity", "Jam mundur"], prefix: past).status == 0)
+        let round = try behind.run(["sync", "--json"], prefix: past)
+        let report = try round.object()
+        #expect(report["heldHere"] as? Int == 0 && report["heldByParent"] as? Int == 0, "\(round.stdout)")
+        #expect(try behind.ok(["plan", "show", plan]).contains("disetujui"), "the review from above was applied")
+        let offset = try behind.object("status")["clockOffsetMilliseconds"] as? Int ?? 0
+        #expect(offset > 20 * 86_400_000 && offset < 22 * 86_400_000, "\(offset)")
+
+        let ahead = try d.node("32.18", parent: "32")
+        let month = FakeClock.ahead("+30d")
+        #expect(try ahead.run(["plan", "add", "--area", "1", "--activity", "Jam maju"], prefix: month).status == 0)
+        let far = try ahead.run(["sync", "--json"], prefix: month).object()
+        let problem = try #require(far["problem"] as? [String: Any], "\(far)")
+        #expect(problem["cause"] as? String == "clock", "\(problem)")
+        #expect(far["heldByParent"] as? Int == 1 && far["restamped"] as? Int == 0, "\(far)")
+        #expect(try ahead.object("status")["clockOffsetMilliseconds"] == nil, "not moved back by a month")
+        let fixed = try ahead.object("sync")
+        #expect(fixed["restamped"] as? Int == 1 && fixed["pushed"] as? Int == 1, "\(fixed)")
+        #expect(try d["32"].digest("32.18") == ahead.digest("32.18"))
+    }
+
     /// A bundle carrying a change stamped in the year 2100 (a typo, a crafted file) waits at the
     /// province, never moves its clock: the province's own writes still reach KPU RI on time.
     @Test func aBundleFromTheYear2100FreezesNothing() throws {

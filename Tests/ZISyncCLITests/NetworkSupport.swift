@@ -94,15 +94,20 @@ final class Deployment: @unchecked Sendable {
     private(set) var nodes: [String: CLI] = [:]
     private(set) var daemons: [String: Daemon] = [:]
 
-    init() throws {
+    /// Runs the `pki` commands under this prefix (e.g. `FakeClock.ahead("-30d")`: certificates
+    /// issued a month ago, for nodes whose clocks run behind).
+    let pkiClock: [String]
+
+    init(pkiClock: [String] = []) throws {
+        self.pkiClock = pkiClock
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try CLI.tool(["pki", "init-ca", "--dir", pki])
+        try CLI.tool(["pki", "init-ca", "--dir", pki], prefix: pkiClock)
     }
 
     /// Creates a node; when it has a parent here, it points at the parent's daemon.
     @discardableResult
     func node(_ satker: String, parent: String? = nil, serves: Bool = false) throws -> CLI {
-        try CLI.tool(["pki", "issue", "--dir", pki, "--satker", satker])
+        try CLI.tool(["pki", "issue", "--dir", pki, "--satker", satker], prefix: pkiClock)
         let cli = CLI(satker, in: dir)
         var args = ["init", "--satker", satker, "--pki", pki]
         if let parent { args += ["--parent", daemons[parent]!.url] }
@@ -153,8 +158,8 @@ extension CLI {
     }
 
     /// Runs zisync without a home (pki commands); requires success.
-    static func tool(_ args: [String]) throws {
-        let r = try CLI(home: URL(fileURLWithPath: "/nonexistent")).run(args, home: false)
+    static func tool(_ args: [String], prefix: [String] = []) throws {
+        let r = try CLI(home: URL(fileURLWithPath: "/nonexistent")).run(args, home: false, prefix: prefix)
         if r.status != 0 { throw DaemonError(message: "zisync \(args.joined(separator: " ")): \(r.stderr)") }
     }
 

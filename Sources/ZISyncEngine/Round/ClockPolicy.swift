@@ -4,9 +4,11 @@ import ZISyncStore
 /// The clock against the parent's (brief §5.3; docs/decisions.md, "A clock that ran ahead").
 /// Every answer carries the parent's time. Beyond the skew limit, this node's clock counts as off
 /// and the parent's time is used instead (the offset) for its writes and for judging what runs
-/// ahead; within it, the system clock is trusted again. An offset larger than a week is never
-/// adopted: a parent stating such a time (wrong, or lying) cannot move this office's clock
-/// that far, and the operator is told to set the time right.
+/// ahead; within it, the system clock is trusted again. A clock behind the parent's (a dead CMOS
+/// battery sets it years back) is always corrected: left alone, everything from above would look
+/// stamped ahead and wait. A clock ahead is corrected by at most a week: a parent stating a much
+/// earlier time (wrong, or lying) cannot send this office's clock back that far, and the operator
+/// is told to set the time right.
 struct ClockPolicy {
     /// Parent's clock minus ours, in milliseconds (positive: ours is behind).
     let skew: Int64
@@ -22,8 +24,12 @@ struct ClockPolicy {
     ) -> ClockPolicy {
         let skew = serverTime - now
         let skewed = abs(skew) > Int64(limitSeconds) * 1000
-        return ClockPolicy(skew: skew, skewed: skewed, offset: skewed && abs(skew) <= maxOffsetMilliseconds ? skew : 0)
+        let adopted = skewed && (skew > 0 || -skew <= maxOffsetMilliseconds)
+        return ClockPolicy(skew: skew, skewed: skewed, offset: adopted ? skew : 0)
     }
+
+    /// This clock runs ahead of the parent's by more than zisync corrects on its own.
+    static func tooFarAhead(skew: Int64) -> Bool { skew < -maxOffsetMilliseconds }
 
     /// Too far off to be corrected by the parent's time.
     var uncorrectable: Bool { skewed && offset == 0 }

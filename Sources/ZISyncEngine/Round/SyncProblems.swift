@@ -59,13 +59,13 @@ extension SyncProblem {
             at: now)
     }
 
-    /// This clock and the parent's are too far apart for zisync to correct.
+    /// This clock runs too far ahead of the parent's for zisync to correct.
     public static func clock(skew: Int64, at now: Int64) -> SyncProblem {
         let seconds = abs(skew) / 1000
         return SyncProblem(
             cause: .clock,
             message:
-                "this server's clock is \(OperatorText.duration(seconds)) \(skew > 0 ? "behind" : "ahead of") the parent's, more than zisync corrects by itself (\(OperatorText.duration(ClockPolicy.maxOffsetMilliseconds / 1000)))",
+                "this server's clock is \(OperatorText.duration(seconds)) ahead of the parent's, more than zisync corrects by itself (\(OperatorText.duration(ClockPolicy.maxOffsetMilliseconds / 1000)))",
             advice:
                 "set this server's date and time right (`timedatectl set-ntp true`, or `date -s`); changes stamped ahead are re-stamped by themselves once it is",
             at: now)

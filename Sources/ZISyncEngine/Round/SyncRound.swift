@@ -71,7 +71,7 @@ public final class SyncRound: Sendable {
         let problem: SyncProblem? =
             if !report.refused.isEmpty {
                 .refused(report.refused, at: now)
-            } else if abs(report.clockSkewMilliseconds) > ClockPolicy.maxOffsetMilliseconds {
+            } else if ClockPolicy.tooFarAhead(skew: report.clockSkewMilliseconds) {
                 .clock(skew: report.clockSkewMilliseconds, at: now)
             } else if report.heldByParent > 0, let held {
                 .held(held, at: now)

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncTestSupport
+
+@testable import ZISyncStore
+
+/// A clock that tests move by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ms: Int64
+    init(_ ms: Int64) { self.ms = ms }
+    var now: Int64 { lock.withLock { ms } }
+    func advance(_ by: Int64) { lock.withLock { ms += by } }
+}
+
+/// The store's side of the clock policy and of the write rules that need the records here, with
+/// a clock moved by hand (docs/decisions.md).
+@Suite struct ClockAndRelationTests {
+    static let t0: Int64 = 1_790_000_000_000
+    static let minute: Int64 = 60_000
+
+    func change(
+        _ origin: String, _ seq: Int64, prev: Change?, _ type: RecordType, owner: String,
+        _ fields: [String: FieldValue],
+        at ms: Int64, id: String = Validation.newRecordID()
+    ) -> Change {
+        Change(
+            origin: origin, seq: seq, hlc: HLC(milliseconds: ms, counter: 0), recordType: type.rawValue, recordID: id,
+            owner: owner, fields: fields, base: [:], actor: "t", prev: prev?.hash)
+    }
+
+    @Test func aChangeFromAboveStampedAheadWaitsUntilTheClockReachesIt() throws {
+        let clock = TestClock(Self.t0)
+        let kab = try TestNodes.make("32.17", physicalNow: { clock.now })
+        defer { TestNodes.remove(kab) }
+        let plan = try Plans(kab).add(fields: ["area": .string("sdm"), "activity": .string("a")], actor: "t")
+        let review = change(
+            "32", 1, prev: nil, .review, owner: "32.17",
+            [
+                "subject": .string(plan), "subject_type": .string("action_plan"), "verdict": .string("disetujui"),
+                "reviewer_satker": .string("32"),
+            ], at: Self.t0 + 10 * Self.minute)
+        let held = try kab.ledger.receivePulled([review], from: "32", cursor: 1, maxClockAhead: 5 * Self.minute)
+        #expect(held.applied == 0 && held.held == 1 && held.heldForClock == 1)
+        #expect(try Reviews(kab).latest(of: plan) == nil)
+        let waiting = try kab.audit.waiting()
+        #expect(waiting.first?.reason == "clock" && waiting.first?.releaseAt == Self.t0 + 5 * Self.minute)
+        // The node's own clock did not move: its next write is stamped now.
+        let written = try kab.write(
+            type: .actionPlan, recordID: plan, owner: "32.17", fields: ["status": .string("berjalan")], actor: "t")
+        #expect(written.hlc.milliseconds == Self.t0)
+
+        // Six minutes later the review is within the limit: the next pull (even an empty one) applies it.
+        clock.advance(6 * Self.minute)
+        let released = try kab.ledger.receivePulled([], from: "32", cursor: 1, maxClockAhead: 5 * Self.minute)
+        #expect(released.applied == 1 && released.held == 0)
+        #expect(try Reviews(kab).latest(of: plan)?.string("verdict") == "disetujui")
+        #expect(try kab.audit.waiting().isEmpty)
+    }
+
+    @Test func aNodeWhoseClockRanAheadReStampsOnlyWhatNobodyAccepted() throws {
+        let clock = TestClock(Self.t0 + 24 * 60 * Self.minute)  // a day ahead
+        let kab = try TestNodes.make("32.17", physicalNow: { clock.now })
+        defer { TestNodes.remove(kab) }
+        let plans = Plans(kab)
+        let first = try plans.add(fields: ["area": .string("sdm"), "activity": .string("diterima")], actor: "t")
+        // The parent accepted the first change (its clock was wrong too); the next two it did not.
+        try kab.ledger.acknowledge(["32.17": 1])
+        let second = try plans.add(fields: ["area": .string("sdm"), "activity": .string("ditahan")], actor: "t")
+        try plans.set(second, assignments: [("status", "berjalan")], actor: "t")
+        let before = try kab.outboxChanges()
+        #expect(before.map(\.seq) == [2, 3])
+
+        clock.advance(-24 * 60 * Self.minute)  // NTP sets it right
+        #expect(try kab.repairClock() == 2)
+        let after = try kab.outboxChanges()
+        #expect(after.map(\.seq) == [2, 3])
+        #expect(after.allSatisfy { $0.hlc.milliseconds <= Self.t0 + 24 * 60 * Self.minute && $0.hashIsValid })
+        #expect(after[0].hlc < before[0].hlc && after[1].hlc > after[0].hlc, "in order, earlier than before")
+        #expect(after.map(\.fields) == before.map(\.fields) && after.map(\.recordID) == before.map(\.recordID))
+        let accepted = try kab.outboxChanges(all: true).first { $0.origin == "32.17" && $0.seq == 1 }
+        #expect(after[0].prev == accepted?.hash && accepted?.hlc.milliseconds == Self.t0 + 24 * 60 * Self.minute)
+        #expect(after[1].prev == after[0].hash, "a new chain from the last accepted change")
+        // The record's clock followed; the accepted first change kept its stamp.
+        #expect(try kab.records.get(second)?.fields["status"]?.hlc == after[1].hlc)
+        #expect(try kab.records.get(first)?.fields["activity"]?.hlc.milliseconds == Self.t0 + 24 * 60 * Self.minute)
+        #expect(try kab.audit.verify().ok)
+        #expect(try kab.repairClock() == 0, "nothing left ahead")
+        // New writes come after everything it believes.
+        let third = try kab.write(
+            type: .actionPlan, recordID: second, owner: "32.17", fields: ["progress": .int(50)], actor: "t")
+        #expect(third.hlc > after[1].hlc)
+    }
+
+    @Test func aHeldChangeIsReplacedOnlyByAnEarlierStampedOne() throws {
+        let clock = TestClock(Self.t0)
+        let prov = try TestNodes.make("32", physicalNow: { clock.now })
+        defer { TestNodes.remove(prov) }
+        let fields: [String: FieldValue] = ["area": .string("sdm"), "activity": .string("a")]
+        let id = Validation.newRecordID()
+        let ahead = change(
+            "32.17", 1, prev: nil, .actionPlan, owner: "32.17", fields, at: Self.t0 + 60 * Self.minute, id: id)
+        let restamped = change(
+            "32.17", 1, prev: nil, .actionPlan, owner: "32.17", fields, at: Self.t0 + Self.minute, id: id)
+        let limit = 5 * Self.minute
+        var r = try prov.ledger.receiveFromBelow(
+            [ahead], sender: "32.17", source: "t", at: Self.t0, maxClockAhead: limit, recordChild: false)
+        #expect(r.held == 1 && r.heldForClock == 1)
+        // A replay of the first copy cannot undo a re-stamp; the re-stamped one applies in its place.
+        r = try prov.ledger.receiveFromBelow(
+            [restamped], sender: "32.17", source: "t", at: Self.t0, maxClockAhead: limit, recordChild: false)
+        #expect(r.applied == 1 && r.held == 0, "\(r)")
+        r = try prov.ledger.receiveFromBelow(
+            [ahead], sender: "32.17", source: "t", at: Self.t0, maxClockAhead: limit, recordChild: false)
+        #expect(r.applied == 0 && r.held == 0 && r.refused.count == 1, "the first copy is now a different change")
+        #expect(try prov.audit.waiting().isEmpty)
+    }
+
+    @Test func reviewsAndEvidenceAreCheckedAgainstTheRecordsHere() throws {
+        let prov = try TestNodes.make("32")
+        defer { TestNodes.remove(prov) }
+        let plan = change(
+            "32.17", 1, prev: nil, .actionPlan, owner: "32.17", ["area": .string("sdm"), "activity": .string("a")],
+            at: Self.t0)
+        let evidence = change(
+            "32.17", 2, prev: plan, .evidence, owner: "32.17", ["plan": .string(plan.recordID)], at: Self.t0)
+        #expect(try prov.receive([plan, evidence], sender: "32.17", source: "t").refused.isEmpty)
+        func review(
+            _ seq: Int64, _ prev: Change?, _ fields: [String: FieldValue], id: String = Validation.newRecordID()
+        ) -> Change {
+            change("32", seq, prev: prev, .review, owner: "32.17", fields, at: Self.t0, id: id)
+        }
+        let noReviewer = review(
+            1, nil,
+            ["subject": .string(plan.recordID), "subject_type": .string("action_plan"), "verdict": .string("ditolak")])
+        let absent = review(
+            2, noReviewer,
+            [
+                "subject": .string(Validation.newRecordID()), "subject_type": .string("action_plan"),
+                "reviewer_satker": .string("32"),
+            ])
+        let wrongType = review(
+            3, absent,
+            ["subject": .string(plan.recordID), "subject_type": .string("evidence"), "reviewer_satker": .string("32")])
+        let good = review(
+            4, wrongType,
+            [
+                "subject": .string(evidence.recordID), "subject_type": .string("evidence"),
+                "verdict": .string("perlu-revisi"), "reviewer_satker": .string("32"),
+            ])
+        let verdictOnly = change(
+            "32", 5, prev: good, .review, owner: "32.17", ["verdict": .string("disetujui")], at: Self.t0 + 1,
+            id: good.recordID)
+        let onAReview = change(
+            "32", 6, prev: verdictOnly, .evidence, owner: "32.17", ["plan": .string(good.recordID)], at: Self.t0)
+        let r = try prov.receive(
+            [noReviewer, absent, wrongType, good, verdictOnly, onAReview], sender: nil, source: "t")
+        let reasons = Dictionary(uniqueKeysWithValues: r.refused.map { ($0.change, $0.reason) })
+        #expect(reasons["32:1"]?.contains("must name its reviewer_satker") == true, "\(reasons)")
+        #expect(reasons["32:2"]?.contains("is not here") == true, "\(reasons)")
+        #expect(reasons["32:3"]?.contains("is a action_plan, not a evidence") == true, "\(reasons)")
+        #expect(reasons["32:6"]?.contains("is a review, not an action_plan") == true, "\(reasons)")
+        #expect(reasons["32:4"] == nil && reasons["32:5"] == nil, "a review of the record, then its verdict alone")
+        #expect(try Reviews(prov).latest(of: evidence.recordID)?.string("verdict") == "disetujui")
+        // The same rules on a local write.
+        #expect(throws: ZISyncError.self) {
+            try prov.write(
+                type: .review, recordID: Validation.newRecordID(), owner: "32.17",
+                fields: [
+                    "subject": .string(plan.recordID), "subject_type": .string("action_plan"),
+                    "reviewer_satker": .string("00"),
+                ], actor: "t")
+        }
+    }
+}
