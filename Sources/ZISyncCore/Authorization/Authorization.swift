@@ -28,6 +28,9 @@ public struct Authorization: Sendable {
         guard Validation.isRecordID(change.recordID) else { return "bad record id '\(change.recordID)'" }
         if change.fields.isEmpty { return "the change writes no field" }
         if change.actor.isEmpty || change.actor.utf8.count > 200 { return "the actor must be 1–200 bytes" }
+        if change.actor.unicodeScalars.contains(where: ControlCharacters.contains) {
+            return "the actor holds a control character"
+        }
         if let problem = writeRule(type: type, origin: change.origin, owner: change.owner) { return problem }
         let schema = type.schema
         for (name, value) in change.fields.sorted(by: { $0.key < $1.key }) {

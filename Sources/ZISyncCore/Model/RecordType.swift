@@ -107,6 +107,11 @@ public struct RecordSchema: Sendable {
         case .text(let max):
             guard let s = value.stringValue else { return "field '\(name)' must be text" }
             if s.utf8.count > max { return "field '\(name)' is longer than \(max) bytes" }
+            // What `history` and the lists print must not move an operator's cursor.
+            if let c = ControlCharacters.first(inRecordText: s) {
+                return
+                    "field '\(name)' holds a control character (U+\(String(c.value, radix: 16, uppercase: true))); only text, tabs and line breaks"
+            }
         case .integer(let range):
             guard let i = value.intValue else { return "field '\(name)' must be a whole number" }
             if !range.contains(i) {

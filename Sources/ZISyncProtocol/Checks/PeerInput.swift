@@ -1,4 +1,5 @@
 import Foundation
+import ZISyncCore
 
 /// Text from another node (a report, a refusal, an error answer) on its way to a log or a
 /// terminal: control characters (newlines that would start a forged log line, escape codes that
@@ -21,14 +22,7 @@ public enum PeerText {
         return String(out)
     }
 
-    static func isControl(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
-        case 0x00...0x1F, 0x7F...0x9F: true
-        // Bidirectional embeddings, overrides and isolates; line and paragraph separators.
-        case 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029, 0x200E, 0x200F, 0x061C: true
-        default: false
-        }
-    }
+    static func isControl(_ s: Unicode.Scalar) -> Bool { ControlCharacters.contains(s) }
 }
 
 /// The bounds a number from a peer must lie in before it is used (no arithmetic on it can trap).
