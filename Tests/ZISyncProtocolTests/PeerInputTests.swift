@@ -88,10 +88,23 @@ import ZISyncProtocol
         #expect(cleaned.refused[0].reason == "z [1m" && cleaned.refused[0].change == "x ")
     }
 
-    @Test func aPullAnswerIsBelievedOnlyWithinBounds() {
+    @Test func aPullAnswerIsBelievedOnlyWithinBounds() throws {
         for (next, time) in [(Int64(-1), Self.now), (5, Int64.max), (5, Int64(7))] {
             let body = PullPage.encode(wire: [], next: next, more: false, serverTime: time)
             #expect(throws: MalformedMessage.self) { try PullPage.decode(body) }
+        }
+        // The parent's identity and tips come back as sent, and only within bounds.
+        let page = try PullPage.decode(
+            PullPage.encode(wire: [], next: 3, more: false, serverTime: Self.now, parent: "ab12", tips: ["32.17": 4]))
+        #expect(page.parent == "ab12" && page.tips == ["32.17": 4])
+        for bad in [
+            PullPage.encode(wire: [], next: 3, more: false, serverTime: Self.now, tips: ["32.17": -4]),
+            PullPage.encode(
+                wire: [], next: 3, more: false, serverTime: Self.now, parent: String(repeating: "a", count: 65)),
+            Data(#"{"changes":[],"more":false,"next":1,"serverTime":1790000000000,"tips":[1]}"#.utf8),
+            Data(#"{"changes":[],"more":false,"next":1,"serverTime":1790000000000,"tips":{"32.17":"x"}}"#.utf8),
+        ] {
+            #expect(throws: MalformedMessage.self) { try PullPage.decode(bad) }
         }
     }
 

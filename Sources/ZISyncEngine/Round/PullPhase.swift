@@ -10,9 +10,18 @@ extension SyncRound {
         var cursor = try store.ledger.state().pullCursor
         let link = self.link
         let limit = policy.batchChanges
+        var restarted = false
         while true {
             let after = cursor
             let page = try await policy.retrying { try await link.pull(after: after, limit: limit) }
+            if page.next < after && !restarted {
+                // The parent holds fewer arrivals than this cursor: restored from an older backup.
+                // Start again from its beginning (what is here already counts as a duplicate).
+                restarted = true
+                cursor = 0
+                try store.ledger.update { $0.pullCursor = 0 }
+                continue
+            }
             let applied = try store.ledger.receivePulled(
                 page.changes, from: parent, cursor: page.next,
                 maxClockAhead: Int64(policy.clockSkewLimitSeconds) * 1000)
@@ -21,7 +30,12 @@ extension SyncRound {
             progress?("pull: \(report.pulled) changes")
             try noteClock(page.serverTime, &report)
             cursor = page.next
-            if !page.more { break }
+            if !page.more {
+                if let tips = page.tips, try store.ledger.believeParent(tips: tips, database: page.parent) {
+                    report.parentLostData = true
+                }
+                break
+            }
         }
         try store.ledger.update { $0.lastPullOK = HybridClock.systemMilliseconds() }
     }

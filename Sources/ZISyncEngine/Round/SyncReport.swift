@@ -15,6 +15,9 @@ public struct SyncReport: Sendable, Codable {
     public var pulled = 0
     /// Changes from above waiting here after the pull because their clock runs ahead of this one.
     public var heldHere = 0
+    /// The parent holds less than it had acknowledged (restored from an older backup) or is
+    /// another database: the next round sends again what it lacks and confirms every file.
+    public var parentLostData = false
     public var filesDownloaded = 0
     public var bytesDownloaded: Int64 = 0
     /// Files that failed on their own this round, each named with its reason; they are tried
@@ -38,7 +41,8 @@ public struct SyncReport: Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case pushed, duplicates, heldByParent, restamped, refused, filesUploaded, bytesUploaded, pulled, heldHere,
+        case pushed, duplicates, heldByParent, restamped, refused, parentLostData, filesUploaded, bytesUploaded, pulled,
+            heldHere,
             filesDownloaded
         case bytesDownloaded, fileProblems, filesWaiting, clockSkewMilliseconds, seconds, pushSeconds
         case uploadSeconds, pullSeconds, downloadSeconds, problem

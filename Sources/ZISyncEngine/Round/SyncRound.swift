@@ -53,6 +53,11 @@ public final class SyncRound: Sendable {
             try await uploadFiles(&report, progress: progress)
             report.uploadSeconds = lap()
             try await pull(&report, progress: progress)
+            if report.parentLostData {
+                // The parent holds less than it had acknowledged: send it again now.
+                try await push(&report, progress: progress)
+                try await uploadFiles(&report, progress: progress)
+            }
             report.pullSeconds = lap()
             try await downloadFiles(&report, progress: progress)
             report.downloadSeconds = lap()

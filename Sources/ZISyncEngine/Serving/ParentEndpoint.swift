@@ -110,14 +110,17 @@ public struct ParentEndpoint: Sendable {
         let limit = max(1, min(limit ?? SyncProtocol.defaultPullLimit, SyncProtocol.maxPullChanges))
         let now = self.now()
         let store = self.store
-        let page = try await blocking {
+        let (page, database, tips) = try await blocking {
             let page = try store.changeLog.page(for: child.satker, after: max(0, cursor), limit: limit)
             try store.ledger.childPulled(child.satker, at: now)
-            return page
+            // The last page says what this node holds of the child's subtree, and which database it is.
+            let tips = page.more ? nil : try store.changeLog.tips(subtree: child.satker)
+            return (page, try store.ledger.databaseIdentity(), tips)
         }
         SyncMetrics.childSeen(child.satker, at: now)
         SyncMetrics.sent(to: child.satker, changes: page.wire.count)
-        return PullPage.encode(wire: page.wire, next: page.next, more: page.more, serverTime: now)
+        return PullPage.encode(
+            wire: page.wire, next: page.next, more: page.more, serverTime: now, parent: database, tips: tips)
     }
 
     /// A child's account of itself after a round: kept for the children table of `status`.

@@ -132,16 +132,30 @@ public struct PullPage: Sendable, Equatable {
     public var next: Int64
     public var more: Bool
     public var serverTime: Int64
+    /// The parent's database identity: a cursor belongs to it, and restarts when it changes.
+    public var parent: String?
+    /// The chain tips the parent holds for every origin in the child's subtree (on the last page):
+    /// a child that believed the parent held more sends again from these.
+    public var tips: [String: Int64]?
 
-    public init(changes: [Change], next: Int64, more: Bool, serverTime: Int64) {
+    public init(
+        changes: [Change], next: Int64, more: Bool, serverTime: Int64, parent: String? = nil,
+        tips: [String: Int64]? = nil
+    ) {
         self.changes = changes
         self.next = next
         self.more = more
         self.serverTime = serverTime
+        self.parent = parent
+        self.tips = tips
     }
 
-    /// `{"changes":[…],"more":…,"next":…,"serverTime":…}` from the changes' stored wire forms.
-    public static func encode(wire: some Collection<String>, next: Int64, more: Bool, serverTime: Int64) -> Data {
+    /// `{"changes":[…],"more":…,"next":…,"parent":…,"serverTime":…,"tips":{…}}` from the changes'
+    /// stored wire forms.
+    public static func encode(
+        wire: some Collection<String>, next: Int64, more: Bool, serverTime: Int64, parent: String? = nil,
+        tips: [String: Int64]? = nil
+    ) -> Data {
         var j = CanonicalJSON()
         j.raw("{\"changes\":")
         j.array(wire)
@@ -149,8 +163,22 @@ public struct PullPage: Sendable, Equatable {
         j.value(.bool(more))
         j.raw(",\"next\":")
         j.int(next)
+        if let parent {
+            j.raw(",\"parent\":")
+            j.string(parent)
+        }
         j.raw(",\"serverTime\":")
         j.int(serverTime)
+        if let tips {
+            j.raw(",\"tips\":{")
+            for (i, (origin, seq)) in tips.sorted(by: { $0.key < $1.key }).enumerated() {
+                if i > 0 { j.raw(",") }
+                j.string(origin)
+                j.raw(":")
+                j.int(seq)
+            }
+            j.raw("}")
+        }
         j.raw("}")
         return Data(j.bytes)
     }
@@ -176,7 +204,28 @@ public struct PullPage: Sendable, Equatable {
                 throw MalformedMessage("change #\(i + 1) of the pull answer: \(error)")
             }
         }
-        return PullPage(changes: changes, next: next, more: more, serverTime: serverTime)
+        var parent: String?
+        if let value = m["parent"] {
+            guard case .string(let id) = value, (1...64).contains(id.utf8.count) else {
+                throw MalformedMessage("the pull answer's parent is not an identity")
+            }
+            parent = PeerText.clean(id, max: 64)
+        }
+        var tips: [String: Int64]?
+        if let value = m["tips"] {
+            guard case .object(let list) = value, list.count <= 10_000 else {
+                throw MalformedMessage("the pull answer's tips are not an object of sequences")
+            }
+            var out: [String: Int64] = [:]
+            for (origin, seq) in list {
+                let field = "tips[\(PeerText.clean(origin, max: 32))]"
+                guard case .int(let n) = seq else { throw MalformedMessage("\(field) is not a sequence") }
+                try check(n, PeerBounds.sequence, field)
+                out[origin] = n
+            }
+            tips = out
+        }
+        return PullPage(changes: changes, next: next, more: more, serverTime: serverTime, parent: parent, tips: tips)
     }
 }
 

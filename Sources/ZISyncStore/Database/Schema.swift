@@ -169,6 +169,15 @@ enum Schema {
                         retry_at INTEGER NOT NULL, problem TEXT NOT NULL, PRIMARY KEY (sha256, direction)) WITHOUT ROWID;
                     """)
         }
+        m.registerMigration("v8-parent-identity") { db in
+            try db.execute(
+                sql: """
+                    -- This database's identity, in every pull answer: a child's cursor belongs to it.
+                    -- `zisync restore` gives a restored database a new one.
+                    INSERT OR IGNORE INTO node_meta(key, value) VALUES ('database', lower(hex(randomblob(16))));
+                    ALTER TABLE sync_state ADD COLUMN parent_database TEXT;
+                    """)
+        }
         return m
     }
 

@@ -62,6 +62,51 @@ public struct SyncLedger: Sendable {
         }
     }
 
+    /// This database's identity (for the pull answers it gives its children).
+    public func databaseIdentity() throws -> String {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'database'") ?? "" }
+    }
+
+    /// What the parent's last pull page said it holds, believed over what this node recorded:
+    /// the parent restored from an older backup holds less than it acknowledged. Acknowledgements
+    /// fall back to its real tips (so the next push sends again what it lost), and every file of
+    /// this subtree is confirmed again by the next upload phase. When the parent's database is
+    /// another one, the cursor restarts too (duplicates are harmless). Returns true when anything
+    /// was believed wrong.
+    @discardableResult
+    public func believeParent(tips: [String: Int64], database: String?) throws -> Bool {
+        let subtree = store.subtree
+        return try db.write { db in
+            var state = try SyncState.fetchOne(db) ?? SyncState()
+            let otherDatabase = database != nil && state.parentDatabase != nil && database != state.parentDatabase
+            var lost = false
+            for row in try Row.fetchAll(db, sql: "SELECT origin, seq FROM parent_ack") {
+                let origin: String = row["origin"]
+                let acked: Int64 = row["seq"]
+                guard subtree.contains(origin) else { continue }
+                let holds = tips[origin] ?? 0
+                if holds < acked {
+                    try db.execute(
+                        sql: "UPDATE parent_ack SET seq = ? WHERE origin = ?", arguments: [holds, origin])
+                    lost = true
+                }
+            }
+            if lost || otherDatabase {
+                try db.execute(sql: "DELETE FROM uploaded_file")
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO upload_queue(sha256)
+                        SELECT DISTINCT f.sha256 FROM local_file f JOIN record_state r ON r.sha256 = f.sha256
+                        WHERE r.owner IN (\(databaseQuestionMarks(count: subtree.count)))
+                        """, arguments: StatementArguments(Array(subtree)))
+            }
+            if otherDatabase { state.pullCursor = 0 }
+            if let database { state.parentDatabase = database }
+            try state.save(db)
+            return lost || otherDatabase
+        }
+    }
+
     /// Folds a clock reading (the parent's, from a sync answer) into this node's HLC.
     static func observeClock(_ db: Database, milliseconds: Int64) throws {
         let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0

@@ -21,6 +21,8 @@ public struct SyncState: Sendable, Equatable {
     public var heldByParent: String?
     public var refusedByParent = 0
     public var lastRefusal: String?
+    /// The parent's database identity at the last pull: the pull cursor belongs to it.
+    public var parentDatabase: String?
 
     public init() {}
 }
@@ -44,6 +46,7 @@ extension SyncState: FetchableRecord, PersistableRecord {
         heldByParent = row["held_by_parent"]
         refusedByParent = row["refused_by_parent"]
         lastRefusal = row["last_refusal"]
+        parentDatabase = row["parent_database"]
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -61,6 +64,7 @@ extension SyncState: FetchableRecord, PersistableRecord {
         container["held_by_parent"] = heldByParent
         container["refused_by_parent"] = refusedByParent
         container["last_refusal"] = lastRefusal
+        container["parent_database"] = parentDatabase
     }
 
     static func fetchOne(_ db: Database) throws -> SyncState? {

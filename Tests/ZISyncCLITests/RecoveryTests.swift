@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// Recovery (docs/operations.md): a parent restored from an older backup loses nothing for long.
+/// Its children believe what it now says it holds (the tips on every last pull page), not what it
+/// once acknowledged, and send again what it lacks, files included.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RecoveryTests {
+    /// Copies a stopped node's home (the operator's backup, or putting it back).
+    func copyHome(_ from: URL, to: URL) throws {
+        try? FileManager.default.removeItem(at: to)
+        try? FileManager.default.removeItem(at: from.appendingPathComponent("control.sock"))
+        try FileManager.default.copyItem(at: from, to: to)
+    }
+
+    @Test func aProvinceRestoredFromAnOlderBackupGetsEverythingBackFromItsChildren() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let first = try kab.ok(["plan", "add", "--area", "1", "--activity", "Sebelum cadangan"])
+        try kab.ok(["evidence", "add", "--plan", first, try d.file("lama.pdf", bytes: 120_000, seed: 3).path])
+        try kab.ok(["sync"])
+
+        // Last week's backup of the province.
+        let backup = d.dir.appendingPathComponent("backup-32")
+        d.daemons["32"]!.stop()
+        try copyHome(d["32"].home, to: backup)
+        try d.restart("32")
+
+        let second = try kab.ok(["plan", "add", "--area", "2", "--activity", "Sesudah cadangan"])
+        let newer = try d.file("baru.pdf", bytes: 300_000, seed: 8)
+        try kab.ok(["evidence", "add", "--plan", second, newer.path])
+        try kab.ok(["sync"])
+        #expect(try d["32"].digest("32.17") == kab.digest("32.17"))
+
+        // The province's disk is restored from that backup: it lost the second plan and its file.
+        d.daemons["32"]!.stop()
+        try copyHome(backup, to: d["32"].home)
+        try d.restart("32")
+        #expect(try d["32"].digest("32.17") != kab.digest("32.17"))
+
+        // The kab/kota's next round sees it and sends again, with no operator touching it.
+        let round = try kab.object("sync")
+        #expect(round["parentLostData"] as? Bool == true, "\(round)")
+        #expect((round["pushed"] as? Int ?? 0) >= 2 && (round["filesUploaded"] as? Int ?? 0) >= 1, "\(round)")
+        #expect(try d["32"].digest("32.17") == kab.digest("32.17"))
+        let evidence = try d["32"].objects("evidence", "list")
+        #expect(evidence.count == 2 && evidence.allSatisfy { $0["file_present"] as? Bool == true }, "\(evidence)")
+        let calm = try kab.object("sync")
+        #expect(calm["parentLostData"] as? Bool == false && calm["pushed"] as? Int == 0, "\(calm)")
+
+        // A new province change reaches the kab/kota, although its pull cursor was beyond the
+        // restored province's arrivals.
+        try d["32"].ok(["review", "plan", second, "--verdict", "disetujui"])
+        try kab.ok(["sync"])
+        #expect(try kab.ok(["plan", "show", second]).contains("disetujui"))
+        #expect(try kab.run(["verify"]).status == 0 && d["32"].run(["verify"]).status == 0)
+    }
+
+    /// A province reinstalled from nothing (a new database at the same address): its children
+    /// see another database, restart their cursors and send everything again, files included.
+    @Test func aReinstalledParentIsAnotherDatabaseAndGetsEverythingAgain() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        for i in 1...3 {
+            let plan = try kab.ok(["plan", "add", "--area", "\(i)", "--activity", "Rencana \(i)"])
+            try kab.ok([
+                "evidence", "add", "--plan", plan, try d.file("bukti-\(i).pdf", bytes: 50_000 * i, seed: i).path,
+            ])
+        }
+        try kab.ok(["sync"])
+
+        d.daemons["32"]!.stop()
+        try FileManager.default.removeItem(at: d["32"].home)
+        try d["32"].ok([
+            "init", "--satker", "32", "--pki", d.pki, "--parent", d.daemons["00"]!.url, "--listen", "127.0.0.1:0",
+        ])
+        try d.restart("32")
+        #expect(try d["32"].digest("32.17").hasSuffix("(0 records)"))
+
+        let round = try kab.object("sync")
+        #expect(round["parentLostData"] as? Bool == true && round["filesUploaded"] as? Int == 3, "\(round)")
+        #expect(try d["32"].digest("32.17") == kab.digest("32.17"))
+        #expect(try d["32"].objects("evidence", "list").allSatisfy { $0["file_present"] as? Bool == true })
+        let status = try kab.object("status")
+        #expect(status["pendingChanges"] as? Int == 0 && status["pendingFiles"] as? Int == 0, "\(status)")
+    }
+}
