@@ -89,4 +89,35 @@ import Testing
         let status = try kab.object("status")
         #expect(status["pendingChanges"] as? Int == 0 && status["pendingFiles"] as? Int == 0, "\(status)")
     }
+
+    /// `zisync backup` while the daemon serves: the copy is a whole node (verify clean, the same
+    /// digest, files byte for byte, its config and certificates), and an existing backup is never
+    /// overwritten.
+    @Test func aBackupTakenWhileTheDaemonRunsIsAWholeNode() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("32", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Dicadangkan"])
+        let file = try d.file("scan.pdf", bytes: 700_000, seed: 5)
+        let added = try kab.object("evidence", "add", "--plan", plan, file.path)
+        try kab.ok(["sync"])
+
+        let out = d.dir.appendingPathComponent("cadangan-32")
+        let summary = try d["32"].object("backup", "--out", out.path)
+        #expect(summary["files"] as? Int == 1 && summary["file_bytes"] as? Int == 700_000, "\(summary)")
+        #expect(d.daemons["32"]!.isRunning)
+        let copy = CLI(home: out)
+        #expect(try copy.run(["verify"]).status == 0)
+        #expect(try copy.digest("32.17") == d["32"].digest("32.17"))
+        let back = d.dir.appendingPathComponent("kembali.pdf")
+        try copy.ok(["evidence", "get", try #require(added["id"] as? String), "--out", back.path])
+        #expect(try Data(contentsOf: back) == Data(contentsOf: file))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("tls/node.key").path))
+        let mode = try FileManager.default.attributesOfItem(atPath: out.path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o700)
+
+        let again = try d["32"].run(["backup", "--out", out.path])
+        #expect(again.status == 1 && again.stderr.contains("is not empty"), "\(again.stderr)")
+    }
 }

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import ZISyncCore
+
+/// A consistent copy of a node while its daemon runs (docs/operations.md, "Backups"): the
+/// database through SQLite's online backup (one snapshot, however long it takes), then the
+/// evidence files, which are content-addressed and never change once stored, then the node's
+/// config and certificates as they are. A directory, so that restoring it is a copy.
+public struct Backup: Sendable {
+    let store: Store
+
+    public init(_ store: Store) { self.store = store }
+
+    public struct Summary: Sendable, Codable {
+        public let satker: String
+        public let database: String
+        public let created: Int64
+        public let changes: Int
+        public let files: Int
+        public let fileBytes: Int64
+    }
+
+    /// Writes the backup into `dir`, which must not exist or be empty. `progress(done, total)`
+    /// counts files.
+    @discardableResult
+    public func write(to dir: URL, progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: dir.path), !((try? fm.contentsOfDirectory(atPath: dir.path))?.isEmpty ?? true) {
+            throw ZISyncError("\(dir.path) is not empty: a backup goes into a new directory")
+        }
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let target = try DatabaseQueue(path: dir.appendingPathComponent("zisync.db").path)
+        try store.db.backup(to: target)
+        // The files the snapshot knows of; any stored since are a later backup's.
+        let (files, database, changes) = try target.read { db in
+            (
+                try Row.fetchAll(db, sql: "SELECT sha256, size FROM local_file ORDER BY sha256").map {
+                    (sha256: $0["sha256"] as String, size: $0["size"] as Int64)
+                },
+                try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'database'") ?? "",
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change_log") ?? 0
+            )
+        }
+        try target.close()
+        chmod(dir.appendingPathComponent("zisync.db").path, 0o600)
+        var bytes: Int64 = 0
+        for (i, file) in files.enumerated() {
+            let from = store.files.url(for: file.sha256)
+            let to = dir.appendingPathComponent("files").appendingPathComponent(
+                from.path.dropFirst(store.files.root.path.count + 1).description)
+            try fm.createDirectory(
+                at: to.deletingLastPathComponent(), withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            do {
+                try fm.copyItem(at: from, to: to)
+            } catch {
+                throw ZISyncError("cannot copy bukti dukung \(file.sha256) into the backup: \(error)")
+            }
+            chmod(to.path, 0o600)
+            bytes += file.size
+            progress?(i + 1, files.count)
+        }
+        for name in ["zisync.toml", "tls"] {
+            let from = store.home.url.appendingPathComponent(name)
+            if fm.fileExists(atPath: from.path) {
+                try fm.copyItem(at: from, to: dir.appendingPathComponent(name))
+            }
+        }
+        let summary = Summary(
+            satker: store.node, database: database, created: store.physicalNow(), changes: changes,
+            files: files.count, fileBytes: bytes)
+        let manifest = try JSONEncoder().encode(summary)
+        try manifest.write(to: dir.appendingPathComponent("backup.json"))
+        return summary
+    }
+}
