@@ -16,7 +16,7 @@ struct ZISync: AsyncParsableCommand {
             InitCommand.self, PlanCommand.self, EvidenceCommand.self, ReviewCommand.self, HistoryCommand.self,
             ConflictsCommand.self, ReportCommand.self, DigestCommand.self, VerifyCommand.self, BundleCommand.self,
             MonevCommand.self, PKICommand.self, DaemonCommand.self, SyncCommand.self, StatusCommand.self,
-            ConfigCommand.self, LKECommand.self, DemoCommand.self, BackupCommand.self,
+            ConfigCommand.self, LKECommand.self, DemoCommand.self, BackupCommand.self, RestoreCommand.self,
         ])
 
     /// Everything zisync creates (the home, the database and its journal, files, keys, the

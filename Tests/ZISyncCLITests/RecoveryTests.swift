@@ -120,4 +120,37 @@ import Testing
         let again = try d["32"].run(["backup", "--out", out.path])
         #expect(again.status == 1 && again.stderr.contains("is not empty"), "\(again.stderr)")
     }
+
+    /// `zisync restore` of a province's backup into a new home: a new database identity, so its
+    /// kab/kota restart their cursors and send again what it lacks, files included; a restore into
+    /// an existing home is refused, and one cut short leaves no half home.
+    @Test func aProvinceRestoredWithTheCommandGetsEverythingBack() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("32", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let first = try kab.ok(["plan", "add", "--area", "1", "--activity", "Sebelum"])
+        try kab.ok(["evidence", "add", "--plan", first, try d.file("a.pdf", bytes: 90_000, seed: 1).path])
+        try kab.ok(["sync"])
+        let out = d.dir.appendingPathComponent("cadangan")
+        try d["32"].ok(["backup", "--out", out.path])
+        let second = try kab.ok(["plan", "add", "--area", "2", "--activity", "Sesudah"])
+        try kab.ok(["evidence", "add", "--plan", second, try d.file("b.pdf", bytes: 190_000, seed: 2).path])
+        try kab.ok(["sync"])
+
+        let refused = try d["32"].run(["restore", out.path])
+        #expect(refused.status == 1 && refused.stderr.contains("already exists"), "\(refused.stderr)")
+        d.daemons["32"]!.stop()
+        try FileManager.default.removeItem(at: d["32"].home)
+        let restored = try d["32"].run(["restore", out.path, "--json"])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: d["32"].home.appendingPathComponent("backup.json").path))
+        try d.restart("32")
+
+        let round = try kab.object("sync")
+        #expect(round["parentLostData"] as? Bool == true && (round["filesUploaded"] as? Int ?? 0) >= 1, "\(round)")
+        #expect(try d["32"].digest("32.17") == kab.digest("32.17"))
+        #expect(try d["32"].objects("evidence", "list").allSatisfy { $0["file_present"] as? Bool == true })
+        #expect(try d["32"].run(["verify"]).status == 0)
+    }
 }

@@ -73,4 +73,44 @@ public struct Backup: Sendable {
         try manifest.write(to: dir.appendingPathComponent("backup.json"))
         return summary
     }
+
+    /// Puts a backup in place as the node home `home`, which must not exist yet: copied beside it
+    /// first and renamed into place, so a copy cut short (a kill, a full disk) leaves no half home
+    /// and running the command again completes it. The restored database gets a new identity, so
+    /// its children restart their cursors and confirm what it holds (docs/decisions.md).
+    @discardableResult
+    public static func restore(from dir: URL, to home: Home) throws -> Summary {
+        let fm = FileManager.default
+        let manifest = dir.appendingPathComponent("backup.json")
+        guard let data = fm.contents(atPath: manifest.path),
+            let summary = try? JSONDecoder().decode(Summary.self, from: data)
+        else { throw ZISyncError("\(dir.path) is not a zisync backup (no readable backup.json)") }
+        if fm.fileExists(atPath: home.url.path),
+            !((try? fm.contentsOfDirectory(atPath: home.url.path))?.isEmpty ?? true)
+        {
+            throw ZISyncError("\(home.url.path) already exists and is not empty: restore into a new home")
+        }
+        let parent = home.url.deletingLastPathComponent()
+        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        // Leftovers of an earlier attempt that was cut short.
+        for name in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? []
+        where name.hasPrefix(".\(home.url.lastPathComponent).restoring-") {
+            try? fm.removeItem(at: parent.appendingPathComponent(name))
+        }
+        let staging = parent.appendingPathComponent(".\(home.url.lastPathComponent).restoring-\(UUID().uuidString)")
+        try fm.copyItem(at: dir, to: staging)
+        try? fm.removeItem(at: staging.appendingPathComponent("backup.json"))
+        let queue = try DatabaseQueue(path: staging.appendingPathComponent("zisync.db").path)
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE node_meta SET value = lower(hex(randomblob(16))) WHERE key = 'database'")
+        }
+        try queue.close()
+        try? fm.removeItem(at: home.url)  // an empty directory
+        guard rename(staging.path, home.url.path) == 0 else {
+            throw ZISyncError("cannot move the restored home into \(home.url.path): errno \(errno)")
+        }
+        chmod(home.url.path, 0o700)
+        return summary
+    }
 }
