@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import Logging
 import Testing
 import ZISyncTestSupport
 import ZISyncTransport
@@ -174,4 +176,24 @@ enum FakeClock {
     static func ahead(_ offset: String) -> [String] {
         ["DONT_FAKE_MONOTONIC=1", "faketime", "-f", offset]
     }
+}
+
+/// A server of the test's own on 127.0.0.1 over mutual TLS (a lying parent, a captive portal, a
+/// server with another CA's certificate), answering every request with `middleware`; stopped when
+/// the returned task is cancelled.
+func startTLSServer<M: RouterMiddleware>(
+    _ middleware: M, caFile: String, certificateFile: String, keyFile: String
+) async throws -> (port: Int, server: Task<Void, Error>) where M.Context == BasicRequestContext {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: middleware)
+    let tls = try MutualTLSServer.tlsConfiguration(
+        caFile: caFile, identity: ServerIdentity(certificateFile: certificateFile, keyFile: keyFile))
+    let (started, ready) = AsyncStream<Int>.makeStream()
+    let app = try MutualTLSServer.application(
+        router: router, host: "127.0.0.1", port: 0, tls: tls, logger: Logger(label: "test-server"),
+        onServerRunning: { ready.yield($0.localAddress?.port ?? 0) })
+    let server = Task { try await app.run() }
+    for await port in started { return (port, server) }
+    server.cancel()
+    throw DaemonError(message: "the test server did not start")
 }

@@ -40,6 +40,11 @@ import Testing
         try d.restart("32")
         #expect(try d["32"].digest("32.17") != kab.digest("32.17"))
 
+        // The restored province reviews the first plan before the kab/kota's next round: that
+        // review's arrival number lies below the kab/kota's old cursor, so only a pull that starts
+        // again finds it.
+        try d["32"].ok(["review", "plan", first, "--verdict", "perlu-revisi"])
+
         // The kab/kota's next round sees it and sends again, with no operator touching it.
         let round = try kab.object("sync")
         #expect(round["parentLostData"] as? Bool == true, "\(round)")
@@ -49,6 +54,8 @@ import Testing
         #expect(evidence.count == 2 && evidence.allSatisfy { $0["file_present"] as? Bool == true }, "\(evidence)")
         let calm = try kab.object("sync")
         #expect(calm["parentLostData"] as? Bool == false && calm["pushed"] as? Int == 0, "\(calm)")
+        #expect(
+            try kab.ok(["plan", "show", first]).contains("perlu-revisi"), "the review made after the restore came down")
 
         // A new province change reaches the kab/kota, although its pull cursor was beyond the
         // restored province's arrivals.

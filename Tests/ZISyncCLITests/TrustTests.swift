@@ -77,22 +77,9 @@ import ZISyncTransport
             let made = try CLI.process("openssl", args, environment: CLI.environment)
             #expect(made.status == 0, "openssl \(args.joined(separator: " ")): \(made.stderr)")
         }
-        let router = Router(context: BasicRequestContext.self)
-        router.addMiddleware { HTMLPortal() }
-        let tls = try MutualTLSServer.tlsConfiguration(
-            caFile: d.pki + "/ca.crt",
-            identity: ServerIdentity(certificateFile: other + "/32.crt", keyFile: other + "/32.key"))
-        let (started, ready) = AsyncStream<Int>.makeStream()
-        let app = try MutualTLSServer.application(
-            router: router, host: "127.0.0.1", port: 0, tls: tls, logger: Logger(label: "other-ca"),
-            onServerRunning: { ready.yield($0.localAddress?.port ?? 0) })
-        let server = Task { try await app.run() }
+        let (port, server) = try await startTLSServer(
+            HTMLPortal(), caFile: d.pki + "/ca.crt", certificateFile: other + "/32.crt", keyFile: other + "/32.key")
         defer { server.cancel() }
-        var port = 0
-        for await p in started {
-            port = p
-            break
-        }
         try kab.setParent("https://127.0.0.1:\(port)")
         try kab.ok(["plan", "add", "--area", "1", "--activity", "Tidak terkirim"])
         let (foreign, foreignTrace) = try traced("foreign.txt")
@@ -109,22 +96,9 @@ import ZISyncTransport
         defer { d.cleanup() }
         try d.node("32")
         let kab = try d.node("32.17")
-        let router = Router(context: BasicRequestContext.self)
-        router.addMiddleware { LyingParent() }
-        let tls = try MutualTLSServer.tlsConfiguration(
-            caFile: d.pki + "/ca.crt",
-            identity: ServerIdentity(certificateFile: d.pki + "/32.crt", keyFile: d.pki + "/32.key"))
-        let (started, ready) = AsyncStream<Int>.makeStream()
-        let app = try MutualTLSServer.application(
-            router: router, host: "127.0.0.1", port: 0, tls: tls, logger: Logger(label: "liar"),
-            onServerRunning: { ready.yield($0.localAddress?.port ?? 0) })
-        let server = Task { try await app.run() }
+        let (port, server) = try await startTLSServer(
+            LyingParent(), caFile: d.pki + "/ca.crt", certificateFile: d.pki + "/32.crt", keyFile: d.pki + "/32.key")
         defer { server.cancel() }
-        var port = 0
-        for await p in started {
-            port = p
-            break
-        }
         try kab.setParent("https://127.0.0.1:\(port)")
         let home = Home(path: kab.home.path)
         let link = try HTTPSLink(config: try NodeConfig.load(home: home), home: home, parentSatker: "32")

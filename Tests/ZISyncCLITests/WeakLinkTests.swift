@@ -118,22 +118,10 @@ import ZISyncTransport
             try FileManager.default.copyItem(atPath: d.pki + "/" + f, toPath: portalPKI.appendingPathComponent(f).path)
         }
         try CLI.tool(["pki", "issue", "--dir", portalPKI.path, "--satker", "32"])
-        let router = Router(context: BasicRequestContext.self)
-        router.addMiddleware { HTMLPortal() }
-        let tls = try MutualTLSServer.tlsConfiguration(
-            caFile: d.pki + "/ca.crt",
-            identity: ServerIdentity(certificateFile: portalPKI.path + "/32.crt", keyFile: portalPKI.path + "/32.key"))
-        let (started, ready) = AsyncStream<Int>.makeStream()
-        let app = try MutualTLSServer.application(
-            router: router, host: "127.0.0.1", port: 0, tls: tls, logger: Logger(label: "portal"),
-            onServerRunning: { ready.yield($0.localAddress?.port ?? 0) })
-        let server = Task { try await app.run() }
+        let (port, server) = try await startTLSServer(
+            HTMLPortal(), caFile: d.pki + "/ca.crt", certificateFile: portalPKI.path + "/32.crt",
+            keyFile: portalPKI.path + "/32.key")
         defer { server.cancel() }
-        var port = 0
-        for await p in started {
-            port = p
-            break
-        }
         try d["32.17"].setParent("https://127.0.0.1:\(port)")
         let before = try d["32.17"].object("status")
         let r = try d["32.17"].run(["sync"])

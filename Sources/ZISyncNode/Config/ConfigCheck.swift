@@ -166,13 +166,14 @@ public enum ConfigCheck {
         return (problems.isEmpty ? config : nil, problems)
     }
 
-    /// "line N: …" for the first control character (other than tab and line ends) in `text`.
+    /// "line N: …" for the first control character (other than tab and line ends) in `text`:
+    /// TOML allows none, and neither do zisync's records.
     static func controlCharacter(in text: String) -> String? {
         var line = 1
         for scalar in text.unicodeScalars {
             if scalar == "\n" {
                 line += 1
-            } else if scalar.value < 0x20 && scalar != "\t" && scalar != "\r" || scalar.value == 0x7F {
+            } else if ControlCharacters.contains(scalar) && scalar != "\t" && scalar != "\r" {
                 let code = String(scalar.value, radix: 16, uppercase: true)
                 return
                     "line \(line): not valid TOML: a control character (U+\(String(repeating: "0", count: 4 - code.count))\(code)) is not allowed in TOML"

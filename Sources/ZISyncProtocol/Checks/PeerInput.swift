@@ -16,13 +16,12 @@ public enum PeerText {
                 out.append("…")
                 break
             }
-            out.append(isControl(scalar) ? " " : scalar)
+            out.append(ControlCharacters.contains(scalar) ? " " : scalar)
             count += 1
         }
         return String(out)
     }
 
-    static func isControl(_ s: Unicode.Scalar) -> Bool { ControlCharacters.contains(s) }
 }
 
 /// The bounds a number from a peer must lie in before it is used (no arithmetic on it can trap).
