@@ -50,13 +50,24 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Who wrote a change: an office's signing key (its certificate's) and the deployment CA
+        // as judge of certificates and signatures. No SQL, no sockets.
+        .target(
+            name: "ZISyncAuthenticity",
+            dependencies: [
+                "ZISyncCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         // A node's local state in SQLite (GRDB) and its file store: the change log, the
         // materialized records, the sync ledger, the audit queries, the one apply path, and the
         // domain operations on them (plans, evidence, reviews, monev, the roll-up).
         .target(
             name: "ZISyncStore",
             dependencies: [
-                "ZISyncCore", "ZISyncProtocol",
+                "ZISyncCore", "ZISyncProtocol", "ZISyncAuthenticity",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -79,7 +90,7 @@ let package = Package(
         .target(
             name: "ZISyncTransport",
             dependencies: [
-                "CCurl",
+                "CCurl", "ZISyncAuthenticity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -98,6 +109,7 @@ let package = Package(
             name: "ZISyncNode",
             dependencies: [
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport",
+                "ZISyncAuthenticity",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -130,7 +142,7 @@ let package = Package(
             name: "zisync-bench",
             dependencies: [
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncFaultProxy",
-                "ZISyncTestSupport",
+                "ZISyncTestSupport", "ZISyncAuthenticity",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/zisync-bench"
@@ -168,7 +180,7 @@ let package = Package(
             name: "ZISyncCLITests",
             dependencies: [
                 "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncTransport", "ZISyncNode",
-                "ZISyncFaultProxy", "ZISyncTestSupport",
+                "ZISyncFaultProxy", "ZISyncTestSupport", "ZISyncAuthenticity",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

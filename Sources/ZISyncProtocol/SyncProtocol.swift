@@ -46,6 +46,9 @@ public enum Route {
     public static let push = "/v1/push"
     public static let pull = "/v1/pull"
     public static let report = "/v1/report"
+    /// `GET /v1/restore?after=CURSOR&limit=N`: a pull page that also carries the child's own
+    /// subtree's chains, for an office that lost them (docs/protocol.md, "Restore").
+    public static let restore = "/v1/restore"
     public static let files = "/v1/files"
     /// The router's pattern for one file, and the name of its parameter.
     public static let filePattern = "/v1/files/:sha"
@@ -56,6 +59,10 @@ public enum Route {
     /// `GET /v1/pull?after=CURSOR&limit=N`.
     public static func pull(after cursor: Int64, limit: Int) -> String {
         "\(pull)?\(PullQuery.after)=\(cursor)&\(PullQuery.limit)=\(limit)"
+    }
+
+    public static func restore(after cursor: Int64, limit: Int) -> String {
+        "\(restore)?\(PullQuery.after)=\(cursor)&\(PullQuery.limit)=\(limit)"
     }
 
     public enum PullQuery {

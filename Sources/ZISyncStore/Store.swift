@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ZISyncAuthenticity
 import ZISyncCore
 import ZISyncProtocol
 
@@ -20,6 +21,25 @@ public final class Store: @unchecked Sendable {
     private var cachedRegistry: SatkerRegistry
     private var cachedLKECodes: Set<String>
     private var cachedSubtree: Set<String>
+    private var signer: OriginKey?
+    private var trust: DeploymentTrust?
+
+    /// This node's signing key, when it has a certificate: its own changes are signed with it.
+    public var originKey: OriginKey? { lock.withLock { signer } }
+    /// The deployment CA, when this node knows it: received changes must be signed by their origin.
+    public var deploymentTrust: DeploymentTrust? { lock.withLock { trust } }
+    /// The certificates KPU RI revoked, read from the reference data each time (at KPU RI a
+    /// revocation is written by the `pki revoke` command, beside the daemon).
+    public var revocations: Revocations {
+        (try? db.read { try ReferenceIndex.revocations($0) }) ?? Revocations([])
+    }
+
+    func setAuthenticity(signer: OriginKey?, trust: DeploymentTrust?) {
+        lock.withLock {
+            self.signer = signer
+            self.trust = trust
+        }
+    }
 
     public var registry: SatkerRegistry { lock.withLock { cachedRegistry } }
 
@@ -173,6 +193,11 @@ public final class Store: @unchecked Sendable {
     public func writeBatch(_ body: (inout LocalWriter) throws -> Void) throws -> [Change] {
         let auth = authorization
         return try db.write { db in
+            if let reason = try String.fetchOne(db, sql: "SELECT recovery FROM sync_state WHERE id = 1") {
+                throw ZISyncError(
+                    "\(node) writes nothing until it has fetched what its parent holds of its own changes: \(reason). Run `zisync sync --home \(home.url.path)` (a running daemon does it at its next round); `zisync status` shows how far it is"
+                )
+            }
             var session = try ApplySession(db: db, store: self, authorization: auth)
             try session.repairClockIfAhead()
             var writer = LocalWriter(session: session)
@@ -186,9 +211,13 @@ public final class Store: @unchecked Sendable {
     /// Applies changes from elsewhere (the seed, a test) in one transaction, with the checks a
     /// received change gets. `sender` is the office that delivered them; nil when no door check applies.
     public func receive(
-        _ changes: [Change], sender: String?, source: String, authorization: Authorization? = nil
+        _ changes: [Change], sender: String?, source: String, authorization: Authorization? = nil,
+        certificates: [[UInt8]] = []
     ) throws -> ReceiveReport {
-        try receive(changes, sender: sender, source: source, authorization: authorization, scope: nil) { _, _ in }
+        try receive(
+            changes, sender: sender, source: source, authorization: authorization, certificates: certificates,
+            scope: nil
+        ) { _, _ in }
     }
 
     /// The general form: `scope`, when given, refuses changes outside this node's scope (a pull);
@@ -196,11 +225,16 @@ public final class Store: @unchecked Sendable {
     /// transaction (a cursor, a child's last-seen time).
     func receive(
         _ changes: [Change], sender: String?, source: String, authorization: Authorization? = nil,
-        scope: Scope?, notAfter: HLC? = nil, alongside: (Database, ReceiveReport) throws -> Void
+        certificates: [[UInt8]] = [], scope: Scope?, notAfter: HLC? = nil,
+        prepare: ((inout ApplySession) throws -> Void)? = nil, alongside: (Database, ReceiveReport) throws -> Void
     ) throws -> ReceiveReport {
         let auth = authorization ?? self.authorization
         let report = try db.write { db in
+            try admit(certificates: certificates, db: db)
             var session = try ApplySession(db: db, store: self, authorization: auth)
+            // The seed is every node's own copy of KPU RI's shipped reference data: nothing to check.
+            if source != "seed" { try session.checkAuthorship(of: changes) }
+            try prepare?(&session)
             session.notAfter = notAfter
             try session.repairClockIfAhead()
             var report = ReceiveReport()
@@ -212,14 +246,15 @@ public final class Store: @unchecked Sendable {
                     try session.releaseDueFromAbove(source: source, report: &report)
                 }
             }
-            for change in changes {
+            for (i, change) in changes.enumerated() {
                 if let scope, !scope.contains(change) {
                     try session.refuse(
                         change, reason: "change \(change.id) is outside the scope of \(node)", sender: sender,
                         source: source, report: &report)
                     continue
                 }
-                try session.receive(change, sender: sender, source: source, report: &report)
+                try session.receive(
+                    change, sender: sender, source: source, report: &report, vouched: session.vouched(i))
             }
             try alongside(db, report)
             try session.finish()

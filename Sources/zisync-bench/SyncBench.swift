@@ -1,4 +1,5 @@
 import Foundation
+import ZISyncAuthenticity
 import ZISyncCore
 import ZISyncEngine
 import ZISyncFaultProxy
@@ -49,6 +50,29 @@ struct ZISyncProcess {
     }
 }
 
+/// Changes per second applied at a new province store in push-sized batches (5000), with the
+/// deployment's trust (every batch's signatures checked, one per origin's run) or without.
+func inProcessApplyRate(_ changes: [Change], trust: DeploymentTrust?, certificate: [UInt8], cleanup: inout [URL])
+    throws -> Double
+{
+    let home = tempHome("apply")
+    cleanup.append(home)
+    let store = try Store.initialize(home: Home(path: home.path), satker: "32")
+    try store.useAuthenticity(signer: nil, trust: trust)
+    let elapsed = try seconds {
+        var i = 0
+        while i < changes.count {
+            let r = try store.ledger.receiveFromBelow(
+                Array(changes[i..<min(i + 5000, changes.count)]), sender: "32.17", source: "bench",
+                at: HybridClock.systemMilliseconds(), maxClockAhead: 300_000, recordChild: true,
+                certificates: [certificate])
+            guard r.refused.isEmpty else { throw ZISyncError("refused: \(r.refused[0].reason)") }
+            i += 5000
+        }
+    }
+    return Double(changes.count) / elapsed
+}
+
 func randomFile(_ url: URL, bytes: Int) throws {
     var data = Data(count: bytes)
     data.withUnsafeMutableBytes { raw in
@@ -93,7 +117,10 @@ func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
     // 1. Push + apply of `total` changes through HTTPS, counting the bytes on the wire.
     let counting = try FaultProxy(target: provPort)
     let kab = try node("32.17", parentPort: counting.port, listen: false)
-    let changes = makeChanges(total: total, origin: "32.17")
+    // Signed by 32.17's key as its own writes are; the signing is timed on its own.
+    let key = try OriginKey(certificateFile: "\(pki)/32.17.crt", keyFile: "\(pki)/32.17.key")
+    var changes = makeChanges(total: total, origin: "32.17")
+    let signSeconds = try seconds { changes = changes.map { $0.signed(key.sign(hash: $0.hash)) } }
     do {
         let store = try Store.open(home: Home(path: kab.path))
         var i = 0
@@ -116,12 +143,29 @@ func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
     let bareRate = try bareInsertRate(changes, batchSize: 5000, cleanup: &scratch)
     cleanup += scratch
     let pushRate = Double(total) / pushReport.pushSeconds
+    // The same changes applied in-process at a province store, checking signatures or not.
+    let trust = try DeploymentTrust(caFile: "\(pki)/ca.crt")
+    let unchecked = try inProcessApplyRate(changes, trust: nil, certificate: key.certificateDER, cleanup: &scratch)
+    let checked = try inProcessApplyRate(changes, trust: trust, certificate: key.certificateDER, cleanup: &scratch)
+    cleanup += scratch.suffix(2)
     print("changes pushed:                   \(total) from 32.17 to 32 over HTTPS (batches of 5000, gzip)")
     print(
         String(
             format: "push + apply at the parent:       %8.0f changes/s  (%.2f s; round %.2f s)", pushRate,
             pushReport.pushSeconds, pushReport.seconds))
     print(String(format: "bare SQLite insert, same rows:    %8.0f rows/s", bareRate))
+    print(
+        String(
+            format: "signing at the origin (P-256):    %8.0f changes/s  (%.2f s for %d)", Double(total) / signSeconds,
+            signSeconds, total))
+    print(
+        String(
+            format: "apply in-process, no signature check: %8.0f changes/s  (%.2fx bare)", unchecked,
+            unchecked / bareRate))
+    print(
+        String(
+            format: "apply in-process, signatures checked: %8.0f changes/s  (%.2fx bare, %.2fx unchecked)", checked,
+            checked / bareRate, checked / unchecked))
     print(
         String(
             format: "push+apply / bare ratio:          %8.2f          (target >= 0.30; >= 20000 changes/s)",

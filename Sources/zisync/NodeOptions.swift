@@ -34,10 +34,15 @@ struct NodeOptions: ParsableArguments {
 
     func openStore() throws -> Store {
         let home = Home(path: try homePath)
-        // The skew limit also bounds local writes' clocks; a node without a config uses the default.
-        let limit =
-            (try? NodeConfig.load(home: home))?.clockSkewLimitSeconds ?? NodeConfig(satker: "").clockSkewLimitSeconds
-        return try Store.open(home: home, clockSkewLimitSeconds: limit)
+        // The config gives the skew limit (it bounds local writes' clocks) and the signing key; a
+        // node without a config uses the default limit and signs nothing.
+        // Read leniently: a certificate that this clock thinks expired (or not valid yet) still
+        // signs, and a problem with another key must not leave local writes unsigned.
+        let url = configPath.map { URL(fileURLWithPath: $0) } ?? home.url.appendingPathComponent(NodeConfig.fileName)
+        guard let config = ConfigCheck.check(url: url, checkIdentity: false).0 else {
+            return try Store.open(home: home, clockSkewLimitSeconds: NodeConfig(satker: "").clockSkewLimitSeconds)
+        }
+        return try config.openStore(home: home)
     }
 
     var actorName: String {

@@ -63,6 +63,14 @@ struct StatusCommand: AsyncParsableCommand {
             print("clock:     \(abs(skew) / 1000) s \(side) the parent's\(fix); fix the system clock (NTP)")
         }
         if let held = status.heldByParent { print("held:      \(held)") }
+        if let r = status.recovery {
+            print(
+                "restoring: \(r.restoredChanges) changes fetched from the parent so far; writes wait until it is complete"
+            )
+            print("  why: \(r.reason)")
+            if r.setAside > 0 { print("  \(r.setAside) own change(s) set aside, written again when the restore ends") }
+            print("  what to do: `zisync sync` (or let the daemon's next round) continues it")
+        }
         for w in status.waiting {
             print("waiting:   \(w.changes) change(s) of \(w.origin) here: \(w.releasedBy)")
         }

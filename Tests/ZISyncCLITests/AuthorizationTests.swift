@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZISyncAuthenticity
 import ZISyncCore
 import ZISyncProtocol
 import ZISyncStore
@@ -46,7 +47,8 @@ import ZISyncTransport
             recordID: Validation.newRecordID(), owner: "32.17",
             fields: ["activity": .string("sah"), "area": .string("sdm")], base: [:], actor: "x", prev: foreignEdit.hash)
         let r = try await push(
-            d.client("32.17"), to: d.daemons["32"]!.url, from: "32.17", [foreignEdit, forgedOrigin, legit])
+            d.client("32.17"), to: d.daemons["32"]!.url, from: "32.17",
+            [try d.signed(foreignEdit), try d.signed(forgedOrigin, by: "32.17"), try d.signed(legit)])
         #expect(r.status == 200)
         let answer = try JSONDecoder().decode(PushAnswer.self, from: r.body)
         #expect(answer.accepted == 1)

@@ -259,7 +259,9 @@ import ZISyncTransport
             ["plan": .string(plan), "file_name": .string("palsu.pdf"), "title": .string("palsu")])
         let r = try await post(
             d.client("32"), d.daemons["00"]!.url + "/v1/push",
-            PushRequest.encode(from: "32", wire: [asRI, asItself, wrongType, padding].map(\.wireJSON)))
+            PushRequest.encode(
+                from: "32", wire: try [asRI, asItself, wrongType, padding].map { try d.signed($0).wireJSON },
+                certificates: try d.certificates("32")))
         #expect(r.status == 200, "\(text(r))")
         let answer = try JSONDecoder().decode(PushAnswer.self, from: r.body)
         #expect(answer.accepted == 0 && answer.refused.count == 4, "\(answer)")
@@ -304,7 +306,10 @@ import ZISyncTransport
         let base = d.daemons["32"]!.url
         let http = d.client("32.17")
         let pushed = try await post(
-            http, base + "/v1/push", PushRequest.encode(from: "32.17", wire: [plan.wireJSON, claim.wireJSON]))
+            http, base + "/v1/push",
+            PushRequest.encode(
+                from: "32.17", wire: try [plan, claim].map { try d.signed($0).wireJSON },
+                certificates: try d.certificates("32.17")))
         #expect(try JSONDecoder().decode(PushAnswer.self, from: pushed.body).accepted == 2)
 
         let theirs = try await http.send(
@@ -365,7 +370,10 @@ import ZISyncTransport
         let base = d.daemons["32"]!.url
         let http = d.client("32.17")
         _ = try await post(
-            http, base + "/v1/push", PushRequest.encode(from: "32.17", wire: [plan.wireJSON, evidence.wireJSON]))
+            http, base + "/v1/push",
+            PushRequest.encode(
+                from: "32.17", wire: try [plan, evidence].map { try d.signed($0).wireJSON },
+                certificates: try d.certificates("32.17")))
         let metadata = ("Upload-Metadata", "sha256 \(Data(sha.utf8).base64EncodedString())")
         var r = try await http.send(
             HTTPRequest(

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Testing
+import ZISyncAuthenticity
+import ZISyncCore
 import ZISyncTestSupport
 import ZISyncTransport
 
@@ -121,6 +123,19 @@ final class Deployment: @unchecked Sendable {
     }
 
     subscript(_ satker: String) -> CLI { nodes[satker]! }
+
+    /// The office's signing key (its certificate's), as issued in this deployment's PKI folder.
+    func key(_ satker: String) throws -> OriginKey {
+        try OriginKey(certificateFile: "\(pki)/\(satker).crt", keyFile: "\(pki)/\(satker).key")
+    }
+
+    /// `change` signed by `satker` (the origin itself, or an office pretending to be it).
+    func signed(_ change: Change, by satker: String? = nil) throws -> Change {
+        change.signed(try key(satker ?? change.origin).sign(hash: change.hash))
+    }
+
+    /// The DER certificates of these offices, as a push carries them.
+    func certificates(_ satkers: String...) throws -> [[UInt8]] { try satkers.map { try key($0).certificateDER } }
 
     /// Restarts a node's daemon (after a kill) and points its children at the new port.
     func restart(_ satker: String, prefix: [String] = []) throws {

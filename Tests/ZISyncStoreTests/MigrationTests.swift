@@ -40,7 +40,8 @@ import ZISyncTestSupport
             try db.execute(
                 sql: """
                     INSERT INTO node_meta SELECT * FROM cur.node_meta;
-                    INSERT INTO change_log SELECT * FROM cur.change_log;
+                    INSERT INTO change_log SELECT local_seq, origin, seq, hlc, record_type, record_id, owner, actor,
+                        fields, base, prev_hash, hash, status, received_at FROM cur.change_log;
                     INSERT INTO origin_head SELECT * FROM cur.origin_head;
                     INSERT INTO record_state(record_id, record_type, owner, deleted, state)
                         SELECT record_id, record_type, owner, deleted, state FROM cur.record_state;

@@ -4,10 +4,13 @@
 public struct Scope: Sendable {
     public let node: String
     let subtree: Set<String>
+    /// A restore also takes back the node's own subtree's chains.
+    let ownChains: Bool
 
-    public init(node: String, registry: SatkerRegistry) {
+    public init(node: String, registry: SatkerRegistry, includingOwnChains: Bool = false) {
         self.node = node
         subtree = registry.subtree(of: node)
+        ownChains = includingOwnChains
     }
 
     public func contains(_ change: Change) -> Bool {
@@ -16,6 +19,7 @@ public struct Scope: Sendable {
 
     public func contains(type: String, owner: String, origin: String) -> Bool {
         if RecordType(rawValue: type)?.isReference == true { return true }
+        if ownChains && subtree.contains(origin) { return true }
         return subtree.contains(owner) && !subtree.contains(origin)
     }
 }

@@ -16,6 +16,9 @@ public struct Change: Sendable, Equatable {
     /// Hash of the origin's previous change; nil for sequence 1.
     public let prev: String?
     public let hash: String
+    /// The origin's signature of `hash` (docs/security.md, "Who wrote a change"): not covered by
+    /// the hash, so a relay forwards it untouched and an older change without one keeps its hash.
+    public var signature: ChangeSignature?
 
     public var version: Version { Version(origin: origin, seq: seq) }
     public var id: String { version.description }
@@ -34,7 +37,8 @@ public struct Change: Sendable, Equatable {
     /// A change as received: the hash is taken as given and checked separately.
     public init(
         origin: String, seq: Int64, hlc: HLC, recordType: String, recordID: String, owner: String,
-        fields: [String: FieldValue], base: [String: [Version]], actor: String, prev: String?, hash: String
+        fields: [String: FieldValue], base: [String: [Version]], actor: String, prev: String?, hash: String,
+        signature: ChangeSignature? = nil
     ) {
         self.origin = origin
         self.seq = seq
@@ -47,6 +51,14 @@ public struct Change: Sendable, Equatable {
         self.actor = actor
         self.prev = prev
         self.hash = hash
+        self.signature = signature
+    }
+
+    /// The same change with `signature`.
+    public func signed(_ signature: ChangeSignature?) -> Change {
+        var c = self
+        c.signature = signature
+        return c
     }
 
     private func withHash(_ h: String) -> Change {
@@ -78,7 +90,8 @@ public struct Change: Sendable, Equatable {
     /// Keys in sorted order: `hash` falls between `fields` and `hlc`.
     static func encode(
         actor: String, baseJSON: String, fieldsJSON: String, hash: String?, hlc: Int64, origin: String,
-        owner: String, prev: String?, recordID: String, seq: Int64, recordType: String
+        owner: String, prev: String?, recordID: String, seq: Int64, recordType: String,
+        signature: ChangeSignature? = nil
     ) -> [UInt8] {
         var j = CanonicalJSON()
         j.raw("{\"actor\":")
@@ -93,6 +106,10 @@ public struct Change: Sendable, Equatable {
         }
         j.raw(",\"hlc\":")
         j.int(hlc)
+        if let signature {
+            j.raw(",\"key\":")
+            j.string(signature.keyID)
+        }
         j.raw(",\"origin\":")
         j.string(origin)
         j.raw(",\"owner\":")
@@ -103,6 +120,10 @@ public struct Change: Sendable, Equatable {
         j.string(recordID)
         j.raw(",\"seq\":")
         j.int(seq)
+        if let signature {
+            j.raw(",\"sig\":")
+            j.string(signature.value)
+        }
         j.raw(",\"type\":")
         j.string(recordType)
         j.raw("}")
@@ -115,26 +136,50 @@ public struct Change: Sendable, Equatable {
 
     public var hashIsValid: Bool { computedHash() == hash }
 
-    /// The wire form: the canonical object plus `"hash"` (keys still sorted).
-    /// The wire form: the canonical object plus `"hash"`, keys still sorted.
+    /// The wire form: the canonical object plus `"hash"`, and `"key"` and `"sig"` when signed
+    /// (keys still sorted).
     public var wireJSON: String { Change.sortedWireJSON(self) }
 
     static func sortedWireJSON(_ c: Change) -> String {
         wireJSON(
             actor: c.actor, baseJSON: c.baseJSON, fieldsJSON: c.fieldsJSON, hash: c.hash, hlc: c.hlc.rawValue,
-            origin: c.origin, owner: c.owner, prev: c.prev, recordID: c.recordID, seq: c.seq, recordType: c.recordType)
+            origin: c.origin, owner: c.owner, prev: c.prev, recordID: c.recordID, seq: c.seq, recordType: c.recordType,
+            signature: c.signature)
     }
 
     /// The wire form from a change's parts, with `fields` and `base` already canonical.
     public static func wireJSON(
         actor: String, baseJSON: String, fieldsJSON: String, hash: String, hlc: Int64, origin: String, owner: String,
-        prev: String?, recordID: String, seq: Int64, recordType: String
+        prev: String?, recordID: String, seq: Int64, recordType: String, signature: ChangeSignature? = nil
     ) -> String {
         String(
             decoding: encode(
                 actor: actor, baseJSON: baseJSON, fieldsJSON: fieldsJSON, hash: hash, hlc: hlc, origin: origin,
-                owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType),
+                owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType, signature: signature),
             as: UTF8.self)
+    }
+}
+
+/// An origin's signature of a change's hash: which of its certificates' keys made it (`keyID`,
+/// the first 16 bytes of the certificate's SHA-256, in hex) and the raw P-256 signature in hex.
+public struct ChangeSignature: Sendable, Equatable, Hashable {
+    public let keyID: String
+    public let value: String
+
+    public init(keyID: String, value: String) {
+        self.keyID = keyID
+        self.value = value
+    }
+
+    /// What an origin signs for a change: a domain prefix and the hash, which covers the rest.
+    public static func message(hash: String) -> [UInt8] { Array("zisync-change-v1:\(hash)".utf8) }
+
+    /// Key ids and signatures are lower-case hex of fixed lengths; anything else is malformed.
+    public var isWellFormed: Bool {
+        keyID.utf8.count == 32 && value.utf8.count == 128
+            && (Array(keyID.utf8) + Array(value.utf8)).allSatisfy {
+                (0x30...0x39).contains($0) || (0x61...0x66).contains($0)
+            }
     }
 }
 

@@ -8,9 +8,12 @@ public enum RecordType: String, Sendable, CaseIterable {
     case evidence
     case review
     case monev
+    /// A certificate KPU RI withdrew (`zisync pki revoke`): every node refuses it at the door and
+    /// refuses changes signed with it after the revocation.
+    case revocation
 
     /// Reference data is published by KPU RI (`00`) only.
-    public var isReference: Bool { self == .satker || self == .lkeItem }
+    public var isReference: Bool { self == .satker || self == .lkeItem || self == .revocation }
 
     public var schema: RecordSchema {
         switch self {
@@ -20,6 +23,7 @@ public enum RecordType: String, Sendable, CaseIterable {
         case .evidence: return .evidence
         case .review: return .review
         case .monev: return .monev
+        case .revocation: return .revocation
         }
     }
 }
@@ -94,6 +98,11 @@ public struct RecordSchema: Sendable {
         "period": .text(maxLength: 20), "date": .date, "leadership_involved": .boolean,
         "summary": .text(maxLength: 8000), "recommendations": .text(maxLength: 8000),
         "follow_up": .text(maxLength: 8000),
+    ])
+
+    static let revocation = RecordSchema([
+        "satker": .text(maxLength: 16), "serial": .text(maxLength: 64),
+        "revoked_at": .integer(1_577_836_800_000...7_258_118_400_000), "reason": .text(maxLength: 500),
     ])
 
     /// Returns a reason when `value` does not fit field `name`, nil when it does.

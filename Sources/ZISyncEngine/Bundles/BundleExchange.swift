@@ -21,8 +21,12 @@ public enum BundleExchange {
         var cursor = try log.outbox(all: all)
         let count = cursor.remaining
         let files = all ? try store.ledger.filesOfSubtree() : try store.ledger.filesToUpload()
+        let origins = cursor.originCodes
         let writer = try BundleFile.Writer(
-            url: url, header: BundleFile.Header(from: store.node, to: store.parent, changes: count, files: files.count))
+            url: url,
+            header: BundleFile.Header(
+                from: store.node, to: store.parent, changes: count, files: files.count,
+                certificates: try store.certificates(of: origins)))
         do {
             var written = 0
             while true {
@@ -80,7 +84,8 @@ public enum BundleExchange {
         }
         var report = try store.ledger.receiveFromBelow(
             changes, sender: from, source: "bundle \(url.lastPathComponent)", at: now,
-            maxClockAhead: Int64(maxClockAheadSeconds) * 1000, recordChild: store.registry[from]?.parent == store.node)
+            maxClockAhead: Int64(maxClockAheadSeconds) * 1000, recordChild: store.registry[from]?.parent == store.node,
+            certificates: Certificates.decode(base64: reader.header.certificates))
         report.refused.insert(contentsOf: malformed, at: 0)
         // The same rule as a round's downloads: files that records here name and that are not here.
         let wanted = Set(try store.ledger.missingFiles().map(\.sha256))
@@ -103,10 +108,16 @@ public enum BundleExchange {
 
     /// What an importing node tells the office a bundle came from: the chain tips it holds for
     /// that office's subtree, and the bundle's files it holds.
+    /// Signed by the importer, when it has a key: only its parent can tell an office what it holds.
     public static func receipt(by store: Store, for summary: ImportSummary) throws -> BundleReceipt {
-        BundleReceipt(
-            from: store.node, for: summary.from, tips: try store.changeLog.tips(subtree: summary.from),
-            files: summary.filesHeld)
+        let tips = try store.changeLog.chainTips(subtree: summary.from)
+        var receipt = BundleReceipt(
+            from: store.node, for: summary.from, tips: tips.seqs, files: summary.filesHeld, tipHashes: tips.hashes)
+        if let key = store.originKey {
+            receipt.certificate = Certificates.base64([key.certificateDER]).first
+            receipt.signature = key.sign(receipt.signedBytes)
+        }
+        return receipt
     }
 
     /// Records a receipt on the office it was made for, from its parent: the next bundle (and
@@ -118,7 +129,14 @@ public enum BundleExchange {
         guard receipt.from == store.parent else {
             throw ZISyncError("the receipt is from \(receipt.from), which is not this node's parent")
         }
-        try store.ledger.acknowledge(receipt.tips)
+        if let reason = try store.receiptRefusal(
+            signedBytes: receipt.signedBytes, certificate: receipt.certificate, signature: receipt.signature,
+            from: receipt.from)
+        {
+            throw ZISyncError("the receipt is refused: \(reason); nothing was marked as delivered")
+        }
+        try store.ledger.acknowledge(receipt.tips, hashes: receipt.tipHashes)
+        try store.ledger.checkOwnChain(tips: receipt.tips, hashes: receipt.tipHashes)
         for sha in receipt.files ?? [] where Validation.isSHA256Hex(sha) {
             try store.ledger.markUploaded(sha)
         }

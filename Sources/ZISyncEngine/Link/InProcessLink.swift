@@ -53,9 +53,9 @@ public final class InProcessLink: ParentLink, @unchecked Sendable {
         }
     }
 
-    public func push(from: String, wire: [String]) async throws -> PushAnswer {
+    public func push(from: String, wire: [String], certificates: [[UInt8]]) async throws -> PushAnswer {
         try await call(.push(changes: wire.count), path: Route.push) { child in
-            let body = PushRequest.encode(from: from, wire: wire)
+            let body = PushRequest.encode(from: from, wire: wire, certificates: certificates)
             return try await endpoint.push(try PushRequest.decode(body), from: child)
         }
     }
@@ -63,6 +63,12 @@ public final class InProcessLink: ParentLink, @unchecked Sendable {
     public func pull(after cursor: Int64, limit: Int) async throws -> PullPage {
         try await call(.pull(after: cursor), path: Route.pull) { child in
             try PullPage.decode(try await endpoint.pull(after: cursor, limit: limit, for: child))
+        }
+    }
+
+    public func restore(after cursor: Int64, limit: Int) async throws -> PullPage {
+        try await call(.pull(after: cursor), path: Route.restore) { child in
+            try PullPage.decode(try await endpoint.pull(after: cursor, limit: limit, for: child, restore: true))
         }
     }
 

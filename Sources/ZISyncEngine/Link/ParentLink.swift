@@ -7,10 +7,13 @@ import ZISyncProtocol
 /// service code directly, for fast tests of the round's logic. A failed request throws a
 /// `LinkFailure`.
 public protocol ParentLink: Sendable {
-    /// Sends a batch of changes (their wire forms) as `from`; the parent's acknowledgement.
-    func push(from: String, wire: [String]) async throws -> PushAnswer
+    /// Sends a batch of changes (their wire forms) as `from`, with their origins' certificates;
+    /// the parent's acknowledgement.
+    func push(from: String, wire: [String], certificates: [[UInt8]]) async throws -> PushAnswer
     /// A page of the changes in this node's scope that the parent stored after `cursor`.
     func pull(after cursor: Int64, limit: Int) async throws -> PullPage
+    /// A restore page: the pull's changes and this node's own subtree's chains after `cursor`.
+    func restore(after cursor: Int64, limit: Int) async throws -> PullPage
     /// How this office stands, after a round.
     func report(_ report: ChildReport) async throws
     /// How much of a file the parent holds, announcing the upload (tus creation) when needed.
@@ -52,6 +55,11 @@ public struct LinkFailure: Error, CustomStringConvertible, Sendable {
         let http = "HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)") from \(request)"
         let (cause, what, advice): (SyncProblem.Cause, String, String) =
             switch status {
+            case 403 where detail.hasPrefix("revoked"):
+                (
+                    .revoked, "the parent refused this office's certificate",
+                    "KPU RI revoked it: ask KPU RI for a new one (`zisync pki issue --dir PKI --satker CODE`), put it in the home's tls/ and reload (`systemctl reload zisync`)"
+                )
             case 403:
                 (
                     .forbidden, "the parent refused this office",
@@ -97,5 +105,12 @@ public struct LinkFailure: Error, CustomStringConvertible, Sendable {
     /// A zisync answer with the right status whose body is not what the protocol says.
     public static func malformed(_ what: String, request: String, status: Int = 200) -> LinkFailure {
         answer(status: status, detail: what, request: request)
+    }
+}
+
+extension ParentLink {
+    /// A push without certificates (the parent already holds its origins').
+    public func push(from: String, wire: [String]) async throws -> PushAnswer {
+        try await push(from: from, wire: wire, certificates: [])
     }
 }

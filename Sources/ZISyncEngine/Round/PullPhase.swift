@@ -24,8 +24,9 @@ extension SyncRound {
             }
             let applied = try store.ledger.receivePulled(
                 page.changes, from: parent, cursor: page.next,
-                maxClockAhead: Int64(policy.clockSkewLimitSeconds) * 1000)
+                maxClockAhead: Int64(policy.clockSkewLimitSeconds) * 1000, certificates: page.certificates)
             report.heldHere = applied.held
+            report.refusedHere += applied.refused.prefix(max(0, 100 - report.refusedHere.count))
             report.pulled += applied.applied
             progress?("pull: \(report.pulled) changes")
             try noteClock(page.serverTime, &report)
@@ -33,6 +34,11 @@ extension SyncRound {
             if !page.more {
                 if let tips = page.tips, try store.ledger.believeParent(tips: tips, database: page.parent) {
                     report.parentLostData = true
+                }
+                if let tips = page.tips,
+                    let reason = try store.ledger.checkOwnChain(tips: tips, hashes: page.tipHashes)
+                {
+                    report.recovery = reason
                 }
                 break
             }

@@ -21,6 +21,7 @@ extension SyncRound {
         let policy = self.policy
         var inFlight: [Task<PushAnswer, Error>] = []
         var next: [String]?  // read, not sent yet
+        var nextCertificates: [[UInt8]] = []
         var nextDepth: Int?
         var flightDepth: Int?
         var more = true
@@ -32,6 +33,7 @@ extension SyncRound {
                     nextDepth = cursor.nextDepth
                     let batch = try log.nextBatch(&cursor, maxChanges: policy.batchChanges, maxBytes: policy.batchBytes)
                     if batch.isEmpty { more = false } else { next = batch }
+                    nextCertificates = try store.certificates(of: cursor.batchOrigins)
                 }
                 guard let batch = next else { break }
                 // Offices of one depth at a time: the deeper ones' answers come in before the
@@ -41,7 +43,13 @@ extension SyncRound {
                 // The last batch goes alone, once every other answer is in: its answer is then the
                 // last the parent gave, and its `held` is what waits there after the round.
                 if cursor.remaining == 0 && !inFlight.isEmpty { break }
-                inFlight.append(Task { try await policy.retrying { try await link.push(from: node, wire: batch) } })
+                let certificates = nextCertificates
+                inFlight.append(
+                    Task {
+                        try await policy.retrying {
+                            try await link.push(from: node, wire: batch, certificates: certificates)
+                        }
+                    })
                 next = nil
             }
             guard !inFlight.isEmpty else { break }
@@ -56,7 +64,7 @@ extension SyncRound {
             report.clockSkewMilliseconds = clock.skew
             let refusals = answer.refused
             try store.ledger.acknowledge(
-                answer.tips, clockMilliseconds: clock.uncorrectable ? nil : answer.serverTime
+                answer.tips, hashes: answer.tipHashes, clockMilliseconds: clock.uncorrectable ? nil : answer.serverTime
             ) { state in
                 clock.apply(to: &state)
                 state.lastPushOK = HybridClock.systemMilliseconds()
@@ -66,6 +74,11 @@ extension SyncRound {
                 }
             }
             store.useClockOffset(clock.offset)
+            if let reason = try store.ledger.checkOwnChain(tips: answer.tips, hashes: answer.tipHashes) {
+                // The parent holds this node's chain differently: fetch it before sending more.
+                report.recovery = reason
+                break
+            }
             progress?("push: \(report.pushed + report.duplicates + report.refused.count)/\(total) changes")
         }
         let held = report.heldByParent > 0 ? heldReason : nil

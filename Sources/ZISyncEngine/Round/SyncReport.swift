@@ -10,6 +10,8 @@ public struct SyncReport: Sendable, Codable {
     /// This office's own changes re-stamped because its clock had run ahead.
     public var restamped = 0
     public var refused: [Refusal] = []
+    /// Changes the parent sent that this node refused (not its origin's, outside its scope).
+    public var refusedHere: [Refusal] = []
     public var filesUploaded = 0
     public var bytesUploaded: Int64 = 0
     public var pulled = 0
@@ -18,6 +20,13 @@ public struct SyncReport: Sendable, Codable {
     /// The parent holds less than it had acknowledged (restored from an older backup) or is
     /// another database: the next round sends again what it lacks and confirms every file.
     public var parentLostData = false
+    /// Why this node had to fetch its own chain from the parent this round (set by what the
+    /// parent said it holds), when it had to.
+    public var recovery: String?
+    /// Changes brought back from the parent by a restore, and own changes written again on top
+    /// of the parent's chain after it (those the parent held differently).
+    public var restored = 0
+    public var rewritten = 0
     public var filesDownloaded = 0
     public var bytesDownloaded: Int64 = 0
     /// Files that failed on their own this round, each named with its reason; they are tried
@@ -41,7 +50,9 @@ public struct SyncReport: Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case pushed, duplicates, heldByParent, restamped, refused, parentLostData, filesUploaded, bytesUploaded, pulled,
+        case pushed, duplicates, heldByParent, restamped, refused, refusedHere, parentLostData, recovery, restored,
+            rewritten
+        case filesUploaded, bytesUploaded, pulled,
             heldHere,
             filesDownloaded
         case bytesDownloaded, fileProblems, filesWaiting, clockSkewMilliseconds, seconds, pushSeconds

@@ -40,7 +40,13 @@ public final class SyncRound: Sendable {
             }
             // Own changes stamped by a clock that ran ahead, not accepted yet, are re-stamped first.
             report.restamped = try store.repairClock()
+            // A restore under way (or found needed at the last round) comes before anything is sent.
+            if try store.ledger.state().recovery != nil { try await restore(&report, progress: progress) }
             try await push(&report, progress: progress)
+            if report.recovery != nil, try store.ledger.state().recovery != nil {
+                try await restore(&report, progress: progress)
+                try await push(&report, progress: progress)
+            }
             if report.heldByParent > 0 {
                 // The parent's time, just learnt, may show this clock ran ahead: re-stamp, send again.
                 let restamped = try store.repairClock()
@@ -53,6 +59,13 @@ public final class SyncRound: Sendable {
             try await uploadFiles(&report, progress: progress)
             report.uploadSeconds = lap()
             try await pull(&report, progress: progress)
+            if report.recovery != nil, try store.ledger.state().recovery != nil {
+                try await restore(&report, progress: progress)
+                try await push(&report, progress: progress)
+            }
+            // A revocation of this office's old key that came with the pull: what that key signed
+            // after it is signed again with the current key and sent again.
+            if try store.resignRevoked() > 0 { try await push(&report, progress: progress) }
             if report.parentLostData {
                 // The parent holds less than it had acknowledged: send it again now.
                 try await push(&report, progress: progress)

@@ -83,19 +83,20 @@ public struct ParentEndpoint: Sendable {
             }
         }
         let now = self.now()
-        let (store, ahead, received) = (self.store, maxClockAhead, changes)
+        let (store, ahead, received, certificates) = (self.store, maxClockAhead, changes, request.certificates)
         let (report, tips) = try await blocking {
             let report = try store.ledger.receiveFromBelow(
                 received, sender: child.satker, source: "push from \(child.satker)", at: now, maxClockAhead: ahead,
-                recordChild: true)
-            return (report, try store.changeLog.tips(subtree: child.satker))
+                recordChild: true, certificates: certificates)
+            return (report, try store.changeLog.chainTips(subtree: child.satker))
         }
         let answer = PushAnswer(
             accepted: report.applied, duplicates: report.duplicates, held: report.held,
-            refused: malformed + report.refused, tips: tips, serverTime: now,
+            refused: malformed + report.refused, tips: tips.seqs, serverTime: now,
             heldReason: report.heldForClock == 0
                 ? nil
-                : "\(report.heldForClock) change(s) carry a clock more than \(maxClockAhead / 1000) s ahead of \(store.node)'s; they wait here until \(store.node)'s clock reaches them"
+                : "\(report.heldForClock) change(s) carry a clock more than \(maxClockAhead / 1000) s ahead of \(store.node)'s; they wait here until \(store.node)'s clock reaches them",
+            tipHashes: tips.hashes
         )
         SyncMetrics.childSeen(child.satker, at: now)
         SyncMetrics.received(from: child.satker, applied: report.applied, refused: answer.refused.count)
@@ -106,21 +107,25 @@ public struct ParentEndpoint: Sendable {
     }
 
     /// The body of a pull answer: a page of the changes in the child's scope after `cursor`.
-    public func pull(after cursor: Int64, limit: Int?, for child: Child) async throws -> Data {
+    /// With `restore`, the page also carries the changes of the child's own subtree (their whole
+    /// chains, as this node holds them): what an office that lost its disk fetches back.
+    public func pull(after cursor: Int64, limit: Int?, for child: Child, restore: Bool = false) async throws -> Data {
         let limit = max(1, min(limit ?? SyncProtocol.defaultPullLimit, SyncProtocol.maxPullChanges))
         let now = self.now()
         let store = self.store
-        let (page, database, tips) = try await blocking {
-            let page = try store.changeLog.page(for: child.satker, after: max(0, cursor), limit: limit)
+        let (page, database, tips, certificates) = try await blocking {
+            let page = try store.changeLog.page(
+                for: child.satker, after: max(0, cursor), limit: limit, includingOwnChains: restore)
             try store.ledger.childPulled(child.satker, at: now)
             // The last page says what this node holds of the child's subtree, and which database it is.
-            let tips = page.more ? nil : try store.changeLog.tips(subtree: child.satker)
-            return (page, try store.ledger.databaseIdentity(), tips)
+            let tips = page.more ? nil : try store.changeLog.chainTips(subtree: child.satker)
+            return (page, try store.ledger.databaseIdentity(), tips, try store.certificates(keyIDs: page.keyIDs))
         }
         SyncMetrics.childSeen(child.satker, at: now)
         SyncMetrics.sent(to: child.satker, changes: page.wire.count)
         return PullPage.encode(
-            wire: page.wire, next: page.next, more: page.more, serverTime: now, parent: database, tips: tips)
+            wire: page.wire, next: page.next, more: page.more, serverTime: now, parent: database, tips: tips?.seqs,
+            tipHashes: tips?.hashes, certificates: certificates)
     }
 
     /// A child's account of itself after a round: kept for the children table of `status`.

@@ -40,7 +40,7 @@ public enum NodeDaemon {
         let home = options.home
         let config = options.config
         let logger = options.logger
-        let store = try Store.open(home: home, clockSkewLimitSeconds: config.clockSkewLimitSeconds)
+        let store = try config.openStore(home: home)
         guard config.satker == store.node else {
             throw ZISyncError("zisync.toml says satker \(config.satker) but the database belongs to \(store.node)")
         }
@@ -68,7 +68,7 @@ public enum NodeDaemon {
         let runner = config.parent == nil ? nil : SyncRunner(store: store, config: config, home: home, logger: logger)
         let live = LiveState(options: options)
         Reload.onSIGHUP {
-            await reload(live: live, runner: runner, identity: identity, notifier: notifier)
+            await reload(live: live, store: store, runner: runner, identity: identity, notifier: notifier)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             // The control socket first: once the daemon says it is ready, `zisync sync` finds it.
@@ -135,9 +135,9 @@ public enum NodeDaemon {
 
     /// Reads the config again. What a running daemon can change takes effect at once; a bad
     /// file changes nothing (the error is logged and the running config stays).
-    static func reload(live: LiveState, runner: SyncRunner?, identity: ServerIdentity?, notifier: SystemdNotifier)
-        async
-    {
+    static func reload(
+        live: LiveState, store: Store, runner: SyncRunner?, identity: ServerIdentity?, notifier: SystemdNotifier
+    ) async {
         notifier.send("RELOADING=1\nMONOTONIC_USEC=\(monotonicMicroseconds())")
         defer { notifier.send("READY=1") }
         let options = await live.options
@@ -155,6 +155,8 @@ public enum NodeDaemon {
             let validUntil = try DeploymentPKI.expiry(ofCertificateFile: certificateFile)
             // Children's next handshakes get the pair on disk now (a rotated certificate).
             try identity?.reload(certificateFile: certificateFile, keyFile: keyFile)
+            // New changes are signed with the rotated key; the old certificate stays for the old ones.
+            try new.useAuthenticity(on: store, home: options.home)
             NodeMetrics.certificate(validUntil: validUntil)
             var needsRestart: [String] = []
             if new.listen != old.listen { needsRestart.append("listen") }

@@ -86,13 +86,13 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
 
     // MARK: - Push, pull, report
 
-    public func push(from: String, wire: [String]) async throws -> PushAnswer {
+    public func push(from: String, wire: [String], certificates: [[UInt8]]) async throws -> PushAnswer {
         let lane = lock.withLock {
             defer { pushes += 1 }
             return pushes % 2 == 0 ? http : pushLane
         }
         let url = base + Route.push
-        let body = try SyncProtocol.gzip(PushRequest.encode(from: from, wire: wire))
+        let body = try SyncProtocol.gzip(PushRequest.encode(from: from, wire: wire, certificates: certificates))
         let r = try await send(
             HTTPRequest(
                 method: "POST", url: url,
@@ -108,13 +108,20 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
     }
 
     public func pull(after cursor: Int64, limit: Int) async throws -> PullPage {
-        let url = base + Route.pull(after: cursor, limit: limit)
+        try await page(base + Route.pull(after: cursor, limit: limit), what: "pull")
+    }
+
+    public func restore(after cursor: Int64, limit: Int) async throws -> PullPage {
+        try await page(base + Route.restore(after: cursor, limit: limit), what: "restore")
+    }
+
+    func page(_ url: String, what: String) async throws -> PullPage {
         let r = try await send(HTTPRequest(method: "GET", url: url, headers: [Self.protocolHeader]))
         try check(r, url, status: [200])
         do {
             return try PullPage.decode(r.body)
         } catch {
-            throw LinkFailure.malformed("the pull answer is not a zisync pull answer (\(error))", request: url)
+            throw LinkFailure.malformed("the \(what) answer is not a zisync pull answer (\(error))", request: url)
         }
     }
 

@@ -36,10 +36,18 @@ struct ChildAuthenticator: RouterMiddleware {
         next: (Request, ChildRequestContext) async throws -> Response
     ) async throws -> Response {
         let satker: String
+        let der: [UInt8]
         do {
-            satker = try await TLSPeer.satker(of: context.channel)
+            guard let bytes = try await TLSPeer.certificateDER(of: context.channel) else {
+                throw PKIError("no client certificate")
+            }
+            der = bytes
+            satker = try DeploymentPKI.satker(ofDER: der)
         } catch {
             return HTTPAnswers.error(.unauthorized, "client certificate does not name a satker: \(error)")
+        }
+        if let revoked = endpoint.store.doorRefusal(certificateDER: der) {
+            return HTTPAnswers.error(.forbidden, revoked)
         }
         var context = context
         do {

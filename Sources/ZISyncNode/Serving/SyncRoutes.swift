@@ -15,6 +15,9 @@ struct SyncRoutes {
         router.get(RouterPath(Route.pull)) { request, context in
             try await HTTPAnswers.answering { try await pull(request, context) }
         }
+        router.get(RouterPath(Route.restore)) { request, context in
+            try await HTTPAnswers.answering { try await pull(request, context, restore: true) }
+        }
         router.post(RouterPath(Route.report)) { request, context in
             try await HTTPAnswers.answering { try await report(request, context) }
         }
@@ -41,12 +44,12 @@ struct SyncRoutes {
         return try HTTPAnswers.json(try JSONEncoder().encode(answer), request: request)
     }
 
-    func pull(_ request: Request, _ context: ChildRequestContext) async throws -> Response {
+    func pull(_ request: Request, _ context: ChildRequestContext, restore: Bool = false) async throws -> Response {
         let child = try context.admitted()
         let query = request.uri.queryParameters
         let body = try await endpoint.pull(
             after: query.get(Route.PullQuery.after, as: Int64.self) ?? 0,
-            limit: query.get(Route.PullQuery.limit, as: Int.self), for: child)
+            limit: query.get(Route.PullQuery.limit, as: Int.self), for: child, restore: restore)
         return try HTTPAnswers.json(body, request: request)
     }
 

@@ -27,6 +27,17 @@ public struct NodeStatus: Sendable, Codable {
     /// Set when local writes use the parent's time because this clock was found off.
     public let clockOffsetMilliseconds: Int64?
     public let heldByParent: String?
+    /// While this node fetches its own chain from its parent (and writes nothing): why, and how far.
+    public let recovery: Recovery?
+    public struct Recovery: Codable, Sendable {
+        public let reason: String
+        public let restoredChanges: Int
+        public let filesToFetch: Int
+        /// Own changes set aside because the parent held others, and those written again after.
+        public let setAside: Int
+        public let rewritten: Int
+        public let refused: Int
+    }
     public let refusedByParent: Int
     public let lastRefusal: String?
     public let refusedHere: Int
@@ -63,7 +74,14 @@ public struct NodeStatus: Sendable, Codable {
             pendingFiles: pendingFiles.count, pendingBytes: pendingFiles.map(\.size).reduce(0, +),
             missingFiles: try store.ledger.missingFileCount(), problem: state.problem,
             clockSkewMilliseconds: state.clockSkewMilliseconds, clockOffsetMilliseconds: state.clockOffsetMilliseconds,
-            heldByParent: state.heldByParent, refusedByParent: state.refusedByParent, lastRefusal: state.lastRefusal,
+            heldByParent: state.heldByParent,
+            recovery: try state.recovery.map { reason in
+                let forked = try store.ledger.forkedChanges()
+                return Recovery(
+                    reason: reason, restoredChanges: state.restoredChanges,
+                    filesToFetch: try store.ledger.missingFileCount(), setAside: forked.waiting,
+                    rewritten: forked.rewritten, refused: forked.refused)
+            }, refusedByParent: state.refusedByParent, lastRefusal: state.lastRefusal,
             refusedHere: counts.refused, heldChanges: counts.held, waiting: try store.audit.waiting(),
             conflicts: counts.conflicts,
             certificateValidUntil: validUntil.map { Int64($0.timeIntervalSince1970 * 1000) },

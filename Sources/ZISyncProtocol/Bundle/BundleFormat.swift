@@ -24,8 +24,13 @@ public enum BundleFile {
         public var created: String
         public var changes: Int
         public var files: Int
+        /// The certificates of the bundle's origins, base64 DER (absent in bundles of earlier versions).
+        public var certificates: [String]?
 
-        public init(from: String, to: String?, created: Date = Date(), changes: Int, files: Int) {
+        public init(
+            from: String, to: String?, created: Date = Date(), changes: Int, files: Int, certificates: [[UInt8]] = []
+        ) {
+            self.certificates = certificates.isEmpty ? nil : Certificates.base64(certificates)
             format = 1
             self.from = from
             self.to = to
@@ -235,13 +240,32 @@ public struct BundleReceipt: Codable, Sendable, Equatable {
     public var tips: [String: Int64]
     /// SHA-256s of evidence files the parent holds (absent in receipts of earlier versions).
     public var files: [String]?
+    /// The hash of each tip: the office believes a tip only when it holds the same change.
+    public var tipHashes: [String: String]?
+    /// The importer's certificate (base64 DER) and its signature of the rest of the receipt:
+    /// a receipt marks changes as delivered, so only the parent may make one.
+    public var certificate: String?
+    public var signature: String?
 
-    public init(from: String, for child: String, tips: [String: Int64], files: [String], created: Date = Date()) {
+    public init(
+        from: String, for child: String, tips: [String: Int64], files: [String], created: Date = Date(),
+        tipHashes: [String: String]? = nil
+    ) {
+        self.tipHashes = tipHashes
         self.from = from
         self.for = child
         self.created = created.formatted(.iso8601)
         self.tips = tips
         self.files = files
+    }
+
+    /// What the importer signs: the receipt without its signature, keys sorted.
+    public var signedBytes: [UInt8] {
+        var unsigned = self
+        unsigned.signature = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array("zisync-receipt-v1:".utf8) + Array((try? encoder.encode(unsigned)) ?? Data())
     }
 
     public func write(to url: URL) throws {

@@ -36,23 +36,29 @@ public enum ChangeDecoder {
         case .null?, nil: prev = nil
         default: throw Malformed("change: 'prev' must be a string or null")
         }
+        var signature: ChangeSignature?
+        if m["key"] != nil || m["sig"] != nil {
+            let s = ChangeSignature(keyID: try string("key"), value: try string("sig"))
+            guard s.isWellFormed else { throw Malformed("change: 'key' and 'sig' must be a key id and a signature") }
+            signature = s
+        }
         return Change(
             origin: try string("origin"), seq: try int("seq"), hlc: HLC(rawValue: try int("hlc")),
             recordType: try string("type"), recordID: try string("record"), owner: try string("owner"),
             fields: try fields(fieldsValue), base: baseValue,
-            actor: try string("actor"), prev: prev, hash: try string("hash"))
+            actor: try string("actor"), prev: prev, hash: try string("hash"), signature: signature)
     }
 
     /// A change from the columns a node stores it in: its scalar parts, and `fields` and `base`
     /// as the canonical JSON they were stored as.
     public static func change(
         origin: String, seq: Int64, hlc: Int64, type: String, record: String, owner: String, actor: String,
-        fieldsJSON: String, baseJSON: String, prev: String?, hash: String
+        fieldsJSON: String, baseJSON: String, prev: String?, hash: String, signature: ChangeSignature? = nil
     ) throws(Malformed) -> Change {
         Change(
             origin: origin, seq: seq, hlc: HLC(rawValue: hlc), recordType: type, recordID: record, owner: owner,
             fields: try fields(try value(Array(fieldsJSON.utf8))), base: try base(try value(Array(baseJSON.utf8))),
-            actor: actor, prev: prev, hash: hash)
+            actor: actor, prev: prev, hash: hash, signature: signature)
     }
 
     /// `{"name": value, …}` where each value is a string, an integer, a boolean or null.

@@ -7,16 +7,20 @@ public struct MalformedMessage: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// `POST /v1/push`: `{"changes":[wire change, …],"from":"32.17"}`.
+/// `POST /v1/push`: `{"certificates":[DER as base64, …],"changes":[wire change, …],"from":"32.17"}`.
 public struct PushRequest: Sendable {
     public var from: String
     /// Each change decoded on its own: one malformed change does not spoil the batch.
     public var changes: [Result<Change, ChangeDecoder.Malformed>]
+    /// The certificates of the changes' origins (their signatures are checked against them).
+    public var certificates: [[UInt8]] = []
 
     /// The body, built from the changes' wire forms as stored (no decoding, no re-encoding).
-    public static func encode(from: String, wire: some Collection<String>) -> Data {
+    public static func encode(from: String, wire: some Collection<String>, certificates: [[UInt8]] = []) -> Data {
         var j = CanonicalJSON()
-        j.raw("{\"changes\":")
+        j.raw("{")
+        Certificates.encode(certificates, into: &j)
+        j.raw("\"changes\":")
         j.array(wire)
         j.raw(",\"from\":")
         j.string(from)
@@ -36,7 +40,49 @@ public struct PushRequest: Sendable {
                 do throws(ChangeDecoder.Malformed) { return .success(try ChangeDecoder.change(item)) } catch {
                     return .failure(error)
                 }
-            })
+            }, certificates: try Certificates.decode(m["certificates"], what: "push"))
+    }
+}
+
+/// The certificates that travel with changes: DER, base64 in JSON, a bounded list.
+public enum Certificates {
+    public static let maxCount = 2048
+    public static let maxBytes = 16_384
+
+    /// `"certificates":[…],` when there are any.
+    static func encode(_ certificates: [[UInt8]], into j: inout CanonicalJSON) {
+        guard !certificates.isEmpty else { return }
+        j.raw("\"certificates\":")
+        j.array(certificates.map { "\"" + Data($0).base64EncodedString() + "\"" })
+        j.raw(",")
+    }
+
+    public static func decode(_ value: JSONValue?, what: String) throws(MalformedMessage) -> [[UInt8]] {
+        guard let value else { return [] }
+        guard case .array(let items) = value, items.count <= maxCount else {
+            throw MalformedMessage("the \(what) body's certificates are not a list of at most \(maxCount)")
+        }
+        var out: [[UInt8]] = []
+        for item in items {
+            guard case .string(let text) = item, text.utf8.count <= maxBytes * 2,
+                let der = Data(base64Encoded: text), der.count <= maxBytes
+            else { throw MalformedMessage("the \(what) body carries a certificate that is not base64 DER") }
+            out.append(Array(der))
+        }
+        return out
+    }
+
+    public static func base64(_ certificates: [[UInt8]]) -> [String] {
+        certificates.map { Data($0).base64EncodedString() }
+    }
+
+    public static func decode(base64 list: [String]?) -> [[UInt8]] {
+        (list ?? []).prefix(maxCount).compactMap { text in
+            guard text.utf8.count <= maxBytes * 2, let der = Data(base64Encoded: text), der.count <= maxBytes else {
+                return nil
+            }
+            return Array(der)
+        }
     }
 }
 
@@ -71,6 +117,8 @@ public struct PushAnswer: Codable, Sendable, Equatable {
     public var refused: [Refusal]
     /// The chain tips the parent now holds for every origin in the child's subtree.
     public var tips: [String: Int64]
+    /// The hash of each of those tips: a child believes a tip only when it holds the same change.
+    public var tipHashes: [String: String]?
     /// The parent's clock in milliseconds, for skew detection.
     public var serverTime: Int64
     /// Why changes were held rather than applied (a clock running ahead), when they were.
@@ -78,8 +126,9 @@ public struct PushAnswer: Codable, Sendable, Equatable {
 
     public init(
         accepted: Int, duplicates: Int, held: Int, refused: [Refusal], tips: [String: Int64], serverTime: Int64,
-        heldReason: String? = nil
+        heldReason: String? = nil, tipHashes: [String: String]? = nil
     ) {
+        self.tipHashes = tipHashes
         self.accepted = accepted
         self.duplicates = duplicates
         self.held = held
@@ -110,6 +159,7 @@ extension PushAnswer {
         for (origin, seq) in answer.tips {
             try check(seq, PeerBounds.sequence, "tips[\(PeerText.clean(origin, max: 32))]")
         }
+        try checkHashes(answer.tipHashes, "tipHashes")
         answer.refused = answer.refused.map { $0.cleaned }
         answer.heldReason = answer.heldReason.map { PeerText.clean($0) }
         return answer
@@ -137,11 +187,17 @@ public struct PullPage: Sendable, Equatable {
     /// The chain tips the parent holds for every origin in the child's subtree (on the last page):
     /// a child that believed the parent held more sends again from these.
     public var tips: [String: Int64]?
+    /// The hash of each tip (with `tips`).
+    public var tipHashes: [String: String]?
+    /// The certificates of the page's origins.
+    public var certificates: [[UInt8]] = []
 
     public init(
         changes: [Change], next: Int64, more: Bool, serverTime: Int64, parent: String? = nil,
-        tips: [String: Int64]? = nil
+        tips: [String: Int64]? = nil, tipHashes: [String: String]? = nil, certificates: [[UInt8]] = []
     ) {
+        self.tipHashes = tipHashes
+        self.certificates = certificates
         self.changes = changes
         self.next = next
         self.more = more
@@ -154,10 +210,12 @@ public struct PullPage: Sendable, Equatable {
     /// stored wire forms.
     public static func encode(
         wire: some Collection<String>, next: Int64, more: Bool, serverTime: Int64, parent: String? = nil,
-        tips: [String: Int64]? = nil
+        tips: [String: Int64]? = nil, tipHashes: [String: String]? = nil, certificates: [[UInt8]] = []
     ) -> Data {
         var j = CanonicalJSON()
-        j.raw("{\"changes\":")
+        j.raw("{")
+        Certificates.encode(certificates, into: &j)
+        j.raw("\"changes\":")
         j.array(wire)
         j.raw(",\"more\":")
         j.value(.bool(more))
@@ -176,6 +234,16 @@ public struct PullPage: Sendable, Equatable {
                 j.string(origin)
                 j.raw(":")
                 j.int(seq)
+            }
+            j.raw("}")
+        }
+        if let tipHashes {
+            j.raw(",\"tipHashes\":{")
+            for (i, (origin, hash)) in tipHashes.sorted(by: { $0.key < $1.key }).enumerated() {
+                if i > 0 { j.raw(",") }
+                j.string(origin)
+                j.raw(":")
+                j.string(hash)
             }
             j.raw("}")
         }
@@ -225,7 +293,24 @@ public struct PullPage: Sendable, Equatable {
             }
             tips = out
         }
-        return PullPage(changes: changes, next: next, more: more, serverTime: serverTime, parent: parent, tips: tips)
+        var tipHashes: [String: String]?
+        if let value = m["tipHashes"] {
+            guard case .object(let list) = value else {
+                throw MalformedMessage("the pull answer's tipHashes are not an object")
+            }
+            var out: [String: String] = [:]
+            for (origin, hash) in list {
+                guard case .string(let h) = hash else {
+                    throw MalformedMessage("tipHashes[\(PeerText.clean(origin, max: 32))] is not a hash")
+                }
+                out[origin] = h
+            }
+            try checkHashes(out, "tipHashes")
+            tipHashes = out
+        }
+        return PullPage(
+            changes: changes, next: next, more: more, serverTime: serverTime, parent: parent, tips: tips,
+            tipHashes: tipHashes, certificates: try Certificates.decode(m["certificates"], what: "pull"))
     }
 }
 
@@ -327,6 +412,15 @@ public struct ChildReport: Codable, Sendable, Equatable {
     }
 }
 
+/// Tip hashes are SHA-256 in lower-case hex, at most one per tip.
+func checkHashes(_ hashes: [String: String]?, _ field: String) throws(MalformedMessage) {
+    guard let hashes else { return }
+    guard hashes.count <= 10_000 else { throw MalformedMessage("\(field) lists more than 10000 origins") }
+    for (origin, hash) in hashes where !Validation.isSHA256Hex(hash) {
+        throw MalformedMessage("\(field)[\(PeerText.clean(origin, max: 32))] is not a SHA-256")
+    }
+}
+
 /// Refuses a number from a peer outside `bounds`, naming the field.
 func check<T: Comparable>(_ value: T, _ bounds: ClosedRange<T>, _ field: String) throws(MalformedMessage) {
     guard bounds.contains(value) else {
@@ -357,6 +451,8 @@ public struct SyncProblem: Codable, Sendable, Equatable {
         case notZISync = "not_zisync"
         case parentError = "parent_error"
         case `protocol`, refused, held, clock, local, stopped
+        /// KPU RI revoked this office's certificate.
+        case revoked
         case notSeen = "not_seen"
 
         /// The link itself failed: the parent cannot be told about it over that link.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ZISyncAuthenticity
 import ZISyncCore
 import ZISyncProtocol
 
@@ -34,6 +35,12 @@ struct ApplySession {
     /// This node's subtree and whether it has a parent: what the file queues need to know.
     private let subtree: Set<String>
     private let hasParent: Bool
+    /// This node's key: its own changes are signed as they are made.
+    private let signer: OriginKey?
+    /// The checks of who wrote a received change; nil on a node without the deployment's trust.
+    private var authenticity: ChangeAuthenticity?
+    /// The batch's changes found authentic by the chain rule (`ChangeAuthenticity.vouch`).
+    private var vouchedByChain: [Bool?] = []
 
     init(db: Database, store: Store, authorization: Authorization) throws {
         self.db = db
@@ -48,7 +55,23 @@ struct ApplySession {
         now = store.physicalNow()
         saneUntil = HLC(milliseconds: now + store.clockSkewLimitMilliseconds, counter: 0xFFFF)
         physicalNow = store.physicalNow
+        signer = store.originKey
+        if let trust = store.deploymentTrust {
+            authenticity = ChangeAuthenticity(trust: trust, revocations: try ReferenceIndex.revocations(db))
+        }
     }
+
+    /// Checks up front which of a batch's changes the chain rule vouches for (one signature per
+    /// origin's run); the others are checked one by one as they come.
+    mutating func checkAuthorship(of changes: [Change]) throws {
+        guard authenticity != nil else { return }
+        let registry = self.registry
+        let node = self.node
+        vouchedByChain = try authenticity!.vouch(
+            changes, chained: { registry.isInSubtree($0, of: node) }, db: db)
+    }
+
+    func vouched(_ index: Int) -> Bool? { index < vouchedByChain.count ? vouchedByChain[index] : nil }
 
     // MARK: Reads through the cache
 
@@ -85,9 +108,10 @@ struct ApplySession {
         var base: [String: [Version]] = [:]
         for name in fields.keys { base[name] = existing?.fields[name]?.heads ?? [] }
         let tip = try head(node)
-        let change = Change(
+        var change = Change(
             origin: node, seq: (tip?.seq ?? 0) + 1, hlc: clock.tick(), recordType: type.rawValue, recordID: recordID,
             owner: owner, fields: fields, base: base, actor: actor, prev: tip?.hash)
+        if let signer { change = change.signed(signer.sign(hash: change.hash)) }
         if let reason = try authorization.refusal(of: change) ?? relationRefusal(change) {
             throw ZISyncError(reason)
         }
@@ -110,7 +134,9 @@ struct ApplySession {
     }
 
     /// Checks a received change and applies, holds or refuses it.
-    mutating func receive(_ change: Change, sender: String?, source: String, report: inout ReceiveReport) throws {
+    mutating func receive(
+        _ change: Change, sender: String?, source: String, report: inout ReceiveReport, vouched: Bool? = nil
+    ) throws {
         // The door first: a sender may deliver only its own subtree's changes, stored or not.
         if let sender, let reason = authorization.doorRefusal(origin: change.origin, sender: sender) {
             try refuseOutsideChain(change, reason: reason, sender: sender, source: source, report: &report)
@@ -127,6 +153,7 @@ struct ApplySession {
         {
             if storedHash == change.hash {
                 report.duplicates += 1
+                try replaceRevokedSignature(with: change)
             } else {
                 try refuseOutsideChain(
                     change,
@@ -140,6 +167,11 @@ struct ApplySession {
             try refuseOutsideChain(
                 change, reason: "hash does not match the change's content (edited or corrupted)", sender: sender,
                 source: source, report: &report)
+            return
+        }
+        // Who wrote it, before it is held or applied: only its origin's signature counts.
+        if authenticity != nil, vouched != true, let reason = try authenticity!.refusal(change, db: db) {
+            try refuseOutsideChain(change, reason: reason, sender: sender, source: source, report: &report)
             return
         }
         if !chained, let notAfter, change.hlc > notAfter {
@@ -283,14 +315,14 @@ struct ApplySession {
         try db.cachedStatement(
             sql: """
                 INSERT INTO change_log(origin, seq, hlc, record_type, record_id, owner, actor, fields, base,
-                                       prev_hash, hash, status, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       prev_hash, hash, status, received_at, key_id, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 change.origin, change.seq, change.hlc.rawValue, change.recordType, change.recordID, change.owner,
                 change.actor, encoded.fieldsJSON, encoded.baseJSON, change.prev, change.hash,
-                refusal == nil ? "applied" : "refused", now,
+                refusal == nil ? "applied" : "refused", now, change.signature?.keyID, change.signature?.value,
             ])
         if (try head(change.origin)?.seq ?? 0) < change.seq {
             heads[change.origin] = .some((seq: change.seq, hash: change.hash))
@@ -309,6 +341,111 @@ struct ApplySession {
         }
         try merge(change)
         report.applied += 1
+    }
+
+    // MARK: A signature made with a revoked key
+
+    /// The same change again, signed anew by its origin after the key that first signed it was
+    /// revoked: the new signature takes the place of the old one, so the change can travel on.
+    private mutating func replaceRevokedSignature(with change: Change) throws {
+        guard authenticity != nil, let new = change.signature,
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT key_id, signature FROM change_log WHERE origin = ? AND seq = ?"),
+                arguments: [change.origin, change.seq]),
+            (row["key_id"] as String?) != new.keyID
+        else { return }
+        let old: String? = row["key_id"]
+        let oldCertificate = try old.flatMap { try authenticity!.certificate($0, db: db) }
+        let oldStands =
+            try oldCertificate.map {
+                try authenticity!.refusal(
+                    change.signed(ChangeSignature(keyID: $0.keyID, value: row["signature"] ?? "")), db: db)
+                    == nil
+            } ?? false
+        guard !oldStands, try authenticity!.refusal(change, db: db) == nil else { return }
+        try db.execute(
+            sql: "UPDATE change_log SET key_id = ?, signature = ? WHERE origin = ? AND seq = ?",
+            arguments: [new.keyID, new.value, change.origin, change.seq])
+    }
+
+    /// Signs again, with this node's current key, its own changes signed with a key revoked
+    /// before they were made (written between a theft's revocation and the new certificate), so
+    /// that its parent takes them; returns the first such sequence.
+    mutating func resignRevoked() throws -> Int64? {
+        guard let signer, let authenticity else { return nil }
+        var first: Int64?
+        var checks = authenticity
+        let rows = try ChangeRow.fetchAll(
+            db,
+            sql:
+                "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND key_id IS NOT NULL AND key_id != ? ORDER BY seq",
+            arguments: [node, signer.keyID])
+        for row in rows {
+            let change = try row.change()
+            guard let key = change.signature?.keyID, let cert = try checks.certificate(key, db: db),
+                checks.revokedRefusal(change, certificate: cert) != nil
+            else { continue }
+            let signature = signer.sign(hash: change.hash)
+            try db.execute(
+                sql: "UPDATE change_log SET key_id = ?, signature = ? WHERE origin = ? AND seq = ?",
+                arguments: [signature.keyID, signature.value, node, change.seq])
+            first = min(first ?? change.seq, change.seq)
+        }
+        return first
+    }
+
+    // MARK: A chain the parent holds differently
+
+    /// Sets aside this node's own changes from the first sequence at which `changes` (the
+    /// parent's) hold another one, so that the parent's chain can be applied in their place.
+    mutating func setAsideForks(of origin: String, against changes: [Change]) throws {
+        var from: Int64?
+        for c in changes where c.origin == origin && c.seq < (from ?? .max) {
+            if let mine = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?"),
+                arguments: [origin, c.seq]), mine != c.hash
+            {
+                from = c.seq
+            }
+        }
+        if let from { try setAside(origin: origin, from: from) }
+    }
+
+    /// Moves `origin`'s changes from `seq` on to `forked_change`, takes its tip back to the one
+    /// before, and merges the records they wrote again from what stays.
+    mutating func setAside(origin: String, from seq: Int64) throws {
+        let rows = try ChangeRow.fetchAll(
+            db, sql: "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND seq >= ? ORDER BY seq",
+            arguments: [origin, seq])
+        guard !rows.isEmpty else { return }
+        for row in rows {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO forked_change(origin, seq, body, set_aside_at) VALUES (?, ?, ?, ?)",
+                arguments: [origin, row.seq, row.wire, now])
+        }
+        try db.execute(sql: "DELETE FROM change_log WHERE origin = ? AND seq >= ?", arguments: [origin, seq])
+        if let prev = try String.fetchOne(
+            db, sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?", arguments: [origin, seq - 1])
+        {
+            heads[origin] = .some((seq: seq - 1, hash: prev))
+            dirtyHeads.insert(origin)
+        } else {
+            try db.execute(sql: "DELETE FROM origin_head WHERE origin = ?", arguments: [origin])
+            heads[origin] = .some(nil)
+            dirtyHeads.remove(origin)
+        }
+        for id in Set(rows.map(\.recordID)) {
+            _ = try record(id)  // as stored, for the indexes
+            records[id] = .some(nil)
+            try db.execute(sql: "DELETE FROM open_conflict WHERE record_id = ?", arguments: [id])
+            let kept = try ChangeRow.fetchAll(
+                db,
+                sql:
+                    "SELECT \(ChangeRow.columns) FROM change_log WHERE record_id = ? AND status = 'applied' ORDER BY local_seq",
+                arguments: [id])
+            for row in kept { try merge(try row.change()) }
+            dirtyRecords.insert(id)
+        }
     }
 
     // MARK: A clock that ran ahead
@@ -347,12 +484,16 @@ struct ApplySession {
                 recordID: old.recordID, owner: old.owner, fields: old.fields, base: old.base, actor: old.actor,
                 prev: prev)
             // A new arrival number too: children that pulled the first version pull this one.
+            let signature = signer?.sign(hash: new.hash)
             try db.execute(
                 sql: """
-                    UPDATE change_log SET hlc = ?, prev_hash = ?, hash = ?, received_at = ?,
+                    UPDATE change_log SET hlc = ?, prev_hash = ?, hash = ?, received_at = ?, key_id = ?, signature = ?,
                         local_seq = (SELECT MAX(local_seq) + 1 FROM change_log)
                     WHERE origin = ? AND seq = ?
-                    """, arguments: [new.hlc.rawValue, new.prev, new.hash, now, node, new.seq])
+                    """,
+                arguments: [
+                    new.hlc.rawValue, new.prev, new.hash, now, signature?.keyID, signature?.value, node, new.seq,
+                ])
             if var rec = try record(new.recordID) {
                 for name in new.fields.keys where rec.fields[name]?.version == new.version {
                     rec.fields[name]?.hlc = new.hlc
@@ -499,7 +640,13 @@ struct ApplySession {
         var plans: [String] = []
         var evidence: [StoredRecord] = []
         for id in dirtyRecords {
-            guard let rec = records[id] ?? nil else { continue }
+            guard let rec = records[id] ?? nil else {
+                // Written only by changes set aside: gone until they are written again.
+                if (stored[id] ?? nil) != nil {
+                    try db.execute(sql: "DELETE FROM record_state WHERE record_id = ?", arguments: [id])
+                }
+                continue
+            }
             if rec.type == RecordType.evidence.rawValue {
                 evidence.append(rec)
             } else if try RecordIndexes.store(

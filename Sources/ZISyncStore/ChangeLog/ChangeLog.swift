@@ -13,6 +13,10 @@ public struct ChangeLog: Sendable {
     /// changes beyond what the parent acknowledged, the last sequence read and the tip to reach.
     public struct OutboxCursor: Sendable {
         var origins: [(origin: String, after: Int64, tip: Int64, depth: Int)]
+        /// The origins of the last batch read: their certificates go with it.
+        public var batchOrigins: Set<String> = []
+        /// Every origin with changes still to read.
+        public var originCodes: Set<String> { Set(origins.map(\.origin)) }
         /// Changes still to read.
         public var remaining: Int { origins.reduce(0) { $0 + Int($1.tip - $1.after) } }
         /// How deep in the tree the origins of the next batch are (a batch never mixes depths).
@@ -44,6 +48,7 @@ public struct ChangeLog: Sendable {
     public func nextBatch(_ cursor: inout OutboxCursor, maxChanges: Int, maxBytes: Int) throws -> [String] {
         var batch: [String] = []
         var bytes = 0
+        cursor.batchOrigins = []
         try store.db.read { db in
             let depth = cursor.nextDepth
             while let first = cursor.origins.first, batch.count < maxChanges, first.depth == depth {
@@ -65,6 +70,7 @@ public struct ChangeLog: Sendable {
                     batch.append(wire)
                     last = row.seq
                 }
+                if last > first.after { cursor.batchOrigins.insert(first.origin) }
                 if last >= first.tip || (!full && last == first.after) {
                     cursor.origins.removeFirst()  // done with this origin (or its rows are gone)
                 } else {
@@ -79,8 +85,12 @@ public struct ChangeLog: Sendable {
     /// A page for a child at the parent: the changes in `child`'s scope stored here after
     /// `cursor`, in arrival order, as wire JSON. At most `limit` changes, and at most `window`
     /// arrivals looked at, so a request's work stays bounded however little is in scope.
-    public func page(for child: String, after cursor: Int64, limit: Int, window: Int64 = 100_000) throws
-        -> (wire: [String], next: Int64, more: Bool)
+    /// With `includingOwnChains`, also every change (applied or refused) whose origin is in the
+    /// child's subtree: the child's own chains, for a restore.
+    public func page(
+        for child: String, after cursor: Int64, limit: Int, window: Int64 = 100_000, includingOwnChains: Bool = false
+    ) throws
+        -> (wire: [String], next: Int64, more: Bool, keyIDs: Set<String>)
     {
         let scope = Array(store.registry.subtree(of: child))
         let reference = RecordType.allCases.filter(\.isReference).map(\.rawValue)
@@ -90,36 +100,51 @@ public struct ChangeLog: Sendable {
             let span = max(window, Int64(limit))
             // No arithmetic on the child's cursor beyond what is stored (it may be any integer).
             let windowEnd = cursor >= newest || newest - cursor <= span ? newest : cursor + span
+            let own = includingOwnChains ? "OR origin IN (\(marks))" : ""
+            var arguments: [any DatabaseValueConvertible] = [cursor, windowEnd]
+            arguments += reference as [any DatabaseValueConvertible]
+            arguments += (scope + scope + (includingOwnChains ? scope : [])) as [any DatabaseValueConvertible]
+            arguments.append(limit)
             let rows = try ChangeRow.fetchAll(
                 db,
                 sql: """
                     SELECT \(ChangeRow.columns) FROM change_log
-                    WHERE local_seq > ? AND local_seq <= ? AND status = 'applied'
-                      AND (record_type IN (\(databaseQuestionMarks(count: reference.count)))
-                           OR (owner IN (\(marks)) AND origin NOT IN (\(marks))))
+                    WHERE local_seq > ? AND local_seq <= ?
+                      AND ((status = 'applied'
+                            AND (record_type IN (\(databaseQuestionMarks(count: reference.count)))
+                                 OR (owner IN (\(marks)) AND origin NOT IN (\(marks)))))
+                           \(own))
                     ORDER BY local_seq LIMIT ?
                     """,
-                arguments: StatementArguments([cursor, windowEnd] + reference + scope + scope + [limit]))
+                arguments: StatementArguments(arguments))
+            let origins = Set(rows.compactMap(\.signature?.keyID))
             if rows.count >= limit, let last = rows.last {
-                return (rows.map(\.wire), last.localSeq, last.localSeq < newest)
+                return (rows.map(\.wire), last.localSeq, last.localSeq < newest, origins)
             }
             // A cursor beyond anything stored here (a child's mistake, or this node restored from an
             // older backup) continues from the newest arrival; a duplicate is harmless.
-            return (rows.map(\.wire), min(max(cursor, windowEnd), newest), windowEnd < newest)
+            return (rows.map(\.wire), min(max(cursor, windowEnd), newest), windowEnd < newest, origins)
         }
     }
 
     /// The chain tips this node holds for every origin in `satker`'s subtree: what a push
     /// answer or a receipt tells that office its parent now has.
     public func tips(subtree satker: String) throws -> [String: Int64] {
+        try chainTips(subtree: satker).seqs
+    }
+
+    /// The tips with their hashes: an office believes a tip only when it holds the same change there.
+    public func chainTips(subtree satker: String) throws -> (seqs: [String: Int64], hashes: [String: String]) {
         let origins = store.registry.subtree(of: satker)
         return try store.db.read { db in
             var tips: [String: Int64] = [:]
+            var hashes: [String: String] = [:]
             for row in try OriginHeadRow.fetchAll(db, sql: "SELECT * FROM origin_head")
             where origins.contains(row.origin) {
                 tips[row.origin] = row.seq
+                hashes[row.origin] = row.hash
             }
-            return tips
+            return (tips, hashes)
         }
     }
 

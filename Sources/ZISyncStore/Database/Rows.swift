@@ -10,7 +10,7 @@ struct ChangeRow: FetchableRecord, TableRecord {
     static let databaseTableName = "change_log"
     /// The columns every change query selects.
     static let columns =
-        "local_seq, origin, seq, hlc, record_type, record_id, owner, actor, fields, base, prev_hash, hash, status"
+        "local_seq, origin, seq, hlc, record_type, record_id, owner, actor, fields, base, prev_hash, hash, status, key_id, signature"
 
     var localSeq: Int64
     var origin: String
@@ -26,6 +26,7 @@ struct ChangeRow: FetchableRecord, TableRecord {
     var prev: String?
     var hash: String
     var status: String
+    var signature: ChangeSignature?
 
     init(row: Row) {
         localSeq = row["local_seq"]
@@ -41,6 +42,9 @@ struct ChangeRow: FetchableRecord, TableRecord {
         prev = row["prev_hash"]
         hash = row["hash"]
         status = row["status"]
+        if let key: String = row["key_id"], let value: String = row["signature"] {
+            signature = ChangeSignature(keyID: key, value: value)
+        }
     }
 
     var isApplied: Bool { status == "applied" }
@@ -49,7 +53,7 @@ struct ChangeRow: FetchableRecord, TableRecord {
     func change() throws -> Change {
         try ChangeDecoder.change(
             origin: origin, seq: seq, hlc: hlc, type: recordType, record: recordID, owner: owner, actor: actor,
-            fieldsJSON: fieldsJSON, baseJSON: baseJSON, prev: prev, hash: hash)
+            fieldsJSON: fieldsJSON, baseJSON: baseJSON, prev: prev, hash: hash, signature: signature)
     }
 
     /// The wire form straight from the stored canonical columns (no decoding): what a push or a
@@ -57,7 +61,7 @@ struct ChangeRow: FetchableRecord, TableRecord {
     var wire: String {
         Change.wireJSON(
             actor: actor, baseJSON: baseJSON, fieldsJSON: fieldsJSON, hash: hash, hlc: hlc, origin: origin,
-            owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType)
+            owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType, signature: signature)
     }
 }
 

@@ -11,10 +11,12 @@ extension SyncLedger {
     /// later ones wait.
     public func receiveFromBelow(
         _ changes: [Change], sender: String, source: String, at now: Int64, maxClockAhead: Int64,
-        recordChild: Bool
+        recordChild: Bool, certificates: [[UInt8]] = []
     ) throws -> ReceiveReport {
         let notAfter = HLC(milliseconds: now + maxClockAhead, counter: 0xFFFF)
-        return try store.receive(changes, sender: sender, source: source, scope: nil, notAfter: notAfter) {
+        return try store.receive(
+            changes, sender: sender, source: source, certificates: certificates, scope: nil, notAfter: notAfter
+        ) {
             db, report in
             guard recordChild else { return }
             try db.execute(

@@ -40,10 +40,12 @@ public struct SyncLedger: Sendable {
     }
 
     /// Records that the parent holds each origin's chain up to the given sequence. Only ever
-    /// raises an acknowledgement, and never beyond what this node itself holds. A parent's clock
-    /// reading and a state change, when given, go in the same transaction.
+    /// raises an acknowledgement, and never beyond what this node itself holds. With `hashes`, a
+    /// tip counts only when this node holds the same change there (another one is a fork, not a
+    /// delivery). A parent's clock reading and a state change, when given, go in the same transaction.
     public func acknowledge(
-        _ tips: [String: Int64], clockMilliseconds: Int64? = nil, update change: ((inout SyncState) -> Void)? = nil
+        _ tips: [String: Int64], hashes: [String: String]? = nil, clockMilliseconds: Int64? = nil,
+        update change: ((inout SyncState) -> Void)? = nil
     ) throws {
         let subtree = store.subtree
         try db.write { db in
@@ -51,6 +53,11 @@ public struct SyncLedger: Sendable {
                 let held =
                     try Int64.fetchOne(db, sql: "SELECT seq FROM origin_head WHERE origin = ?", arguments: [origin])
                     ?? 0
+                if let hash = hashes?[origin] {
+                    let mine = try String.fetchOne(
+                        db, sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?", arguments: [origin, seq])
+                    guard seq <= held, mine == hash else { continue }
+                }
                 try db.execute(
                     sql: """
                         INSERT INTO parent_ack(origin, seq) VALUES (?, ?)
@@ -120,10 +127,11 @@ public struct SyncLedger: Sendable {
     /// Changes stamped more than `maxClockAhead` (ms) beyond this node's clock wait here until
     /// it reaches them (or their origin re-stamps them), never moving this node's clock.
     public func receivePulled(
-        _ changes: [Change], from parent: String, cursor: Int64, maxClockAhead: Int64 = 300_000
+        _ changes: [Change], from parent: String, cursor: Int64, maxClockAhead: Int64 = 300_000,
+        certificates: [[UInt8]] = []
     ) throws -> ReceiveReport {
         try store.receive(
-            changes, sender: nil, source: "pull from \(parent)",
+            changes, sender: nil, source: "pull from \(parent)", certificates: certificates,
             scope: Scope(node: store.node, registry: store.registry),
             notAfter: HLC(milliseconds: store.physicalNow() + maxClockAhead, counter: 0xFFFF)
         ) { db, _ in

@@ -23,6 +23,13 @@ public struct SyncState: Sendable, Equatable {
     public var lastRefusal: String?
     /// The parent's database identity at the last pull: the pull cursor belongs to it.
     public var parentDatabase: String?
+    /// Why this node must fetch its own chain from its parent before it writes again (nil: it need not).
+    public var recovery: String?
+    /// The restore's cursor (the parent's arrival number), the parent's identity it belongs to,
+    /// and how many changes it has brought back so far.
+    public var restoreCursor: Int64 = 0
+    public var restoreDatabase: String?
+    public var restoredChanges = 0
 
     public init() {}
 }
@@ -47,6 +54,10 @@ extension SyncState: FetchableRecord, PersistableRecord {
         refusedByParent = row["refused_by_parent"]
         lastRefusal = row["last_refusal"]
         parentDatabase = row["parent_database"]
+        recovery = row["recovery"]
+        restoreCursor = row["restore_cursor"]
+        restoreDatabase = row["restore_database"]
+        restoredChanges = row["restored_changes"]
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -65,6 +76,10 @@ extension SyncState: FetchableRecord, PersistableRecord {
         container["refused_by_parent"] = refusedByParent
         container["last_refusal"] = lastRefusal
         container["parent_database"] = parentDatabase
+        container["recovery"] = recovery
+        container["restore_cursor"] = restoreCursor
+        container["restore_database"] = restoreDatabase
+        container["restored_changes"] = restoredChanges
     }
 
     static func fetchOne(_ db: Database) throws -> SyncState? {

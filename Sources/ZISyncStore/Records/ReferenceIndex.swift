@@ -25,4 +25,20 @@ enum ReferenceIndex {
                 db, sql: "SELECT record_id FROM record_state WHERE record_type = 'lke_item' AND deleted = 0"
             ).map { String($0.dropFirst("lke:".count)) })
     }
+
+    /// The certificates KPU RI revoked.
+    static func revocations(_ db: Database) throws -> Revocations {
+        var list: [Revocations.Entry] = []
+        let rows = try RecordRow.fetchCursor(
+            db, sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = 'revocation' AND deleted = 0")
+        while let row = try rows.next() {
+            let f = try row.record()
+            guard let satker = f["satker"].stringValue, let serial = f["serial"].stringValue,
+                case .int(let at)? = f.fields["revoked_at"]?.value
+            else { continue }
+            list.append(
+                .init(satker: satker, serial: serial.lowercased(), at: at, reason: f["reason"].stringValue ?? ""))
+        }
+        return Revocations(list)
+    }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+import ZISyncAuthenticity
 
 /// The deployment's certificate authority and the node certificates it issues. Each node
 /// certificate names its satker twice: as the common name and as the URI
@@ -9,7 +10,7 @@ import X509
 public enum DeploymentPKI {
     public static let caCertificateFile = "ca.crt"
     public static let caKeyFile = "ca.key"
-    public static let satkerURIPrefix = "urn:zisync:satker:"
+    public static let satkerURIPrefix = CertificateFacts.satkerURIPrefix
 
     /// Creates `dir/ca.crt` and `dir/ca.key` (refuses to overwrite an existing CA).
     public static func initCA(in dir: URL, name: String = "zisync deployment CA", days: Int = 3650) throws {
@@ -77,25 +78,20 @@ public enum DeploymentPKI {
         return (certURL, keyURL)
     }
 
+    /// A certificate file's serial number in lower-case hex (what `zisync pki revoke` names).
+    public static func serial(ofCertificateFile path: String) throws -> String {
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let cert = try? Certificate(pemEncoded: pem)
+        else { throw PKIError("\(path) is not a PEM certificate") }
+        return cert.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
     /// The satker a certificate names (its `urn:zisync:satker:` URI, else its common name).
     public static func satker(ofDER der: [UInt8]) throws -> String {
         try satker(of: try Certificate(derEncoded: der))
     }
 
     static func satker(of cert: Certificate) throws -> String {
-        if let sans = try cert.extensions.subjectAlternativeNames {
-            for name in sans {
-                if case .uniformResourceIdentifier(let uri) = name, uri.hasPrefix(satkerURIPrefix) {
-                    return String(uri.dropFirst(satkerURIPrefix.count))
-                }
-            }
-        }
-        for rdn in cert.subject {
-            for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
-                return attribute.value.description
-            }
-        }
-        throw PKIError("the certificate names no satker")
+        do { return try CertificateFacts.satker(cert) } catch { throw PKIError("the certificate names no satker") }
     }
 
     /// Checks a node's certificate and key before they are used: PEM that parses, a key that
