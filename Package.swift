@@ -158,7 +158,8 @@ let package = Package(
         .testTarget(
             name: "ZISyncStoreTests",
             dependencies: [
-                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncTestSupport",
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncTestSupport", "ZISyncAuthenticity",
+                "ZISyncTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]

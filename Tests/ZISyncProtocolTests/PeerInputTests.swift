@@ -75,8 +75,10 @@ import ZISyncProtocol
             return try JSONEncoder().encode(a)
         }
         #expect(try PushAnswer.decode(try answer { _ in }, sent: 2).accepted == 2)
+        // The batch released changes held from the one before it: more accepted than it carried.
+        #expect(try PushAnswer.decode(try answer { $0.accepted = 7 }, sent: 2).accepted == 7)
         let bad: [(inout PushAnswer) -> Void] = [
-            { $0.accepted = Int.max }, { $0.accepted = 3 }, { $0.duplicates = -1 }, { $0.held = -1 },
+            { $0.accepted = Int.max }, { $0.accepted = -1 }, { $0.duplicates = -1 }, { $0.held = -1 },
             { $0.serverTime = Int64.max }, { $0.serverTime = 0 }, { $0.tips = ["32.17": -1] },
             { $0.refused = Array(repeating: Refusal(change: "a", record: "b", reason: "c"), count: 3) },
         ]

@@ -40,6 +40,9 @@ public final class SyncRound: Sendable {
             }
             // Own changes stamped by a clock that ran ahead, not accepted yet, are re-stamped first.
             report.restamped = try store.repairClock()
+            // Own changes without a valid signature (made before signatures, or with a key since
+            // revoked) are signed with the current key before anything is sent.
+            try store.resignRevoked()
             // A restore under way (or found needed at the last round) comes before anything is sent.
             if try store.ledger.state().recovery != nil { try await restore(&report, progress: progress) }
             try await push(&report, progress: progress)

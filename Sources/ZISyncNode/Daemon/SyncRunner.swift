@@ -65,6 +65,16 @@ public actor SyncRunner {
                     "synced: pushed \(report.pushed), pulled \(report.pulled), files up \(report.filesUploaded), down \(report.filesDownloaded)"
                 )
             }
+            if let why = report.recovery {
+                logger.warning(
+                    "\(store.node) fetched its own chain from the parent before writing again (\(why)): \(report.restored) change(s) restored, \(report.rewritten) own change(s) written again on top; writes resume"
+                )
+            }
+            if let refusal = report.refusedHere.first {
+                logger.warning(
+                    "refused \(report.refusedHere.count) change(s) from the parent; first \(refusal.change): \(refusal.reason)"
+                )
+            }
             if let refusal = report.refused.first {
                 logger.warning(
                     "the parent refused \(report.refused.count) change(s); first \(refusal.change): \(refusal.reason)")

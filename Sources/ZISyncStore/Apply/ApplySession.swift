@@ -369,8 +369,9 @@ struct ApplySession {
     }
 
     /// Signs again, with this node's current key, its own changes signed with a key revoked
-    /// before they were made (written between a theft's revocation and the new certificate), so
-    /// that its parent takes them; returns the first such sequence.
+    /// before they were made (written between a theft's revocation and the new certificate), and
+    /// those stored unsigned (before this version), so that its parent takes them; returns the
+    /// first such sequence.
     mutating func resignRevoked() throws -> Int64? {
         guard let signer, let authenticity else { return nil }
         var first: Int64?
@@ -378,13 +379,15 @@ struct ApplySession {
         let rows = try ChangeRow.fetchAll(
             db,
             sql:
-                "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND key_id IS NOT NULL AND key_id != ? ORDER BY seq",
+                "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND (key_id IS NULL OR key_id != ?) ORDER BY seq",
             arguments: [node, signer.keyID])
         for row in rows {
             let change = try row.change()
-            guard let key = change.signature?.keyID, let cert = try checks.certificate(key, db: db),
-                checks.revokedRefusal(change, certificate: cert) != nil
-            else { continue }
+            if let key = change.signature?.keyID {
+                guard let cert = try checks.certificate(key, db: db),
+                    checks.revokedRefusal(change, certificate: cert) != nil
+                else { continue }
+            }
             let signature = signer.sign(hash: change.hash)
             try db.execute(
                 sql: "UPDATE change_log SET key_id = ?, signature = ? WHERE origin = ? AND seq = ?",

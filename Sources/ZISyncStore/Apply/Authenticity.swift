@@ -69,10 +69,15 @@ struct ChangeAuthenticity {
             for i in ordered {
                 let c = changes[i]
                 var ok = false
-                if let link, c.seq == link.seq, c.hash == link.hash, c.signature != nil {
-                    // Linked to an authentic change; its own key must still be one that was not revoked then.
-                    if let key = c.signature?.keyID, let cert = try certificate(key, db: db), cert.satker == c.origin {
-                        ok = revokedRefusal(c, certificate: cert) == nil
+                if let link, c.seq == link.seq, c.hash == link.hash {
+                    // Linked to an authentic change. A signature it carries must still be its origin's,
+                    // by a key not revoked before it.
+                    if let key = c.signature?.keyID {
+                        if let cert = try certificate(key, db: db), cert.satker == c.origin {
+                            ok = revokedRefusal(c, certificate: cert) == nil
+                        }
+                    } else {
+                        ok = true
                     }
                 }
                 if !ok { ok = try refusal(c, db: db) == nil }
@@ -132,12 +137,13 @@ extension Store {
         setAuthenticity(signer: signer, trust: trust)
     }
 
-    /// Signs again this node's own changes that a revoked key signed after its revocation, with
-    /// the current key, and marks them as not delivered so the next push sends them with their
-    /// new signatures. Returns how many.
+    /// Signs again this node's own changes that a revoked key signed after its revocation, or
+    /// that were stored unsigned (before signatures: an upgraded office), with the current key,
+    /// and marks them as not delivered so the next push sends them with their new signatures (a
+    /// parent holding one takes the signature). Returns how many.
     @discardableResult
     public func resignRevoked() throws -> Int {
-        guard originKey != nil, deploymentTrust != nil else { return 0 }
+        guard originKey != nil, deploymentTrust != nil, parent != nil else { return 0 }
         let auth = authorization
         return try db.write { db in
             var session = try ApplySession(db: db, store: self, authorization: auth)
