@@ -50,6 +50,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The LKE scored (PermenPANRB 90/2021): values, indicators, areas, readiness for WBK/WBBM,
+        // where the points are. Pure: no I/O.
+        .target(name: "ZISyncScoring", dependencies: ["ZISyncCore"]),
         // Who wrote a change: an office's signing key (its certificate's) and the deployment CA
         // as judge of certificates and signatures. No SQL, no sockets.
         .target(
@@ -124,6 +127,7 @@ let package = Package(
             name: "zisync",
             dependencies: [
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport", "ZISyncNode",
+                "ZISyncScoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -142,7 +146,7 @@ let package = Package(
             name: "zisync-bench",
             dependencies: [
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncFaultProxy",
-                "ZISyncTestSupport", "ZISyncAuthenticity",
+                "ZISyncTestSupport", "ZISyncAuthenticity", "ZISyncScoring",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/zisync-bench"
@@ -150,6 +154,10 @@ let package = Package(
         .testTarget(
             name: "ZISyncCoreTests",
             dependencies: ["ZISyncCore"]
+        ),
+        .testTarget(
+            name: "ZISyncScoringTests",
+            dependencies: ["ZISyncCore", "ZISyncScoring"]
         ),
         .testTarget(
             name: "ZISyncProtocolTests",

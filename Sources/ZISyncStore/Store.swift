@@ -19,7 +19,7 @@ public final class Store: @unchecked Sendable {
     private var clockOffset: Int64 = 0
     private var skewLimit: Int64 = 300_000
     private var cachedRegistry: SatkerRegistry
-    private var cachedLKECodes: Set<String>
+    private var cachedLKE: [String: LKERow]
     private var cachedSubtree: Set<String>
     private var signer: OriginKey?
     private var trust: DeploymentTrust?
@@ -68,8 +68,8 @@ public final class Store: @unchecked Sendable {
     public var parent: String? { registry[node]?.parent }
 
     public var authorization: Authorization {
-        let codes = lock.withLock { cachedLKECodes }
-        return Authorization(registry: registry, lkeCodeExists: { codes.contains($0) })
+        let rows = lock.withLock { cachedLKE }
+        return Authorization(registry: registry, lkeCodeExists: { rows[$0] != nil }, lkeRow: { rows[$0] })
     }
 
     public var changeLog: ChangeLog { ChangeLog(store: self) }
@@ -102,7 +102,7 @@ public final class Store: @unchecked Sendable {
         let notes = FileNotes(db: db, node: node)
         self.files = try FileStore(root: home.filesURL, onStored: { notes.stored($0, size: $1) })
         cachedRegistry = SatkerRegistry([])
-        cachedLKECodes = []
+        cachedLKE = [:]
         cachedSubtree = []
         try reloadReference()
         try Schema.ensureRollUpIndexes(db, hasChildren: !cachedRegistry.children(of: node).isEmpty)
@@ -167,12 +167,12 @@ public final class Store: @unchecked Sendable {
     /// Rebuilds the in-memory registry and LKE code set from the replicated reference records.
     func reloadReference() throws {
         let (registry, codes) = try db.read { db in
-            (try ReferenceIndex.registry(db), try ReferenceIndex.lkeCodes(db))
+            (try ReferenceIndex.registry(db), try ReferenceIndex.lkeRows(db))
         }
         let subtree = registry.subtree(of: node)
         lock.withLock {
             cachedRegistry = registry
-            cachedLKECodes = codes
+            cachedLKE = codes
             cachedSubtree = subtree
         }
     }

@@ -20,8 +20,9 @@ switch mode {
 case "apply": try runApplyBench(total: count)
 case "sync": try await runSyncBench(total: count, pushOnly: args.count > 3 && args[3] == "push")
 case "national": try runNationalBench(scale: args.count > 2 ? Double(args[2]) ?? 1 : 1)
+case "lke": try runLKEBench()
 case "restore": try runRestoreBench(changes: count, megabytes: args.count > 3 ? Int(args[3]) ?? 200 : 200)
 default:
-    print("usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES]")
+    print("usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES] | lke")
     exit(64)
 }

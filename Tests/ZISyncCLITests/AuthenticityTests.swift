@@ -11,18 +11,6 @@ import ZISyncTransport
 /// signed by its origin and checked by every receiver, whoever relays it and however it travels.
 /// Real daemons over mutual TLS on loopback; the attackers hold real certificates of the deployment.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct AuthenticityTests {
-    func push(_ d: Deployment, as satker: String, to parent: String, _ changes: [Change], certificates: [[UInt8]])
-        async throws -> PushAnswer
-    {
-        let r = try await d.client(satker).send(
-            HTTPRequest(
-                method: "POST", url: d.daemons[parent]!.url + Route.push,
-                headers: [(SyncProtocol.header, SyncProtocol.version), ("Content-Type", "application/json")],
-                body: PushRequest.encode(from: satker, wire: changes.map(\.wireJSON), certificates: certificates)))
-        #expect(r.status == 200, "\(String(decoding: r.body, as: UTF8.self))")
-        return try JSONDecoder().decode(PushAnswer.self, from: r.body)
-    }
-
     /// The changes of `origin` a node holds, as stored (signatures included).
     func chain(_ node: CLI, of origin: String) throws -> [Change] {
         let store = try Store.open(home: Home(path: node.home.path))
@@ -54,8 +42,8 @@ import ZISyncTransport
                 origin: "32.17", seq: 2, hlc: HLC(rawValue: genuine.hlc.rawValue + 1), recordType: "action_plan",
                 recordID: plan, owner: "32.17", fields: ["status": .string("selesai")], base: [:], actor: "provinsi",
                 prev: genuine.hash), by: "32")
-        let answer = try await push(
-            d, as: "32", to: "00", [altered, invented], certificates: try d.certificates("32", "32.17"))
+        let answer = try await d.push(
+            as: "32", to: "00", [altered, invented], certificates: try d.certificates("32", "32.17"))
         #expect(answer.accepted == 0 && answer.refused.count == 2, "\(answer)")
         let reasons = Dictionary(uniqueKeysWithValues: answer.refused.map { ($0.change, $0.reason) })
         #expect(reasons["32.17:1"]?.contains("does not verify under 32.17's certificate") == true, "\(reasons)")

@@ -15,6 +15,11 @@ import Testing
         #expect(r.stdout.contains("perlu-revisi"), "the review reached the kab/kota")
         #expect(r.stdout.contains("KPU RI holds 4 bukti dukung files"))
         #expect(rows.contains { $0.hasPrefix("32.17") && $0.contains("manajemen-perubahan") }, "the roll-up report")
+        // The LKE step: the province's report lists both kab/kota, and its layer reached 32.17.
+        let report = try #require(rows.lastIndex { $0.hasPrefix("SATKER") && $0.contains("TOTAL") }, "\(r.stdout)")
+        let reported = rows[(report + 1)...].prefix { !$0.isEmpty && !$0.hasPrefix("8.") }.map { String($0.prefix(5)) }
+        #expect(Set(reported) == ["32.17", "32.73"], "\(rows[report...])")
+        #expect(r.stdout.contains("GAIN  CODE"), "where the points are")
         #expect(!FileManager.default.fileExists(atPath: dir.path), "the demo removed its directory")
         let leftovers = try Self.processes(matching: dir.path)
         #expect(leftovers.isEmpty, "daemons left running: \(leftovers)")

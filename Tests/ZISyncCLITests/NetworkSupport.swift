@@ -4,6 +4,7 @@ import Logging
 import Testing
 import ZISyncAuthenticity
 import ZISyncCore
+import ZISyncProtocol
 import ZISyncTestSupport
 import ZISyncTransport
 
@@ -132,6 +133,21 @@ final class Deployment: @unchecked Sendable {
     /// `change` signed by `satker` (the origin itself, or an office pretending to be it).
     func signed(_ change: Change, by satker: String? = nil) throws -> Change {
         change.signed(try key(satker ?? change.origin).sign(hash: change.hash))
+    }
+
+    /// A push of `changes` (their wire forms as given) by `satker` to `parent`'s daemon, with certificates.
+    func push(as satker: String, to parent: String, _ changes: [Change], certificates: [[UInt8]]) async throws
+        -> PushAnswer
+    {
+        let r = try await client(satker).send(
+            ZISyncTransport.HTTPRequest(
+                method: "POST", url: daemons[parent]!.url + Route.push,
+                headers: [(SyncProtocol.header, SyncProtocol.version), ("Content-Type", "application/json")],
+                body: PushRequest.encode(from: satker, wire: changes.map(\.wireJSON), certificates: certificates)))
+        guard r.status == 200 else {
+            throw DaemonError(message: "push answered \(r.status): \(String(decoding: r.body, as: UTF8.self))")
+        }
+        return try JSONDecoder().decode(PushAnswer.self, from: r.body)
     }
 
     /// The DER certificates of these offices, as a push carries them.

@@ -4,10 +4,16 @@
 public struct Authorization: Sendable {
     public let registry: SatkerRegistry
     public let lkeCodeExists: @Sendable (String) -> Bool
+    /// What the catalogue says of an LKE code (its level and answer type), for answers.
+    public let lkeRow: @Sendable (String) -> LKERow?
 
-    public init(registry: SatkerRegistry, lkeCodeExists: @escaping @Sendable (String) -> Bool) {
+    public init(
+        registry: SatkerRegistry, lkeCodeExists: @escaping @Sendable (String) -> Bool,
+        lkeRow: @escaping @Sendable (String) -> LKERow? = { _ in nil }
+    ) {
         self.registry = registry
         self.lkeCodeExists = lkeCodeExists
+        self.lkeRow = lkeRow
     }
 
     /// The door rule: an office (a child pushing, a bundle's author) may deliver only changes
@@ -41,7 +47,16 @@ public struct Authorization: Sendable {
         for field in change.base.keys where change.fields[field] == nil {
             return "base names field '\(field)' that the change does not write"
         }
-        return nil
+        switch type {
+        case .lkeAnswer: return Assessment.refusal(of: change, registry: registry, lkeRow: lkeRow)
+        case .predikat:
+            let satker = change.fields["satker"]?.stringValue ?? ""
+            let year = change.fields["year"]?.intValue ?? 0
+            guard registry.contains(satker), change.recordID == Assessment.predikatID(satker: satker, year: Int(year))
+            else { return "a predikat's record id must be predikat:SATKER:YEAR of its satker and year" }
+            return nil
+        default: return nil
+        }
     }
 
     /// Whether office `origin` may write a record of `type` owned by `owner`.
@@ -52,6 +67,7 @@ public struct Authorization: Sendable {
             }
             return nil
         }
+        if type == .lkeAnswer { return nil }  // its layer decides (Assessment.layerRule)
         if type == .review {
             if !registry.isStrictAncestor(origin, of: owner) {
                 return "a review of \(owner)'s record may only be written by an office above it, not by \(origin)"

@@ -11,9 +11,13 @@ public enum RecordType: String, Sendable, CaseIterable {
     /// A certificate KPU RI withdrew (`zisync pki revoke`): every node refuses it at the door and
     /// refuses changes signed with it after the revocation.
     case revocation
+    /// One answer of an LKE: satker × cycle × layer × code (`Assessment`).
+    case lkeAnswer = "lke_answer"
+    /// The predikat (Menuju WBK, Menuju WBBM) KPU RI granted a satker for a year.
+    case predikat
 
     /// Reference data is published by KPU RI (`00`) only.
-    public var isReference: Bool { self == .satker || self == .lkeItem || self == .revocation }
+    public var isReference: Bool { self == .satker || self == .lkeItem || self == .revocation || self == .predikat }
 
     public var schema: RecordSchema {
         switch self {
@@ -24,6 +28,8 @@ public enum RecordType: String, Sendable, CaseIterable {
         case .review: return .review
         case .monev: return .monev
         case .revocation: return .revocation
+        case .lkeAnswer: return .lkeAnswer
+        case .predikat: return .predikat
         }
     }
 }
@@ -100,6 +106,16 @@ public struct RecordSchema: Sendable {
         "follow_up": .text(maxLength: 8000),
     ])
 
+    static let lkeAnswer = RecordSchema([
+        "satker": .text(maxLength: 16), "cycle": .integer(2000...2100),
+        "layer": .choice(AssessmentLayer.allCases.map(\.rawValue)), "code": .text(maxLength: 40),
+        "answer": .text(maxLength: 40), "note": .text(maxLength: 4000), "evidence": .text(maxLength: 4000),
+    ])
+
+    static let predikat = RecordSchema([
+        "satker": .text(maxLength: 16), "year": .integer(2000...2100), "level": .choice(["wbk", "wbbm"]),
+    ])
+
     static let revocation = RecordSchema([
         "satker": .text(maxLength: 16), "serial": .text(maxLength: 64),
         "revoked_at": .integer(1_577_836_800_000...7_258_118_400_000), "reason": .text(maxLength: 500),
@@ -174,7 +190,7 @@ public enum Validation {
 
     /// Lower-case UUID as created by `newRecordID()`, or a reference-data key such as `lke:A.I.1`.
     public static func isRecordID(_ s: String) -> Bool {
-        if s.hasPrefix("satker:") || s.hasPrefix("lke:") {
+        if s.hasPrefix("satker:") || s.hasPrefix("lke:") || s.hasPrefix("jawaban:") || s.hasPrefix("predikat:") {
             return s.utf8.count <= 60 && !s.contains(where: { $0.isWhitespace })
         }
         // 8-4-4-4-12 lower-case hex digits, as `newRecordID()` writes them (checked by byte:

@@ -556,6 +556,17 @@ struct ApplySession {
                 return "the evidence is owned by \(change.owner) but its plan \(planID) belongs to \(target.owner)"
             }
             return nil
+        case .lkeAnswer:
+            // An answer's bukti dukung are evidence of the satker it answers for, here.
+            for id in Validation.lkeCodes(change.fields["evidence"]?.stringValue ?? "") {
+                guard let target = try record(id), target.type == RecordType.evidence.rawValue else {
+                    return "the answer's bukti dukung \(id) is not evidence here"
+                }
+                guard target.owner == change.owner else {
+                    return "the answer's bukti dukung \(id) belongs to \(target.owner), not to \(change.owner)"
+                }
+            }
+            return nil
         default:
             return nil
         }

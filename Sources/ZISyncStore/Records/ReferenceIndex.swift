@@ -19,11 +19,18 @@ enum ReferenceIndex {
         return SatkerRegistry(satkers.sorted { $0.code < $1.code })
     }
 
-    static func lkeCodes(_ db: Database) throws -> Set<String> {
-        Set(
-            try String.fetchAll(
-                db, sql: "SELECT record_id FROM record_state WHERE record_type = 'lke_item' AND deleted = 0"
-            ).map { String($0.dropFirst("lke:".count)) })
+    /// Every catalogue code with its level and answer type.
+    static func lkeRows(_ db: Database) throws -> [String: LKERow] {
+        var rows: [String: LKERow] = [:]
+        let cursor = try RecordRow.fetchCursor(
+            db, sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = 'lke_item' AND deleted = 0")
+        while let row = try cursor.next() {
+            let f = try row.record()
+            rows[String(row.recordID.dropFirst("lke:".count))] = LKERow(
+                level: f["level"].stringValue ?? "",
+                answerType: f["answer_type"].stringValue.flatMap(LKEAnswerType.init))
+        }
+        return rows
     }
 
     /// The certificates KPU RI revoked.

@@ -48,7 +48,8 @@ public enum PlanSheet {
         return String(s.dropFirst())
     }
 
-    static func cell(_ raw: String) -> String {
+    /// One CSV cell: a formula defused, quoted when it must be (every sheet zisync writes).
+    public static func cell(_ raw: String) -> String {
         let s = defused(raw)
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""

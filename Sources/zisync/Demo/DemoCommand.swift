@@ -54,7 +54,7 @@ struct DemoCommand: AsyncParsableCommand {
                 Stop it with: kill \(tree.pids.map(String.init).joined(separator: " "))
                 """)
         } else {
-            print("\n7. Stopping the daemons (SIGTERM) and removing \(root.path)")
+            print("\n8. Stopping the daemons (SIGTERM) and removing \(root.path)")
             tree.stopDaemons()
             try? FileManager.default.removeItem(at: root)
             print("   done. `zisync demo --keep` leaves the tree running to explore.")
@@ -147,6 +147,27 @@ struct DemoCommand: AsyncParsableCommand {
         print("\n6. What the province's operator sees, and its roll-up report")
         try tree.run(["status", "--home", Self.province])
         try tree.run(["report", "--home", Self.province])
+
+        print("\n7. The LKE: the kab/kota answer their questions, the province its penilaian pendahuluan")
+        let answers: [[String]] = [
+            ["A.I.1.i.a", "Ya"], ["A.I.1.i.b", "B"], ["A.I.1.ii.a", "Ya"], ["A.I.1.ii.b", "A"], ["A.I.1.ii.c", "B"],
+            ["A.II.1.i.a.J1", "12"], ["A.II.1.i.a.J2", "9"], ["B.I.a", "3,62"], ["B.I.b", "B"], ["B.II.a", "3.41"],
+        ]
+        for (i, satker) in Self.kabkota.enumerated() {
+            for pair in answers.prefix(answers.count - i * 3) {
+                try tree.run(["lke", "answer", "--home", satker] + pair, quiet: true)
+            }
+            try tree.run(["lke", "score", "--home", satker])
+        }
+        try tree.run(["sync", "--home", Self.kabkota[0]])
+        try tree.run([
+            "lke", "answer", "--home", Self.province, "--satker", Self.kabkota[0], "A.I.1.ii.c", "C",
+            "--note", "Media sosialisasi belum menjangkau seluruh pegawai",
+        ])
+        try tree.run(["sync", "--home", Self.province])
+        for satker in Self.kabkota { try tree.run(["sync", "--home", satker], quiet: true) }
+        try tree.run(["lke", "gaps", "--home", Self.kabkota[0], "--top", "5"])
+        try tree.run(["lke", "report", "--home", Self.province])
     }
 }
 

@@ -124,3 +124,10 @@ struct JSONArrayStream {
         out.append(0x22)
     }
 }
+
+/// `--json` output of a Codable report, in the same layout as `printJSON`.
+func printEncoded(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

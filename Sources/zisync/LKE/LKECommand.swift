@@ -4,7 +4,11 @@ import ZISyncStore
 
 struct LKECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lke", abstract: "The LKE catalogue of PermenPANRB 90/2021.", subcommands: [List.self])
+        commandName: "lke", abstract: "The LKE of PermenPANRB 90/2021: its catalogue, answers, score and gaps.",
+        subcommands: [
+            List.self, LKEAnswerCommand.self, LKEImportCommand.self, LKESheetCommand.self, LKEScoreCommand.self,
+            LKEGapsCommand.self, LKEReportCommand.self, LKEPredikatCommand.self,
+        ])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import ZISyncCore
+import ZISyncStore
+
+struct LKEImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import LKE answers from a CSV sheet; all rows or none.",
+        discussion: """
+            Columns (header row, any order): code, answer, and optionally note. Comma or semicolon \
+            separated, as spreadsheets export it. A row whose code is not a question, jumlah row or \
+            hasil item (a persen row is computed), or whose answer does not fit the code's type, \
+            is named by its line and column, and nothing is imported.
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @OptionGroup var target: LKETarget
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let store = try node.openStore()
+        let t = try target.resolve(store)
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        let rows = try CSVFile.read(URL(fileURLWithPath: file))
+        guard let first = rows.first else { throw ZISyncError("\(name) has no rows under its header") }
+        for column in ["code", "answer"] where first[column] == nil {
+            throw ZISyncError("\(name): the header has no '\(column)' column (code, answer, note)")
+        }
+        let lke = store.authorization
+        var seen: [String: Int] = [:]
+        var entries: [LKEAnswers.Entry] = []
+        for row in rows {
+            let code = (row["code"] ?? "").trimmingCharacters(in: .whitespaces)
+            let answer = (row["answer"] ?? "").trimmingCharacters(in: .whitespaces)
+            func bad(_ column: String, _ why: String) -> ZISyncError {
+                ZISyncError("\(name) line \(row.line), column \(column): \(why); nothing was imported")
+            }
+            guard let info = lke.lkeRow(code) else { throw bad("code", "unknown LKE code '\(code)'") }
+            guard info.isInput, let type = info.answerType else {
+                throw bad(
+                    "code",
+                    info.answerType == .persen
+                        ? "\(code) is a persen row: it is computed from its jumlah rows"
+                        : "\(code) is a \(info.level) row, not a question")
+            }
+            if let earlier = seen[code] { throw bad("code", "\(code) is answered on line \(earlier) already") }
+            seen[code] = row.line
+            if case .failure(let e) = type.normalize(answer) { throw bad("answer", e.description) }
+            entries.append(.init(code: code, answer: answer, note: row["note"].flatMap { $0.isEmpty ? nil : $0 }))
+        }
+        let written = try LKEAnswers(store).write(
+            entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName)
+        if json {
+            try printJSON([
+                "satker": t.satker, "cycle": t.cycle, "layer": t.layer.rawValue, "imported": written.count,
+            ])
+        } else {
+            print("imported \(written.count) answers into \(t.satker)'s LKE \(t.cycle), layer \(t.layer.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import ZISyncCore
+import ZISyncScoring
+import ZISyncStore
+
+struct LKEScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "The LKE's score by PermenPANRB 90/2021 and its readiness for Menuju WBK and WBBM.",
+        discussion: """
+            Unanswered questions count 0. Readiness compares the figures, rounded to two decimals as \
+            the LKE shows them, with the thresholds, and names every rule not met with the required \
+            and the actual figure. Exit code 0 whatever the score.
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @OptionGroup var target: LKETarget
+    @Flag(help: "Print JSON (full precision).") var json = false
+
+    struct Output: Encodable {
+        let satker: String
+        let cycle: Int
+        let layer: String
+        let total, pengungkit, pemenuhan, reform, hasil, hasilBirokrasi, ipak, kinerja, ipkp: Double
+        let areas: [LKEScore.AreaScore]
+        let indicators: [LKEScore.IndicatorScore]
+        let unanswered: Int
+        let warnings: [String]
+        let readiness: LKEReadiness
+    }
+
+    func run() throws {
+        let store = try node.openStore()
+        let t = try target.resolve(store, layerRequired: false)
+        let scored = try LKEScored(store: store, t)
+        let s = scored.score
+        if json {
+            try printEncoded(
+                Output(
+                    satker: t.satker, cycle: t.cycle, layer: t.layer.rawValue, total: s.total, pengungkit: s.pengungkit,
+                    pemenuhan: s.pemenuhan, reform: s.reform, hasil: s.hasil, hasilBirokrasi: s.hasilBirokrasi,
+                    ipak: s.ipak, kinerja: s.kinerja, ipkp: s.ipkp, areas: s.areas, indicators: s.indicators,
+                    unanswered: s.unanswered, warnings: s.warnings, readiness: scored.readiness))
+            return
+        }
+        print("LKE \(t.satker) \(store.registry[t.satker]?.name ?? "") \(t.cycle), layer \(t.layer.rawValue)")
+        print(
+            "total \(two(s.total)): pengungkit \(two(s.pengungkit)) (pemenuhan \(two(s.pemenuhan)), reform \(two(s.reform))), hasil \(two(s.hasil))"
+        )
+        print(
+            "hasil: birokrasi bersih \(two(s.hasilBirokrasi)) (IPAK \(two(s.ipak)), kinerja \(two(s.kinerja))), IPKP \(two(s.ipkp))"
+        )
+        printTable(
+            ["AREA", "PEMENUHAN", "REFORM", "SCORE", "WEIGHT", "%"],
+            s.areas.map {
+                [$0.area, two($0.pemenuhan), two($0.reform), two($0.score), two($0.weight), two($0.percent)]
+            })
+        print("unanswered: \(s.unanswered)")
+        for w in s.warnings { print("warning: \(w)") }
+        for (name, verdict) in [("Menuju WBK", scored.readiness.wbk), ("Menuju WBBM", scored.readiness.wbbm)] {
+            print("\(name): \(verdict.meets ? "memenuhi syarat" : "belum memenuhi syarat")")
+            for rule in verdict.failed {
+                print("  \(describe(rule))")
+            }
+        }
+    }
+}

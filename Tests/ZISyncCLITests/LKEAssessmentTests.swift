@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import ZISyncCore
+import ZISyncProtocol
+import ZISyncStore
+import ZISyncTestSupport
+import ZISyncTransport
+
+/// The LKE assessment on the built binary (issue 11): answers by command and from a CSV, the
+/// worksheet, the score and the gaps; the layers' write rules at the parent; answers that meet
+/// in the merge; a province's report over its kab/kota after sync.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct LKEAssessmentTests {
+    let year = String(Calendar(identifier: .gregorian).component(.year, from: Date()))
+
+    @Test func aZITeamFillsItsLKEAndSeesScoreAndGaps() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-lke-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let kab = CLI("32.17", in: dir)
+        try kab.ok(["init", "--satker", "32.17"])
+        func sheet(_ name: String, _ lines: [String]) throws -> String {
+            let url = dir.appendingPathComponent(name)
+            try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+        let fresh = try kab.object("lke", "score")["unanswered"] as? Int
+        // A bad row: nothing imported, its line and column named.
+        let bad = try sheet("salah.csv", ["code,answer,note", "A.I.1.i.a,Ya,", "A.II.1.i.a,0.5,persen"])
+        let refused = try kab.run(["lke", "import", bad])
+        #expect(refused.status != 0 && refused.stderr.contains("line 3, column code"), "\(refused.stderr)")
+        #expect(try kab.object("lke", "score")["unanswered"] as? Int == fresh, "nothing was imported")
+        let wrong = try sheet("huruf.csv", ["code;answer", "A.I.1.i.b;D"])
+        #expect(try kab.run(["lke", "import", wrong]).stderr.contains("line 2, column answer"))
+
+        let good = try sheet(
+            "lke.csv",
+            [
+                "code,answer,note", "A.I.1.i.a,ya,Tim dibentuk dengan SK", "A.I.1.i.b,B,", "A.II.1.i.a.J1,4,",
+                "A.II.1.i.a.J2,3,", "B.I.a,\"3,6\",survei BPS", "B.I.b,C,", "B.II.a,3.2,",
+            ])
+        #expect(try kab.object("lke", "import", good)["imported"] as? Int == 7)
+        try kab.ok(["lke", "answer", "A.I.1.ii.a", "Tidak", "--note", "belum ada"])
+        let persen = try kab.run(["lke", "answer", "A.II.1.i.a", "0.5"])
+        #expect(persen.status != 0 && persen.stderr.contains("persen row"), "\(persen.stderr)")
+        let layer = try kab.run(["lke", "answer", "A.I.1.i.a", "Ya", "--layer", "tpi"])
+        #expect(layer.status != 0 && layer.stderr.contains("only by KPU RI (00)"), "\(layer.stderr)")
+
+        // The worksheet: a header and every catalogue row.
+        let csv = try kab.ok(["lke", "sheet", "--csv"]).split(separator: "\n")
+        #expect(csv.first?.hasPrefix("code,level,name,weight,answer_type,unit,unit_value,provinsi") == true)
+        #expect(csv.count == 200, "header + 199 catalogue rows")
+        #expect(csv.contains { $0.hasPrefix("A.I.1.i.a,pertanyaan,") && $0.contains(",Ya,1.0000,") })
+
+        let score = try kab.object("lke", "score")
+        // 0.50 × (1 + 0.5)/2 + 1.00 × (0 + 0 + 0)/3 + 2.00 × (3/4 + 0)/2 + 17.50 × 3.6/4 + 5.00 × 0.5 + 17.50 × 3.2/4
+        let expected = 0.375 + 0 + 0.75 + 15.75 + 2.5 + 14
+        #expect(score["unanswered"] as? Int == (fresh ?? 0) - 8, "\(score)")
+        #expect(abs((score["total"] as? Double ?? 0) - expected) < 1e-9, "\(score)")
+        #expect(score["satker"] as? String == "32.17" && score["layer"] as? String == "unit")
+        #expect((score["areas"] as? [[String: Any]])?.count == 6 && (score["indicators"] as? [Any])?.count == 44)
+        let readiness = try #require(score["readiness"] as? [String: Any])
+        let wbk = try #require(readiness["wbk"] as? [String: Any])
+        #expect(wbk["meets"] as? Bool == false)
+        #expect((wbk["failed"] as? [[String: Any]])?.contains { $0["rule"] as? String == "ipak" } == false)
+        #expect((wbk["failed"] as? [[String: Any]])?.contains { $0["rule"] as? String == "kinerja" } == false)
+
+        let gaps = try #require(try kab.object("lke", "gaps", "--top", "3")["gaps"] as? [[String: Any]])
+        // IPKP 3.2 → 4: 17.50 × 0.2 = 3.50, then A.II.5.ii.a (3.00), then the first of those worth
+        // 2.50 in document order (A.II.5.i.a before kinerja C → A, 5.00 × 0.5).
+        #expect(gaps.map { $0["code"] as? String } == ["B.II.a", "A.II.5.ii.a", "A.II.5.i.a"], "\(gaps)")
+        let gains = gaps.compactMap { $0["gain"] as? Double }
+        #expect(abs(gains[0] - 3.5) < 1e-9 && abs(gains[2] - 2.5) < 1e-9, "\(gains)")
+    }
+
+    /// Raw pushes with answers of a layer the sender may not write: refused with the reason, the
+    /// rest of the batch applied; the province's layer reaches the kab/kota; its report lists both.
+    @Test func layersAreCheckedAtTheParentAndFlowDownToTheirOffice() async throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let other = try d.node("32.18", parent: "32")
+        try kab.ok(["lke", "answer", "A.I.1.i.a", "Ya"])
+        try other.ok(["lke", "answer", "A.I.1.i.a", "Tidak"])
+        try kab.ok(["sync"])
+        try other.ok(["sync"])
+
+        func answer(_ origin: String, seq: Int64, prev: String?, satker: String, layer: String, _ value: String)
+            -> Change
+        {
+            Change(
+                origin: origin, seq: seq, hlc: HLC(milliseconds: HybridClock.systemMilliseconds(), counter: 0),
+                recordType: "lke_answer", recordID: "jawaban:\(satker):\(year):\(layer):A.I.1.i.b", owner: satker,
+                fields: ["answer": .string(value), "code": .string("A.I.1.i.b"), "layer": .string(layer)], base: [:],
+                actor: "uji", prev: prev)
+        }
+        let tip = try #require(try Store.open(home: Home(path: kab.home.path)).outboxChanges(all: true).last)
+        let own = try d.signed(
+            answer("32.17", seq: tip.seq + 1, prev: tip.hash, satker: "32.17", layer: "provinsi", "A"))
+        let fine = try d.signed(answer("32.17", seq: tip.seq + 2, prev: own.hash, satker: "32.17", layer: "unit", "B"))
+        let pushed = try await d.push(as: "32.17", to: "32", [own, fine], certificates: try d.certificates("32.17"))
+        #expect(pushed.accepted == 1 && pushed.refused.count == 1, "\(pushed)")
+        #expect(
+            pushed.refused.first?.reason.contains("layer provinsi of 32.17's LKE may be written only by 32") == true)
+
+        // The province: tpi is KPU RI's, another province's kab/kota is not its own.
+        #expect(
+            try d["32"].run(["lke", "answer", "A.I.1.i.a", "Ya", "--satker", "32.17", "--layer", "tpi"]).status != 0)
+        let foreign = try d["32"].run(["lke", "answer", "A.I.1.i.a", "Ya", "--satker", "33.01", "--layer", "provinsi"])
+        #expect(foreign.status != 0 && foreign.stderr.contains("only by 33"), "\(foreign.stderr)")
+
+        // Its penilaian pendahuluan of 32.17 comes down to 32.17 (and to no other office).
+        try d["32"].ok(["lke", "answer", "A.I.1.i.a", "Tidak", "--satker", "32.17", "--note", "SK belum ada"])
+        // KPU RI refuses the kab/kota's refused change again as the province relays its chain (by
+        // this round or the daemon's own, whichever comes first).
+        let relay = try d["32"].run(["sync"])
+        #expect(relay.status == 0 || relay.stderr.contains("layer provinsi"), "\(relay.stderr)")
+        #expect((try d["00"].object("status")["refusedHere"] as? Int ?? 0) >= 1)
+        try kab.ok(["sync"])
+        try other.ok(["sync"])
+        let sheet = try kab.ok(["lke", "sheet", "--csv"]).split(separator: "\n")
+        let row = try #require(sheet.first { $0.hasPrefix("A.I.1.i.a,") })
+        #expect(row.contains(",Ya,1.0000,Tidak,0.0000,") && row.hasSuffix(",ya"), "unit Ya, provinsi Tidak: \(row)")
+        #expect(!(try other.ok(["lke", "sheet", "--csv"]).contains("Tidak,0.0000,Tidak")))
+
+        let report = try d["32"].ok(["lke", "report", "--json"])
+        let lines = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [[String: Any]])
+        #expect(lines.map { $0["satker"] as? String } == ["32.18", "32.17"], "worst first: \(report)")
+        #expect(try d["00"].ok(["lke", "report", "--csv"]).split(separator: "\n").count == 3)
+    }
+
+    /// The kab/kota and its province (on its behalf) answer the same question offline: one
+    /// record, a conflict shown, and history with both answers and who gave them.
+    @Test func twoOfficesAnsweringTheSameQuestionMeetInOneRecord() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("32", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        try kab.ok(["sync"])
+        try kab.ok(["lke", "answer", "A.I.1.i.a", "Ya", "--actor", "ani"])
+        try d["32"].ok([
+            "lke", "answer", "A.I.1.i.a", "Tidak", "--satker", "32.17", "--layer", "unit", "--actor", "budi",
+        ])
+        try kab.ok(["sync"])
+        let id = "jawaban:32.17:\(year):unit:A.I.1.i.a"
+        for node in [kab, d["32"]] {
+            let conflicts = try node.objects("conflicts")
+            #expect(
+                conflicts.contains { $0["record"] as? String == id && $0["field"] as? String == "answer" },
+                "\(conflicts)")
+            let history = try node.objects("history", id)
+            let answers = history.filter { $0["field"] as? String == "answer" }
+            #expect(Set(answers.compactMap { $0["actor"] as? String }) == ["ani", "budi"], "\(history)")
+            #expect(Set(answers.compactMap { $0["value"] as? String }) == ["Ya", "Tidak"])
+        }
+        #expect(try kab.digest("32.17") == d["32"].digest("32.17"))
+    }
+}
