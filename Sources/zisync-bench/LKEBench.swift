@@ -8,8 +8,10 @@ import ZISyncTestSupport
 /// layers entered at RI, the provinsi layer from each province's chain, answers drawn at random
 /// from each code's answer type (seeded), then the release binary's report timed with its peak memory.
 func runLKEBench(cycle: Int = 2026) throws {
-    let home = tempHome("lke")
-    defer { try? FileManager.default.removeItem(at: home) }
+    // ZISYNC_BENCH_HOME keeps the node for profiling (`perf record zisync lke report --home …`).
+    let kept = ProcessInfo.processInfo.environment["ZISYNC_BENCH_HOME"].map { URL(fileURLWithPath: $0) }
+    let home = kept ?? tempHome("lke")
+    defer { if kept == nil { try? FileManager.default.removeItem(at: home) } }
     let ri = try Store.initialize(home: Home(path: home.path), satker: "00")
     let model = LKEModel(try ri.records.lkeCatalogue())
     let inputs = model.inputCodes.compactMap { code in model.answerType(code).map { (code, $0) } }

@@ -130,6 +130,55 @@ import ZISyncTransport
         #expect(try d["00"].ok(["lke", "report", "--csv"]).split(separator: "\n").count == 3)
     }
 
+    /// Bukti dukung per question: an answer names evidence of its own satker only; the sheet and
+    /// the gaps count what is linked to each code. The predikat KPU RI grants opens the WBBM rule.
+    @Test func evidencePerQuestionAndThePredikat() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        try d.node("00", serves: true)
+        try d.node("32", parent: "00", serves: true)
+        let kab = try d.node("32.17", parent: "32")
+        let other = try d.node("32.18", parent: "32")
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Pembentukan tim", "--lke", "A.I.1.i.a"])
+        let sk = try kab.object(
+            "evidence", "add", "--plan", plan, "--lke", "A.I.1.i.a", "--title", "SK Tim ZI",
+            try d.file("sk.pdf", bytes: 20_000, seed: 3).path)
+        let skID = try #require(sk["id"] as? String)
+        let theirPlan = try other.ok(["plan", "add", "--area", "1", "--activity", "Milik 32.18"])
+        let theirs = try other.object("evidence", "add", "--plan", theirPlan, try d.file("x.pdf", bytes: 9_000).path)
+        try other.ok(["sync"])
+        try kab.ok(["sync"])
+
+        try kab.ok(["lke", "answer", "A.I.1.i.a", "Tidak", "--evidence", skID])
+        let foreign = try d["32"].run([
+            "lke", "answer", "A.I.1.i.a", "Ya", "--satker", "32.17", "--layer", "provinsi", "--evidence",
+            try #require(theirs["id"] as? String),
+        ])
+        #expect(foreign.status != 0 && foreign.stderr.contains("belongs to 32.18, not to 32.17"), "\(foreign.stderr)")
+        let row = try #require(
+            try kab.ok(["lke", "sheet", "--csv"]).split(separator: "\n").first { $0.hasPrefix("A.I.1.i.a,") })
+        #expect(row.hasSuffix(",1,"), "the answer's bukti dukung is the one linked by code, counted once: \(row)")
+        let items = try #require(try kab.object("lke", "score")["items"] as? [[String: Any]])
+        #expect(items.first { $0["code"] as? String == "A.I.1.i.a" }?["evidence"] as? Int == 1, "\(items.prefix(2))")
+        let gaps = try #require(try kab.object("lke", "gaps", "--top", "200")["gaps"] as? [[String: Any]])
+        let b = try #require(gaps.first { $0["code"] as? String == "A.I.1.i.a" })
+        #expect(b["plans"] as? [String] == ["Pembentukan tim"] && b["evidence"] as? [String] == ["SK Tim ZI"], "\(b)")
+
+        // WBBM requires Menuju WBK: granted at KPU RI, it comes down and the rule is met.
+        func predikatFailed() throws -> Bool {
+            let wbbm = try #require(
+                (try kab.object("lke", "score")["readiness"] as? [String: Any])?["wbbm"] as? [String: Any])
+            return (wbbm["failed"] as? [[String: Any]] ?? []).contains { $0["rule"] as? String == "predikat wbk" }
+        }
+        #expect(try predikatFailed())
+        #expect(
+            try d["32"].run(["lke", "predikat", "--satker", "32.17", "--year", year, "wbk"]).status != 0, "only 00")
+        try d["00"].ok(["lke", "predikat", "--satker", "32.17", "--year", year, "wbk"])
+        try d["32"].ok(["sync"])
+        try kab.ok(["sync"])
+        #expect(try !predikatFailed())
+    }
+
     /// The kab/kota and its province (on its behalf) answer the same question offline: one
     /// record, a conflict shown, and history with both answers and who gave them.
     @Test func twoOfficesAnsweringTheSameQuestionMeetInOneRecord() throws {

@@ -9,7 +9,7 @@ public struct Evidence: Sendable {
     public init(_ store: Store) { self.store = store }
 
     public func add(
-        plan planID: String, file: URL, title: String?, kind: String?, actor: String
+        plan planID: String, file: URL, title: String?, kind: String?, lke: String? = nil, actor: String
     ) throws -> (id: String, stored: FileStore.Stored) {
         let plan = try store.records.resolve(planID, as: .actionPlan)
         var isDirectory: ObjCBool = false
@@ -24,7 +24,10 @@ public struct Evidence: Sendable {
             "size": .int(stored.size), "sha256": .string(stored.sha256),
             "title": .string(title ?? name), "kind": .string(kind ?? "lainnya"),
         ]
-        if let lke = plan.string("lke") { fields["lke"] = .string(lke) }
+        // The LKE codes it supports: those given, else its plan's.
+        if let lke = lke ?? plan.string("lke") {
+            fields["lke"] = try RecordType.evidence.schema.parse(field: "lke", text: lke)
+        }
         if let kind { fields["kind"] = try RecordType.evidence.schema.parse(field: "kind", text: kind) }
         let id = Validation.newRecordID()
         try store.write(type: .evidence, recordID: id, owner: plan.owner, fields: fields, actor: actor)

@@ -87,10 +87,11 @@ public struct LKEAnswers: Sendable {
             var out: [AssessmentLayer: [String: Answer]] = [:]
             let cursor = try RecordRow.fetchCursor(
                 db,
+                // Through the (record_type, owner) index: the satker's answers only, whatever else is stored.
                 sql: """
                     SELECT \(RecordRow.columns) FROM record_state
-                    WHERE record_id >= ? AND record_id < ? AND record_type = 'lke_answer' AND deleted = 0
-                    """, arguments: [prefix, prefix + "\u{10FFFF}"])
+                    WHERE record_type = 'lke_answer' AND owner = ? AND record_id >= ? AND record_id < ? AND deleted = 0
+                    """, arguments: [satker, prefix, prefix + "\u{10FFFF}"])
             while let row = try cursor.next() {
                 guard let id = Assessment.parseAnswerID(row.recordID) else { continue }
                 let rec = try row.record()
@@ -106,18 +107,18 @@ public struct LKEAnswers: Sendable {
     /// The satkers with answers for `cycle` (in one layer, when given), among `among`.
     public func satkers(cycle: Int, among: Set<String>) throws -> [String] {
         try store.db.read { db in
-            let ids = try String.fetchAll(
-                db,
-                sql:
-                    "SELECT record_id FROM record_state WHERE record_type = 'lke_answer' AND record_id >= 'jawaban:' AND record_id < 'jawaban;' AND deleted = 0"
-            )
-            var found = Set<String>()
-            for id in ids {
-                if let p = Assessment.parseAnswerID(id), p.cycle == cycle, among.contains(p.satker) {
-                    found.insert(p.satker)
-                }
-            }
-            return found.sorted()
+            let owners = try String.fetchAll(
+                db, sql: "SELECT DISTINCT owner FROM record_state WHERE record_type = 'lke_answer'")
+            return try owners.filter { satker in
+                guard among.contains(satker) else { return false }
+                let prefix = "jawaban:\(satker):\(cycle):"
+                return try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT 1 FROM record_state WHERE record_type = 'lke_answer' AND owner = ?
+                        AND record_id >= ? AND record_id < ? AND deleted = 0 LIMIT 1
+                        """, arguments: [satker, prefix, prefix + "\u{10FFFF}"]) ?? false
+            }.sorted()
         }
     }
 

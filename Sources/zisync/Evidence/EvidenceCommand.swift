@@ -18,12 +18,13 @@ struct EvidenceAdd: ParsableCommand {
     @Argument(help: "The file (PDF, photo, spreadsheet…).") var file: String
     @Option(help: "Title (default: the file name).") var title: String?
     @Option(help: "Kind: \(RecordSchema.evidenceKinds.joined(separator: ", ")).") var kind: String?
+    @Option(help: "The LKE codes it supports, comma-separated (default: its plan's).") var lke: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let store = try node.openStore()
         let (id, stored) = try Evidence(store).add(
-            plan: plan, file: URL(fileURLWithPath: file), title: title, kind: kind, actor: node.actorName)
+            plan: plan, file: URL(fileURLWithPath: file), title: title, kind: kind, lke: lke, actor: node.actorName)
         if json {
             try printJSON(try store.records.get(id)?.jsonObject ?? [:])
         } else {

@@ -25,9 +25,19 @@ struct LKEScoreCommand: ParsableCommand {
         let total, pengungkit, pemenuhan, reform, hasil, hasilBirokrasi, ipak, kinerja, ipkp: Double
         let areas: [LKEScore.AreaScore]
         let indicators: [LKEScore.IndicatorScore]
+        /// Each question and hasil item: its value, whether answered, its gain, its bukti dukung.
+        let items: [Item]
         let unanswered: Int
         let warnings: [String]
         let readiness: LKEReadiness
+    }
+
+    struct Item: Encodable {
+        let code: String
+        let value: Double
+        let answered: Bool
+        let gain: Double
+        let evidence: Int
     }
 
     func run() throws {
@@ -36,12 +46,23 @@ struct LKEScoreCommand: ParsableCommand {
         let scored = try LKEScored(store: store, t)
         let s = scored.score
         if json {
+            // The bukti dukung each item counts: linked to its code, or named by the answer.
+            var evidence: [String: Set<String>] = [:]
+            for e in try store.records.list(.evidence, owners: [t.satker]) where !e.isDeleted {
+                for code in Validation.lkeCodes(e.string("lke") ?? "") { evidence[code, default: []].insert(e.id) }
+            }
+            for (code, a) in scored.answers[t.layer] ?? [:] { evidence[code, default: []].formUnion(a.evidence) }
+            let items = s.items.map {
+                Item(
+                    code: $0.code, value: $0.value, answered: $0.answered, gain: $0.gain,
+                    evidence: evidence[$0.code]?.count ?? 0)
+            }
             try printEncoded(
                 Output(
                     satker: t.satker, cycle: t.cycle, layer: t.layer.rawValue, total: s.total, pengungkit: s.pengungkit,
                     pemenuhan: s.pemenuhan, reform: s.reform, hasil: s.hasil, hasilBirokrasi: s.hasilBirokrasi,
                     ipak: s.ipak, kinerja: s.kinerja, ipkp: s.ipkp, areas: s.areas, indicators: s.indicators,
-                    unanswered: s.unanswered, warnings: s.warnings, readiness: scored.readiness))
+                    items: items, unanswered: s.unanswered, warnings: s.warnings, readiness: scored.readiness))
             return
         }
         print("LKE \(t.satker) \(store.registry[t.satker]?.name ?? "") \(t.cycle), layer \(t.layer.rawValue)")

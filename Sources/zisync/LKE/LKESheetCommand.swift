@@ -46,9 +46,9 @@ struct LKESheetCommand: ParsableCommand {
             for (code, a) in all[layer] ?? [:] { if let answer = a.answer { given[code] = answer } }
             scores[layer] = LKEScoring.score(model, answers: given)
         }
-        var evidenceByCode: [String: Int] = [:]
+        var evidenceByCode: [String: Set<String>] = [:]
         for e in try store.records.list(.evidence, owners: [t.satker]) where !e.isDeleted {
-            for code in Validation.lkeCodes(e.string("lke") ?? "") { evidenceByCode[code, default: 0] += 1 }
+            for code in Validation.lkeCodes(e.string("lke") ?? "") { evidenceByCode[code, default: []].insert(e.id) }
         }
         func nodeScore(_ item: LKEItem, _ s: LKEScore) -> Double? {
             switch item.level {
@@ -82,12 +82,14 @@ struct LKESheetCommand: ParsableCommand {
                     values[layer.rawValue] = v
                 }
             }
-            let linked = (all[.unit]?[item.code]?.evidence.count ?? 0) + (evidenceByCode[item.code] ?? 0)
+            // The bukti dukung linked to the code and those the answers name, each once.
+            var linked = evidenceByCode[item.code] ?? []
+            for layer in layers { linked.formUnion(all[layer]?[item.code]?.evidence ?? []) }
             rows.append(
                 Row(
                     code: item.code, level: item.level, name: item.name, weight: item.weight,
                     answerType: item.answerType, answers: answers, values: values, note: all[.unit]?[item.code]?.note,
-                    evidence: linked, disagree: Set(answers.values).count > 1))
+                    evidence: linked.count, disagree: Set(answers.values).count > 1))
         }
         if json {
             try printEncoded(rows)
