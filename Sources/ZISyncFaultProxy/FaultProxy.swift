@@ -29,8 +29,14 @@ public final class FaultProxy: @unchecked Sendable {
     /// Bytes per second per direction (0: unlimited) and one-way delay in milliseconds.
     public let rate: Int
     public let delayMilliseconds: Int
+    /// With `sharedLine`, the rate is the line's, shared by every connection through the proxy
+    /// (one office's link, whatever it opens on it); else each connection has the rate to itself.
+    public let sharedLine: Bool
+    private let upLine = Pacer()
+    private let downLine = Pacer()
 
-    public init(target: Int, rate: Int = 0, delayMilliseconds: Int = 0) throws {
+    public init(target: Int, rate: Int = 0, delayMilliseconds: Int = 0, sharedLine: Bool = false) throws {
+        self.sharedLine = sharedLine
         self.target = target
         self.rate = rate
         self.delayMilliseconds = delayMilliseconds
@@ -201,8 +207,14 @@ public final class FaultProxy: @unchecked Sendable {
                 resetAll()
                 return
             }
-            if rate > 0 {
-                // Pace to the rate; an idle link does not bank credit.
+            if rate > 0 && sharedLine {
+                // The line is busy with these bytes for bytes/rate: the next ones, of any
+                // connection in this direction, wait for it (an idle line banks no credit).
+                let free = (upstream ? upLine : downLine).occupy(bytes: allowed, rate: rate)
+                let wait = free.timeIntervalSinceNow
+                if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+            } else if rate > 0 {
+                // Pace this connection to the rate; an idle link does not bank credit.
                 if paceStart.timeIntervalSinceNow < -1 && paced == 0 { paceStart = Date() }
                 paced += Int64(allowed)
                 let ahead = Double(paced) / Double(rate) - Date().timeIntervalSince(paceStart)
@@ -212,6 +224,24 @@ public final class FaultProxy: @unchecked Sendable {
                     paceStart = Date()
                 }
             }
+        }
+    }
+}
+
+/// One direction of the emulated line: when it is free again.
+final class Pacer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var freeAt = Date.distantPast
+
+    /// Takes the line for `bytes` from when it is free (from now, if it has been idle); returns
+    /// when it is free again. A sender that slept a little past the free time continues the
+    /// schedule, so that sleep overshoot does not add up slice after slice.
+    func occupy(bytes: Int, rate: Int) -> Date {
+        lock.withLock {
+            let now = Date()
+            let start = freeAt > now.addingTimeInterval(-0.05) ? freeAt : now
+            freeAt = start.addingTimeInterval(Double(bytes) / Double(rate))
+            return freeAt
         }
     }
 }

@@ -21,8 +21,9 @@ case "apply": try runApplyBench(total: count)
 case "sync": try await runSyncBench(total: count, pushOnly: args.count > 3 && args[3] == "push")
 case "national": try runNationalBench(scale: args.count > 2 ? Double(args[2]) ?? 1 : 1)
 case "lke": try runLKEBench()
+case "files": try runFilesBench()
 case "restore": try runRestoreBench(changes: count, megabytes: args.count > 3 ? Int(args[3]) ?? 200 : 200)
 default:
-    print("usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES] | lke")
+    print("usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES] | lke | files")
     exit(64)
 }

@@ -121,7 +121,7 @@ import ZISyncTransport
         #expect(offset.contains("Upload-Offset '-5' is outside 0...10"), "\(offset)")
         let advance = await failure {
             _ = try await link.upload(
-                sha256: String(repeating: "a", count: 64), offset: 0, chunk: Data(count: 10), progress: nil)
+                sha256: String(repeating: "a", count: 64), offset: 0, chunk: Data(count: 10), progress: nil, lane: 1)
         }
         #expect(advance.contains("is outside 1...10"), "\(advance)")
         let range = await failure {

@@ -78,13 +78,15 @@ public final class InProcessLink: ParentLink, @unchecked Sendable {
         }
     }
 
-    public func uploadOffset(sha256: String, size: Int64) async throws -> Int64 {
+    public func uploadOffset(sha256: String, size: Int64, lane: Int) async throws -> Int64 {
         try await call(.uploadOffset(sha256: sha256), path: Route.files) { child in
             try await endpoint.createUpload(sha256: sha256, length: size, from: child)
         }
     }
 
-    public func upload(sha256: String, offset: Int64, chunk: Data, progress: TransferProgress?) async throws -> Int64 {
+    public func upload(sha256: String, offset: Int64, chunk: Data, progress: TransferProgress?, lane: Int)
+        async throws -> Int64
+    {
         try await call(.upload(sha256: sha256, offset: offset), path: Route.file(sha256)) { child in
             let checksum = Tus.parseChecksum(Tus.checksum(of: chunk))
             let next = try await endpoint.appendUpload(

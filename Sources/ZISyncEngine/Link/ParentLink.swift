@@ -17,9 +17,12 @@ public protocol ParentLink: Sendable {
     /// How this office stands, after a round.
     func report(_ report: ChildReport) async throws
     /// How much of a file the parent holds, announcing the upload (tus creation) when needed.
-    func uploadOffset(sha256: String, size: Int64) async throws -> Int64
+    /// `lane`: which of the link's connections carries the file (files go up several at a time,
+    /// each on its own connection, so that no file's round trips leave the line idle).
+    func uploadOffset(sha256: String, size: Int64, lane: Int) async throws -> Int64
     /// Sends `chunk` at `offset` of a file; the parent's offset after it.
-    func upload(sha256: String, offset: Int64, chunk: Data, progress: TransferProgress?) async throws -> Int64
+    func upload(sha256: String, offset: Int64, chunk: Data, progress: TransferProgress?, lane: Int) async throws
+        -> Int64
     /// Bytes of a file in `range`; nil when the parent does not hold the file.
     func download(sha256: String, range: ByteRange, progress: TransferProgress?) async throws -> Data?
     /// Abandons the request in flight (shutdown); what is stored stays stored.
@@ -109,6 +112,10 @@ public struct LinkFailure: Error, CustomStringConvertible, Sendable {
 }
 
 extension ParentLink {
+    public func uploadOffset(sha256: String, size: Int64) async throws -> Int64 {
+        try await uploadOffset(sha256: sha256, size: size, lane: 0)
+    }
+
     /// A push without certificates (the parent already holds its origins').
     public func push(from: String, wire: [String]) async throws -> PushAnswer {
         try await push(from: from, wire: wire, certificates: [])

@@ -6,35 +6,68 @@ import ZISyncStore
 extension SyncRound {
     // MARK: - Files up
 
+    /// How many files go up at once, each on its own connection: a small file costs its creation
+    /// and its PATCH two round trips, which leave the line idle unless other files use it
+    /// (docs/decisions.md, "Files go up several at a time"). Within the parent's per-child limit.
+    public static let filesInFlight = 3
+
     /// Uploads the files of this subtree the parent has not confirmed, each resuming from what
-    /// the parent holds.
+    /// the parent holds, `filesInFlight` at a time.
     func uploadFiles(_ report: inout SyncReport, progress: Progress?) async throws {
         // Files lost from the disk behind zisync's back are wanted again rather than sent.
         try store.ledger.checkStoredFiles()
         let waiting = try store.ledger.fileRetries(.up)
         let now = HybridClock.systemMilliseconds()
+        var due: [(sha: String, size: Int64)] = []
         for (sha, size) in try store.ledger.filesToUpload() {
             if let retry = waiting[sha], retry.retryAt > now {
                 report.filesWaiting += 1
-                continue
+            } else {
+                due.append((sha, size))
             }
-            try await perFile(.up, "uploading", sha, size, &report) {
-                try await uploadFile(sha, size: size, &$0, progress: progress)
+        }
+        guard !due.isEmpty else { return }
+        let queue = FileQueue(due)
+        let meter = progress.map { TransferMeter(files: due.count, bytes: due.map(\.size).reduce(0, +), show: $0) }
+        let parts = try await withThrowingTaskGroup(of: SyncReport.self) { group in
+            for lane in 0..<min(Self.filesInFlight, due.count) {
+                group.addTask {
+                    var part = SyncReport()
+                    while let (sha, size) = queue.next() {
+                        try await self.perFile(.up, "uploading", sha, size, &part) {
+                            try await self.uploadFile(sha, size: size, &$0, meter: meter, lane: lane)
+                        }
+                        meter?.finished(sha, size: size)
+                    }
+                    return part
+                }
             }
+            var parts: [SyncReport] = []
+            for try await part in group { parts.append(part) }
+            return parts
+        }
+        for part in parts {
+            report.filesUploaded += part.filesUploaded
+            report.bytesUploaded += part.bytesUploaded
+            report.fileProblems += part.fileProblems
+            if report.fileProblem == nil { report.fileProblem = part.fileProblem }
         }
     }
 
-    func uploadFile(_ sha: String, size: Int64, _ report: inout SyncReport, progress: Progress?) async throws {
+    func uploadFile(_ sha: String, size: Int64, _ report: inout SyncReport, meter: TransferMeter?, lane: Int)
+        async throws
+    {
         let link = self.link
-        var offset = try await policy.retrying { try await link.uploadOffset(sha256: sha, size: size) }
+        var offset = try await policy.retrying { try await link.uploadOffset(sha256: sha, size: size, lane: lane) }
         var failures = 0
         while offset < size {
             let chunk = try store.files.read(sha, offset: offset, count: SyncProtocol.chunkBytes)
             let next: Int64
             do {
-                next = try await link.upload(
-                    sha256: sha, offset: offset, chunk: chunk,
-                    progress: Self.transferProgress(progress, "upload \(sha.prefix(12))", base: offset, total: size))
+                let base = offset
+                var watch: TransferProgress?
+                if let meter { watch = { moved in meter.moved(sha, base + moved) } }
+                next = try await link.upload(sha256: sha, offset: offset, chunk: chunk, progress: watch, lane: lane)
             } catch let failure as LinkFailure
                 where (failure.isTransient || failure.status == 409 || failure.status == 423)
                 && failures + 1 < max(1, policy.retries)
@@ -43,7 +76,7 @@ extension SyncRound {
                 // (a cut PATCH drained late): ask how much it holds and go on from there.
                 failures += 1
                 try await Task.sleep(nanoseconds: policy.retryDelay(failures))
-                offset = try await policy.retrying { try await link.uploadOffset(sha256: sha, size: size) }
+                offset = try await policy.retrying { try await link.uploadOffset(sha256: sha, size: size, lane: lane) }
                 continue
             }
             guard next > offset else {
@@ -51,6 +84,7 @@ extension SyncRound {
             }
             report.bytesUploaded += next - offset
             offset = next
+            meter?.moved(sha, offset)
         }
         try store.ledger.markUploaded(sha)
         report.filesUploaded += 1
@@ -129,5 +163,65 @@ extension SyncRound {
             let done = base + moved
             progress("\(label): \(done)/\(total) bytes (\(total > 0 ? done * 100 / total : 100)%)")
         }
+    }
+}
+
+/// The files still to send, taken one at a time by the uploads in flight.
+final class FileQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var files: [(sha: String, size: Int64)]
+
+    init(_ files: [(sha: String, size: Int64)]) { self.files = files.reversed() }
+
+    func next() -> (String, Int64)? { lock.withLock { files.popLast().map { ($0.sha, $0.size) } } }
+}
+
+/// What the operator sees while files go up: files done of all, bytes, and when it should end.
+final class TransferMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let files: Int
+    private let bytes: Int64
+    private let show: SyncRound.Progress
+    private let started = Date()
+    private var done = 0
+    private var doneBytes: Int64 = 0
+    private var inFlight: [String: Int64] = [:]
+    private var shown = Date.distantPast
+
+    init(files: Int, bytes: Int64, show: @escaping SyncRound.Progress) {
+        self.files = files
+        self.bytes = bytes
+        self.show = show
+    }
+
+    func moved(_ sha: String, _ offset: Int64) {
+        lock.withLock { inFlight[sha] = offset }
+        report(force: false)
+    }
+
+    func finished(_ sha: String, size: Int64) {
+        lock.withLock {
+            inFlight[sha] = nil
+            done += 1
+            doneBytes += size
+        }
+        report(force: true)
+    }
+
+    private func report(force: Bool) {
+        let line: String? = lock.withLock {
+            guard force || Date().timeIntervalSince(shown) > 0.25 else { return nil }
+            shown = Date()
+            let moved = doneBytes + inFlight.values.reduce(0, +)
+            let elapsed = Date().timeIntervalSince(started)
+            var eta = ""
+            if moved > 0 && elapsed > 1 && moved < bytes {
+                let seconds = Int64(Double(bytes - moved) / (Double(moved) / elapsed))
+                eta = ", about \(OperatorText.duration(seconds)) left"
+            }
+            return
+                "upload: \(done)/\(files) files, \(OperatorText.bytes(moved)) of \(OperatorText.bytes(bytes))\(eta)"
+        }
+        if let line { show(line) }
     }
 }

@@ -15,6 +15,9 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
     let parentSatker: String
     let http: CurlHTTPClient
     let pushLane: CurlHTTPClient
+    /// The connections files go up on, one per file in flight (the first two are shared with the
+    /// rest of the round, which does not run while files go up).
+    let fileLanes: [CurlHTTPClient]
     private let lock = NSLock()
     private var pushes = 0
 
@@ -35,11 +38,11 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
         c.serverSatker = parentSatker
         http = CurlHTTPClient(configuration: c)
         pushLane = CurlHTTPClient(configuration: c)
+        fileLanes = [http, pushLane] + (2..<SyncRound.filesInFlight).map { _ in CurlHTTPClient(configuration: c) }
     }
 
     public func cancel() {
-        http.cancel()
-        pushLane.cancel()
+        for client in fileLanes { client.cancel() }
     }
 
     // MARK: - Requests
@@ -136,7 +139,9 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
 
     // MARK: - Files (tus up, Range down)
 
-    public func uploadOffset(sha256: String, size: Int64) async throws -> Int64 {
+    func lane(_ n: Int) -> CurlHTTPClient { fileLanes[abs(n) % fileLanes.count] }
+
+    public func uploadOffset(sha256: String, size: Int64, lane n: Int) async throws -> Int64 {
         let url = base + Route.files
         let create = try await send(
             HTTPRequest(
@@ -144,14 +149,14 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
                 headers: [
                     Self.protocolHeader, Self.tusHeader, (Tus.uploadLength, String(size)),
                     (Tus.uploadMetadata, Tus.metadata(sha256: sha256)),
-                ], body: Data()))
+                ], body: Data()), via: lane(n))
         try check(create, url, status: [201], json: false)
         if let offset = create.headers[Tus.uploadOffset.lowercased()] {
             return try Self.offset(offset, within: 0...size, request: url)
         }
         let fileURL = base + Route.file(sha256)
         let head = try await send(
-            HTTPRequest(method: "HEAD", url: fileURL, headers: [Self.protocolHeader, Self.tusHeader]))
+            HTTPRequest(method: "HEAD", url: fileURL, headers: [Self.protocolHeader, Self.tusHeader]), via: lane(n))
         try check(head, fileURL, status: [200], json: false)
         return try Self.offset(head.headers[Tus.uploadOffset.lowercased()] ?? "", within: 0...size, request: fileURL)
     }
@@ -167,7 +172,9 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
         return offset
     }
 
-    public func upload(sha256: String, offset: Int64, chunk: Data, progress: TransferProgress?) async throws -> Int64 {
+    public func upload(sha256: String, offset: Int64, chunk: Data, progress: TransferProgress?, lane n: Int)
+        async throws -> Int64
+    {
         let url = base + Route.file(sha256)
         let r = try await send(
             HTTPRequest(
@@ -175,7 +182,7 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
                 headers: [
                     Self.protocolHeader, Self.tusHeader, ("Content-Type", Tus.chunkType),
                     (Tus.uploadOffset, String(offset)), (Tus.uploadChecksum, Tus.checksum(of: chunk)),
-                ], body: chunk), progress: progress, upload: true)
+                ], body: chunk), via: lane(n), progress: progress, upload: true)
         try check(r, url, status: [204], json: false)
         return try Self.offset(
             r.headers[Tus.uploadOffset.lowercased()] ?? "", within: (offset + 1)...(offset + Int64(chunk.count)),
