@@ -128,6 +128,19 @@ import ZISyncTransport
         let lines = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [[String: Any]])
         #expect(lines.map { $0["satker"] as? String } == ["32.18", "32.17"], "worst first: \(report)")
         #expect(try d["00"].ok(["lke", "report", "--csv"]).split(separator: "\n").count == 3)
+
+        // At KPU RI, a province's batch: the tpi layer and another province's kab/kota refused with
+        // the reason, its own penilaian applied.
+        let pTip = try #require(try Store.open(home: Home(path: d["32"].home.path)).outboxChanges(all: true).last)
+        let tpi = try d.signed(answer("32", seq: pTip.seq + 1, prev: pTip.hash, satker: "32.17", layer: "tpi", "A"))
+        let far = try d.signed(answer("32", seq: pTip.seq + 2, prev: tpi.hash, satker: "33.01", layer: "provinsi", "A"))
+        let mine = try d.signed(
+            answer("32", seq: pTip.seq + 3, prev: far.hash, satker: "32.18", layer: "provinsi", "C"))
+        let atRI = try await d.push(as: "32", to: "00", [tpi, far, mine], certificates: try d.certificates("32"))
+        #expect(atRI.accepted == 1 && atRI.refused.count == 2, "\(atRI)")
+        let why = atRI.refused.map(\.reason)
+        #expect(why.contains { $0.contains("layer tpi of 32.17's LKE may be written only by KPU RI (00), not by 32") })
+        #expect(why.contains { $0.contains("layer provinsi of 33.01's LKE may be written only by 33") }, "\(why)")
     }
 
     /// Bukti dukung per question: an answer names evidence of its own satker only; the sheet and
