@@ -175,6 +175,27 @@ import ZISyncTransport
         #expect(relayed.applied == 1 && relayed.refused.isEmpty, "\(relayed.refused)")
     }
 
+    /// A parent answering a restore with a change of this office it made up (signed by itself):
+    /// nothing of the office's chain is set aside, and the made-up change is refused.
+    @Test func aParentCannotMakeAnOfficeSetItsChainAside() throws {
+        let pki = try PKI()
+        let (kab, prov, _, mine) = try setup(pki, count: 2)
+        defer { TestNodes.remove(kab); TestNodes.remove(prov) }
+        let provKey = try pki.key("32")
+        var fields = mine[0].fields
+        fields["activity"] = .string("dibuat provinsi")
+        let madeUp = Change(
+            origin: "32.17", seq: 1, hlc: mine[0].hlc, recordType: mine[0].recordType, recordID: mine[0].recordID,
+            owner: "32.17", fields: fields, base: [:], actor: "provinsi", prev: nil)
+        for forged in [madeUp, madeUp.signed(provKey.sign(hash: madeUp.hash))] {
+            let r = try kab.ledger.receiveRestored(
+                [forged], from: "32", certificates: [provKey.certificateDER], cursor: 1, database: "x")
+            #expect(r.refused.count == 1 && r.applied == 0, "\(r.refused)")
+        }
+        #expect(try kab.ledger.forkedChanges().waiting == 0)
+        #expect(try kab.outboxChanges(all: true).map(\.hash) == mine.map(\.hash), "the office's chain is untouched")
+    }
+
     @Test func aForkedOwnChainIsSetAsideAndWrittenAgainOnTop() throws {
         let pki = try PKI()
         let (parentCopy, prov, key, theirs) = try setup(pki, count: 2)

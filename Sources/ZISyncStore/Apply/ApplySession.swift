@@ -376,11 +376,21 @@ struct ApplySession {
         guard let signer, let authenticity else { return nil }
         var first: Int64?
         var checks = authenticity
+        // Only rows without a signature or signed by a revoked key of this office: after a rotation
+        // the old key's changes stand, and are not read again at every round.
+        var revoked: [String] = []
+        for row in try Row.fetchAll(
+            db, sql: "SELECT key_id, serial FROM origin_certificate WHERE satker = ?", arguments: [node])
+        where checks.revocations.entry(satker: node, serial: row["serial"]) != nil {
+            revoked.append(row["key_id"])
+        }
         let rows = try ChangeRow.fetchAll(
             db,
-            sql:
-                "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND (key_id IS NULL OR key_id != ?) ORDER BY seq",
-            arguments: [node, signer.keyID])
+            sql: """
+                SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ?
+                AND (key_id IS NULL OR key_id IN (\(databaseQuestionMarks(count: revoked.count))))
+                ORDER BY seq
+                """, arguments: StatementArguments([node] + revoked))
         for row in rows {
             let change = try row.change()
             if let key = change.signature?.keyID {
@@ -401,15 +411,18 @@ struct ApplySession {
 
     /// Sets aside this node's own changes from the first sequence at which `changes` (the
     /// parent's) hold another one, so that the parent's chain can be applied in their place.
+    /// Only a change this node's origin signed counts: a parent cannot make an office renumber its
+    /// chain by sending a change it made up (that change is refused after this, as any other).
     mutating func setAsideForks(of origin: String, against changes: [Change]) throws {
         var from: Int64?
-        for c in changes where c.origin == origin && c.seq < (from ?? .max) {
-            if let mine = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?"),
-                arguments: [origin, c.seq]), mine != c.hash
-            {
-                from = c.seq
-            }
+        for (i, c) in changes.enumerated() where c.origin == origin && c.seq < (from ?? .max) {
+            guard
+                let mine = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?"),
+                    arguments: [origin, c.seq]), mine != c.hash, c.hashIsValid
+            else { continue }
+            if authenticity != nil, vouched(i) != true, try authenticity!.refusal(c, db: db) != nil { continue }
+            from = c.seq
         }
         if let from { try setAside(origin: origin, from: from) }
     }

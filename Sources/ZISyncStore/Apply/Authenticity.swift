@@ -210,7 +210,9 @@ extension Store {
 
     /// Why an office presenting this certificate at the door is refused (it was revoked), or nil.
     public func doorRefusal(certificateDER der: [UInt8]) -> String? {
-        guard let trust = deploymentTrust, let cert = try? trust.admit(der: der),
+        // Most deployments revoke nothing: no certificate to read then.
+        let revocations = self.revocations
+        guard !revocations.isEmpty, let trust = deploymentTrust, let cert = try? trust.admit(der: der),
             let entry = revocations.entry(satker: cert.satker, serial: cert.serial)
         else { return nil }
         let date = Date(timeIntervalSince1970: Double(entry.at) / 1000).formatted(.iso8601)

@@ -117,13 +117,13 @@ public struct ChangeLog: Sendable {
                     ORDER BY local_seq LIMIT ?
                     """,
                 arguments: StatementArguments(arguments))
-            let origins = Set(rows.compactMap(\.signature?.keyID))
+            let keys = Set(rows.compactMap(\.signature?.keyID))
             if rows.count >= limit, let last = rows.last {
-                return (rows.map(\.wire), last.localSeq, last.localSeq < newest, origins)
+                return (rows.map(\.wire), last.localSeq, last.localSeq < newest, keys)
             }
             // A cursor beyond anything stored here (a child's mistake, or this node restored from an
             // older backup) continues from the newest arrival; a duplicate is harmless.
-            return (rows.map(\.wire), min(max(cursor, windowEnd), newest), windowEnd < newest, origins)
+            return (rows.map(\.wire), min(max(cursor, windowEnd), newest), windowEnd < newest, keys)
         }
     }
 
