@@ -7,23 +7,12 @@ import ZISyncTestSupport
 /// connection, with a rate and a one-way delay in each direction): the upload phase of one round
 /// against the line-time floor (bytes ÷ rate), for the cases of issue 13 that need no packet loss.
 func runFilesBench() throws {
-    let dir = tempHome("files")
-    var daemons: [RunningProcess] = []
-    defer {
-        for d in daemons {
-            d.signal(SIGTERM)
-            d.wait(timeout: .seconds(30))
-        }
-        try? FileManager.default.removeItem(at: dir)
-    }
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let pki = dir.appendingPathComponent("pki").path
-    try ZISyncProcess.run(["pki", "init-ca", "--dir", pki])
-    try ZISyncProcess.run(["pki", "issue", "--dir", pki, "--satker", "32"])
-    let prov = dir.appendingPathComponent("32")
+    let tree = try BenchDeployment("files", satkers: ["32"])
+    defer { tree.close() }
+    let (dir, pki) = (tree.dir, tree.pki)
+    let prov = tree.home("32")
     try ZISyncProcess.run(["init", "--home", prov.path, "--satker", "32", "--pki", pki, "--listen", "127.0.0.1:0"])
-    let (daemon, port) = try ZISyncProcess.daemon(prov)
-    daemons.append(daemon)
+    let port = try tree.daemon(prov)
 
     let cases: [(satker: String, files: Int, bytes: Int, bitsPerSecond: Int, delayMs: Int)] = [
         ("32.01", 60, 50 * 1024, 1_000_000, 150),
@@ -31,7 +20,7 @@ func runFilesBench() throws {
     ]
     print("files up over an emulated line (rate and one-way delay each way, shared by all connections)")
     for c in cases {
-        try ZISyncProcess.run(["pki", "issue", "--dir", pki, "--satker", c.satker])
+        try tree.issue(c.satker)
         let line = try FaultProxy(
             target: port, rate: c.bitsPerSecond / 8, delayMilliseconds: c.delayMs, sharedLine: true)
         defer { line.close() }

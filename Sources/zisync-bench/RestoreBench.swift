@@ -6,31 +6,19 @@ import ZISyncTestSupport
 /// A kab/kota that lost its disk, restored from its province with `zisync init --restore` on
 /// loopback: its changes and its evidence files, the time and the bytes the restore moved.
 func runRestoreBench(changes total: Int, megabytes: Int) throws {
-    let dir = tempHome("restore")
-    var daemons: [RunningProcess] = []
-    defer {
-        for d in daemons {
-            d.signal(SIGTERM)
-            d.wait(timeout: .seconds(30))
-        }
-        try? FileManager.default.removeItem(at: dir)
-    }
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let pki = dir.appendingPathComponent("pki").path
-    try ZISyncProcess.run(["pki", "init-ca", "--dir", pki])
-    for satker in ["00", "32", "32.17"] { try ZISyncProcess.run(["pki", "issue", "--dir", pki, "--satker", satker]) }
-    func home(_ satker: String) -> URL { dir.appendingPathComponent(satker) }
+    let tree = try BenchDeployment("restore", satkers: ["00", "32", "32.17"])
+    defer { tree.close() }
+    let (dir, pki) = (tree.dir, tree.pki)
+    func home(_ satker: String) -> URL { tree.home(satker) }
     try ZISyncProcess.run([
         "init", "--home", home("00").path, "--satker", "00", "--pki", pki, "--listen", "127.0.0.1:0",
     ])
-    let (ri, riPort) = try ZISyncProcess.daemon(home("00"))
-    daemons.append(ri)
+    let riPort = try tree.daemon(home("00"))
     try ZISyncProcess.run([
         "init", "--home", home("32").path, "--satker", "32", "--pki", pki, "--parent", "https://127.0.0.1:\(riPort)",
         "--listen", "127.0.0.1:0",
     ])
-    let (prov, provPort) = try ZISyncProcess.daemon(home("32"))
-    daemons.append(prov)
+    let provPort = try tree.daemon(home("32"))
     let kab = home("32.17")
     try ZISyncProcess.run([
         "init", "--home", kab.path, "--satker", "32.17", "--pki", pki, "--parent", "https://127.0.0.1:\(provPort)",

@@ -73,6 +73,41 @@ func inProcessApplyRate(_ changes: [Change], trust: DeploymentTrust?, certificat
     return Double(changes.count) / elapsed
 }
 
+/// A deployment for one benchmark: a folder with its CA, the daemons started in it (stopped, and
+/// the folder removed, by `close()`).
+final class BenchDeployment {
+    let dir: URL
+    let pki: String
+    private var daemons: [RunningProcess] = []
+
+    init(_ label: String, satkers: [String]) throws {
+        dir = tempHome(label)
+        pki = dir.appendingPathComponent("pki").path
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try ZISyncProcess.run(["pki", "init-ca", "--dir", pki])
+        for satker in satkers { try issue(satker) }
+    }
+
+    func issue(_ satker: String) throws { try ZISyncProcess.run(["pki", "issue", "--dir", pki, "--satker", satker]) }
+
+    func home(_ satker: String) -> URL { dir.appendingPathComponent(satker) }
+
+    /// Starts the daemon of `home`; its port.
+    func daemon(_ home: URL) throws -> Int {
+        let (process, port) = try ZISyncProcess.daemon(home)
+        daemons.append(process)
+        return port
+    }
+
+    func close() {
+        for d in daemons {
+            d.signal(SIGTERM)
+            d.wait(timeout: .seconds(30))
+        }
+        try? FileManager.default.removeItem(at: dir)
+    }
+}
+
 func randomFile(_ url: URL, bytes: Int) throws {
     var data = Data(count: bytes)
     data.withUnsafeMutableBytes { raw in
