@@ -2,7 +2,7 @@
 # Installs the Debian packages zisync builds and runs against, when they are missing.
 set -euo pipefail
 needed=()
-for pkg in libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev openssl faketime systemd time strace; do
+for pkg in libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev openssl faketime systemd time strace iproute2; do
     dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then
@@ -10,6 +10,20 @@ if [ ${#needed[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -q >&2
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${needed[@]}" >&2
+fi
+
+# The browser test: headless Chromium and its WebDriver from Debian. Without them that one test
+# is skipped, saying why; everything else still runs.
+browser=()
+for pkg in chromium chromium-driver; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || browser+=("$pkg")
+done
+if [ ${#browser[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q >&2 || true
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${browser[@]}" >&2 \
+        || echo "install-deps: chromium could not be installed; the browser test will be skipped" >&2
 fi
 
 # Test tooling: an independent tus client for the interoperability test.
@@ -21,4 +35,10 @@ if ! python3 -c "import tusclient" >/dev/null 2>&1; then
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-pip >&2
     fi
     python3 -m pip install --quiet tuspy >&2 || python3 -m pip install --quiet --break-system-packages tuspy >&2
+fi
+
+# Test tooling: the WebDriver client the browser test drives Chromium with.
+if ! python3 -c "import selenium" >/dev/null 2>&1; then
+    python3 -m pip install --quiet selenium >&2 || python3 -m pip install --quiet --break-system-packages selenium >&2 \
+        || echo "install-deps: selenium could not be installed; the browser test will be skipped" >&2
 fi

@@ -28,6 +28,11 @@ public struct LKEReadiness: Sendable, Codable, Equatable {
             total: 85, pengungkit: 48, areaPercent: 75, birokrasi: 19.5, ipak: 15.75, kinerja: 3.75, ipkp: 15.75)
     }
 
+    /// The percent each area must reach (its bar's line on a chart).
+    public static func areaPercentRequired(wbbm: Bool) -> Double {
+        wbbm ? Thresholds.wbbm.areaPercent : Thresholds.wbk.areaPercent
+    }
+
     /// `holdsWBK`: the satker holds the Menuju WBK predikat (required for WBBM).
     public static func evaluate(_ s: LKEScore, holdsWBK: Bool) -> LKEReadiness {
         func verdict(_ t: Thresholds, wbbm: Bool) -> Verdict {

@@ -13,7 +13,7 @@ struct DaemonCommand: AsyncParsableCommand {
             Rounds with the parent run every interval_seconds, a few seconds after a local write, \
             when an operator runs `zisync sync`, and after a failure with exponential backoff. \
             Prints `listening on HOST:PORT` (or `syncing with URL` on a node without children) when \
-            ready. The CLI reaches it through control.sock in the home; Prometheus metrics are at \
+            ready, and `web on URL` once the web app (web_listen) serves. The CLI reaches it through control.sock in the home; Prometheus metrics are at \
             /metrics there and on metrics_listen. SIGHUP reloads the config and the certificate \
             (a bad file or pair is refused and the running one stays); SIGTERM or SIGINT stops it, abandoning a transfer in \
             flight, which the next start resumes. Logs go to standard error (journald-ready).
@@ -33,6 +33,8 @@ struct DaemonCommand: AsyncParsableCommand {
         try await NodeDaemon.run(options) { port in
             let line = config.listen == nil ? "syncing with \(config.parent ?? "")" : "listening on \(host):\(port)"
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        } onWeb: { address in
+            FileHandle.standardOutput.write(Data("web on \(address)\n".utf8))
         }
     }
 }

@@ -30,6 +30,9 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: "Where `zisync daemon` serves this node's children, HOST:PORT.")
     var listen: String?
 
+    @Option(help: "Where `zisync daemon` serves the office's web app, HOST:PORT or a port (127.0.0.1).")
+    var webListen: String?
+
     @Flag(help: "Bring back this office's changes and files from its parent (needs --parent and --pki).")
     var restore = false
 
@@ -60,6 +63,10 @@ struct InitCommand: AsyncParsableCommand {
         }
         var config = NodeConfig(satker: satker, parent: parent, listen: listen)
         if listen != nil { _ = try config.listenAddress() }
+        config.webListen = webListen
+        if webListen != nil, (try? config.webAddress()) == nil {
+            throw ValidationError("--web-listen must be HOST:PORT or a port, got '\(webListen ?? "")'")
+        }
         var sources: [(URL, String)] = []
         if let pki {
             let dir = URL(fileURLWithPath: pki)

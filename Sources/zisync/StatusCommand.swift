@@ -41,6 +41,12 @@ struct StatusCommand: AsyncParsableCommand {
         if let d = status.daemon {
             let next = d.nextRoundSeconds.map { d.syncing ? ", syncing now" : ", next round in \($0) s" } ?? ""
             print("daemon:    running (pid \(d.pid)\(d.listening.map { ", serving on \($0)" } ?? "")\(next))")
+            if let web = d.web {
+                let reach =
+                    d.webOnLAN == true
+                    ? "on the office network: anyone who reaches it sees the login page" : "this machine only"
+                print("web:       \(web) (\(reach))")
+            }
         } else if ControlClient.accessible(home: home) == false {
             print("daemon:    unknown: control.sock is not open to this user (run as the zisync user or root)")
         } else {

@@ -17,6 +17,7 @@ struct ZISync: AsyncParsableCommand {
             ConflictsCommand.self, ReportCommand.self, DigestCommand.self, VerifyCommand.self, BundleCommand.self,
             MonevCommand.self, PKICommand.self, DaemonCommand.self, SyncCommand.self, StatusCommand.self,
             ConfigCommand.self, LKECommand.self, DemoCommand.self, BackupCommand.self, RestoreCommand.self,
+            UserCommand.self,
         ])
 
     /// Everything zisync creates (the home, the database and its journal, files, keys, the

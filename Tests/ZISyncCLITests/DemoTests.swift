@@ -25,6 +25,30 @@ import Testing
         #expect(leftovers.isEmpty, "daemons left running: \(leftovers)")
     }
 
+    @Test func aKeptDemoPrintsItsWebAppsAndADemoLoginThatWorks() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-demo-keep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI(home: dir).run(["demo", "--dir", dir.path, "--keep"], home: false)
+        let pids =
+            r.stdout.split(separator: "\n").first { $0.hasPrefix("Stop it with: kill ") }
+            .map { $0.dropFirst("Stop it with: kill ".count).split(separator: " ").compactMap { Int32($0) } } ?? []
+        defer {
+            for pid in pids { kill(pid, SIGTERM) }
+            _ = waitUntil(30) { pids.allSatisfy { kill($0, 0) != 0 } }
+        }
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(pids.count == 4, "\(r.stdout)")
+        #expect(r.stdout.contains("Halaman kerja ZI in a browser (user demo, password demo-zisync):"))
+        let kabWeb = try #require(
+            r.stdout.split(separator: "\n").first { $0.contains("kab/kota 32.17 (tim-zi)") }?
+                .split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init), "\(r.stdout)")
+        let tim = WebClient(kabWeb)
+        #expect(try await tim.login("demo", "demo-zisync").status == 303)
+        let home = try await tim.get("/")
+        #expect(home.status == 200 && home.body.contains("Nilai LKE") && home.body.contains("demo · Tim ZI"))
+        #expect(try await tim.get("/rencana-aksi").body.contains("Pembentukan tim kerja Zona Integritas"))
+    }
+
     /// Pids of processes whose working directory lies under `dir` (the demo runs its
     /// daemons there), deleted or not.
     static func processes(matching dir: String) throws -> [String] {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Testing
 import ZISyncAuthenticity
 import ZISyncCore
@@ -48,6 +49,18 @@ final class Daemon: @unchecked Sendable {
     }
 
     var url: String { "https://127.0.0.1:\(port)" }
+
+    /// The web app's address, once the daemon prints `web on URL`.
+    func webURL() throws -> String {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let line = process.stdout.split(separator: "\n").first(where: { $0.hasPrefix("web on ") }) {
+                return String(line.dropFirst("web on ".count))
+            }
+            usleep(20_000)
+        }
+        throw DaemonError(message: "the daemon printed no web address: \(process.stdout) \(process.stderr)")
+    }
 
     /// Sends a signal to the daemon (a wrapper's children too).
     func signal(_ sig: Int32) {
@@ -111,12 +124,13 @@ final class Deployment: @unchecked Sendable {
 
     /// Creates a node; when it has a parent here, it points at the parent's daemon.
     @discardableResult
-    func node(_ satker: String, parent: String? = nil, serves: Bool = false) throws -> CLI {
+    func node(_ satker: String, parent: String? = nil, serves: Bool = false, web: Bool = false) throws -> CLI {
         try CLI.tool(["pki", "issue", "--dir", pki, "--satker", satker], prefix: pkiClock)
         let cli = CLI(satker, in: dir)
         var args = ["init", "--satker", satker, "--pki", pki]
         if let parent { args += ["--parent", daemons[parent]!.url] }
         if serves { args += ["--listen", "127.0.0.1:0"] }
+        if web { args += ["--web-listen", "127.0.0.1:0"] }
         try cli.ok(args)
         nodes[satker] = cli
         if serves { daemons[satker] = try Daemon(cli) }
@@ -152,6 +166,14 @@ final class Deployment: @unchecked Sendable {
 
     /// The DER certificates of these offices, as a push carries them.
     func certificates(_ satkers: String...) throws -> [[UInt8]] { try satkers.map { try key($0).certificateDER } }
+
+    /// Starts the daemon of a node that serves no children (an office with its web app).
+    @discardableResult
+    func start(_ satker: String) throws -> Daemon {
+        let daemon = try Daemon(nodes[satker]!)
+        daemons[satker] = daemon
+        return daemon
+    }
 
     /// Restarts a node's daemon (after a kill) and points its children at the new port.
     func restart(_ satker: String, prefix: [String] = []) throws {
@@ -210,21 +232,34 @@ enum FakeClock {
 }
 
 /// A server of the test's own on 127.0.0.1 over mutual TLS (a lying parent, a captive portal, a
-/// server with another CA's certificate), answering every request with `middleware`; stopped when
-/// the returned task is cancelled.
+/// server with another CA's certificate), answering every request with `middleware`; `cancel()`
+/// shuts it down gracefully (a cancelled server task traps on a connection still open).
 func startTLSServer<M: RouterMiddleware>(
     _ middleware: M, caFile: String, certificateFile: String, keyFile: String
-) async throws -> (port: Int, server: Task<Void, Error>) where M.Context == BasicRequestContext {
+) async throws -> (port: Int, server: TestServer) where M.Context == BasicRequestContext {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: middleware)
     let tls = try MutualTLSServer.tlsConfiguration(
         caFile: caFile, identity: ServerIdentity(certificateFile: certificateFile, keyFile: keyFile))
     let (started, ready) = AsyncStream<Int>.makeStream()
+    let logger = Logger(label: "test-server")
     let app = try MutualTLSServer.application(
-        router: router, host: "127.0.0.1", port: 0, tls: tls, logger: Logger(label: "test-server"),
+        router: router, host: "127.0.0.1", port: 0, tls: tls, logger: logger,
         onServerRunning: { ready.yield($0.localAddress?.port ?? 0) })
-    let server = Task { try await app.run() }
+    let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+    let server = TestServer(group: group, task: Task { try await group.run() })
     for await port in started { return (port, server) }
     server.cancel()
     throw DaemonError(message: "the test server did not start")
+}
+
+/// A test's own server, stopped by a graceful shutdown.
+struct TestServer: Sendable {
+    let group: ServiceGroup
+    let task: Task<Void, Error>
+
+    func cancel() {
+        let group = self.group
+        Task { await group.triggerGracefulShutdown() }
+    }
 }

@@ -36,6 +36,19 @@ import ZISyncCore
         return answers
     }
 
+    @Test func theRollUpListsSatkersWithAnswersWorstFirst() {
+        let given: [String: [String: String]] = [
+            "32.73": extreme(top: true), "32.17": ["A.I.1.i.a": "Ya"], "32.01": ["A.I.1.i.a": "Ya"], "32.04": [:],
+        ]
+        let lines = LKERollUp.lines(
+            model, satkers: ["32.73", "32.17", "32.04", "32.01"], answers: { given[$0] ?? [:] },
+            holdsWBK: { $0 == "32.73" })
+        #expect(lines.map(\.satker) == ["32.01", "32.17", "32.73"], "no answers: left out; equal totals by code")
+        #expect(lines[0].score == LKEScoring.score(model, answers: ["A.I.1.i.a": "Ya"]))
+        #expect(lines[2].readiness.wbk.meets && lines[2].readiness.wbbm.meets, "the top LKE with its predikat")
+        #expect(!lines[0].readiness.wbk.meets)
+    }
+
     @Test func theCataloguesWeightsAddUp() {
         func sum(_ code: String, level: String) -> Double {
             model.children(of: code).filter { $0.level == level }.map { model.weight($0.code) }.reduce(0, +)

@@ -9,14 +9,14 @@ import ZISyncTransport
 /// the key and its line: `zisync.toml line 12: sync.batch_changes: must be 1–5000, got 9000`.
 public enum ConfigCheck {
     enum Kind {
-        case satker, httpsURL, hostPort, metricsAddress, logLevel
-        case file
+        case satker, httpsURL, hostPort, metricsAddress, webAddress, logLevel
+        case file, webFile
         case integer(ClosedRange<Int>)
     }
 
     static let keys: [String: Kind] = [
         "satker": .satker, "parent": .httpsURL, "listen": .hostPort, "metrics_listen": .metricsAddress,
-        "log_level": .logLevel,
+        "log_level": .logLevel, "web_listen": .webAddress, "web.certificate": .webFile, "web.key": .webFile,
         "tls.ca": .file, "tls.certificate": .file, "tls.key": .file,
         "sync.interval_seconds": .integer(5...86_400), "sync.batch_changes": .integer(1...5_000),
         "sync.batch_bytes": .integer(1_024...(8 << 20)), "sync.max_bytes_per_second": .integer(0...(1 << 30)),
@@ -28,7 +28,7 @@ public enum ConfigCheck {
         "serve.max_unfinished_upload_mb_per_child": .integer(1...1_048_576),
         "serve.upload_write_timeout_seconds": .integer(10...3_600),
     ]
-    static let sections: Set<String> = ["tls", "sync", "serve"]
+    static let sections: Set<String> = ["tls", "sync", "serve", "web"]
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// The config when it is usable, and every problem found.
@@ -120,6 +120,17 @@ public enum ConfigCheck {
                 case .metricsAddress:
                     config.metricsListen = s
                     if (try? NodeConfig.hostPort(s)) == nil { problem(key, "must be HOST:PORT, got '\(s)'") }
+                case .webAddress:
+                    config.webListen = s
+                    if (try? config.webAddress()) == nil {
+                        problem(key, "must be HOST:PORT (or a port alone, for 127.0.0.1), got '\(s)'")
+                    }
+                case .webFile:
+                    let path = s.hasPrefix("/") ? s : base.appendingPathComponent(s).path
+                    if !FileManager.default.isReadableFile(atPath: path) {
+                        problem(key, "file '\(path)' is missing or unreadable")
+                    }
+                    if key == "web.certificate" { config.webCertificateFile = s } else { config.webKeyFile = s }
                 case .logLevel:
                     if logLevels.contains(s) {
                         config.logLevel = s
@@ -139,6 +150,21 @@ public enum ConfigCheck {
                     config.set(key, s)
                 case .integer: break
                 }
+            }
+        }
+        if (values["web.certificate"] == nil) != (values["web.key"] == nil) {
+            problems.append("\(name): web: certificate and key go together (both for HTTPS, neither for HTTP)")
+        }
+        if values["web.certificate"] != nil && values["web_listen"] == nil {
+            problems.append("\(name): web: a certificate without web_listen serves nothing (set web_listen)")
+        }
+        if problems.isEmpty, let cert = config.webCertificateFile, let key = config.webKeyFile {
+            let home = Home(path: base.path)
+            do {
+                _ = try WebServer.tlsConfiguration(
+                    certificateFile: config.path(cert, home: home), keyFile: config.path(key, home: home))
+            } catch {
+                problem("web.certificate", "\(error)")
             }
         }
         if values["satker"] == nil {

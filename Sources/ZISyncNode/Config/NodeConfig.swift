@@ -17,6 +17,12 @@ public struct NodeConfig: Sendable, Equatable {
     /// Where the daemon serves Prometheus metrics over plain HTTP, `HOST:PORT`; nil for none
     /// (they are always on the control socket).
     public var metricsListen: String?
+    /// Where the daemon serves the office's web app (Halaman kerja ZI), `HOST:PORT`; a port alone
+    /// means 127.0.0.1. nil for none.
+    public var webListen: String?
+    /// The office's own certificate and key for the web app (`[web]`): HTTPS when both are set.
+    public var webCertificateFile: String?
+    public var webKeyFile: String?
     public var caFile = "tls/ca.crt"
     public var certificateFile = "tls/node.crt"
     public var keyFile = "tls/node.key"
@@ -63,6 +69,7 @@ public struct NodeConfig: Sendable, Equatable {
         if let parent { lines.append("parent = \(q(parent))") }
         if let listen { lines.append("listen = \(q(listen))") }
         if let metricsListen { lines.append("metrics_listen = \(q(metricsListen))") }
+        if let webListen { lines.append("web_listen = \(q(webListen))") }
         lines.append("log_level = \(q(logLevel))")
         lines += [
             "", "[tls]", "ca = \(q(caFile))", "certificate = \(q(certificateFile))", "key = \(q(keyFile))", "",
@@ -71,6 +78,9 @@ public struct NodeConfig: Sendable, Equatable {
             "connect_timeout_seconds = \(connectTimeoutSeconds)", "low_speed_seconds = \(lowSpeedSeconds)",
             "retries = \(retries)", "clock_skew_limit_seconds = \(clockSkewLimitSeconds)", "",
         ]
+        if let webCertificateFile, let webKeyFile {
+            lines += ["[web]", "certificate = \(q(webCertificateFile))", "key = \(q(webKeyFile))", ""]
+        }
         if listen != nil {
             let c = connectionLimits
             let l = serveLimits
@@ -118,6 +128,19 @@ public struct NodeConfig: Sendable, Equatable {
             throw ZISyncError("'listen' must be HOST:PORT, got '\(listen ?? "")'")
         }
         return address
+    }
+
+    /// `HOST:PORT` of `web_listen` (a port alone: 127.0.0.1).
+    public func webAddress() throws -> (host: String, port: Int)? {
+        guard let webListen else { return nil }
+        if let port = Int(webListen), (0...65535).contains(port) { return ("127.0.0.1", port) }
+        return try Self.hostPort(webListen)
+    }
+
+    /// Whether the web app is reachable from this machine only.
+    public var webIsLoopback: Bool {
+        guard let host = (try? webAddress())??.host else { return true }
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
     static func hostPort(_ text: String) throws -> (host: String, port: Int) {

@@ -17,6 +17,9 @@ public struct DaemonState: Codable, Sendable {
     public var configFile: String
     public var listening: String?
     public var metrics: String?
+    /// The web app's address (Halaman kerja ZI), and whether it is reachable from the office network.
+    public var web: String?
+    public var webOnLAN: Bool?
     public var intervalSeconds: Int
     public var syncing: Bool
     /// Failed rounds in a row.

@@ -34,7 +34,11 @@ public enum NodeDaemon {
 
     /// Runs until SIGTERM or SIGINT; SIGHUP reloads the config. `onListening` receives the
     /// bound port of `listen` (useful with port 0), or 0 on a node without children.
-    public static func run(_ options: Options, onListening: @escaping @Sendable (Int) -> Void) async throws {
+    /// `onWeb` receives the web app's address once it serves (`http://127.0.0.1:8470`).
+    public static func run(
+        _ options: Options, onListening: @escaping @Sendable (Int) -> Void,
+        onWeb: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws {
         // A SIGHUP during start-up must not end the process; it is handled once the daemon runs.
         signal(SIGHUP, SIG_IGN)
         let home = options.home
@@ -112,6 +116,11 @@ public enum NodeDaemon {
                 }
                 group.addTask { try await app.runService() }
             }
+            if let web = try await WebService.application(
+                store: store, config: config, live: live, runner: runner, logger: logger, onListening: onWeb)
+            {
+                group.addTask { try await web.runService() }
+            }
             if let runner {
                 let loop = SyncLoop(runner: runner, store: store)
                 group.addTask { await loop.run() }
@@ -161,6 +170,11 @@ public enum NodeDaemon {
             var needsRestart: [String] = []
             if new.listen != old.listen { needsRestart.append("listen") }
             if new.metricsListen != old.metricsListen { needsRestart.append("metrics_listen") }
+            if new.webListen != old.webListen || new.webCertificateFile != old.webCertificateFile
+                || new.webKeyFile != old.webKeyFile
+            {
+                needsRestart.append("web_listen / [web]")
+            }
             if new.parent != old.parent && (new.parent == nil || old.parent == nil) { needsRestart.append("parent") }
             if new.clockSkewLimitSeconds != old.clockSkewLimitSeconds && new.listen != nil {
                 needsRestart.append("clock_skew_limit_seconds (for children)")
@@ -186,11 +200,13 @@ actor LiveState {
     var reloadedAt: Int64?
     var listen: String?
     var metricsAddress: String?
+    var webAddress: String?
 
     init(options: NodeDaemon.Options) { self.options = options }
 
     func listening(_ address: String) { listen = address }
     func metrics(_ address: String) { metricsAddress = address }
+    func web(_ address: String) { webAddress = address }
 
     func reloaded(_ config: NodeConfig) {
         options.config = config
@@ -210,7 +226,9 @@ actor LiveState {
         return DaemonState(
             pid: getpid(), startedAt: startedAt, reloadedAt: reloadedAt,
             configFile: options.configFile ?? options.home.url.appendingPathComponent(NodeConfig.fileName).path,
-            listening: listen, metrics: metricsAddress, intervalSeconds: options.config.syncIntervalSeconds,
+            listening: listen, metrics: metricsAddress, web: webAddress,
+            webOnLAN: webAddress == nil ? nil : !options.config.webIsLoopback,
+            intervalSeconds: options.config.syncIntervalSeconds,
             syncing: syncing, failures: failures, nextRoundSeconds: next)
     }
 }

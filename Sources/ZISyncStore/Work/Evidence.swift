@@ -8,8 +8,10 @@ public struct Evidence: Sendable {
 
     public init(_ store: Store) { self.store = store }
 
+    /// `name`: the file's name as the person knows it (default: the name of `file`).
     public func add(
-        plan planID: String, file: URL, title: String?, kind: String?, lke: String? = nil, actor: String
+        plan planID: String, file: URL, name: String? = nil, title: String?, kind: String?, lke: String? = nil,
+        actor: String
     ) throws -> (id: String, stored: FileStore.Stored) {
         let plan = try store.records.resolve(planID, as: .actionPlan)
         var isDirectory: ObjCBool = false
@@ -18,7 +20,7 @@ public struct Evidence: Sendable {
             throw ZISyncError("no such file: \(file.path)")
         }
         let stored = try store.files.put(contentsOf: file)
-        let name = file.lastPathComponent
+        let name = name ?? file.lastPathComponent
         var fields: [String: FieldValue] = [
             "plan": .string(plan.id), "file_name": .string(name), "mime": .string(Self.mimeType(of: name)),
             "size": .int(stored.size), "sha256": .string(stored.sha256),

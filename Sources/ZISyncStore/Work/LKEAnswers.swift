@@ -80,6 +80,11 @@ public struct LKEAnswers: Sendable {
         public let conflicted: Bool
     }
 
+    /// One layer's answers as the scoring reads them: code → answer, unanswered codes left out.
+    public static func given(_ layer: [String: Answer]) -> [String: String] {
+        layer.compactMapValues(\.answer)
+    }
+
     /// Every answer of `satker` for `cycle`, by layer and code.
     public func answers(satker: String, cycle: Int) throws -> [AssessmentLayer: [String: Answer]] {
         let prefix = "jawaban:\(satker):\(cycle):"

@@ -21,6 +21,10 @@ struct DemoCommand: AsyncParsableCommand {
     var dir: String?
 
     static let province = "32"
+    /// The offices whose web app the demo serves, with the role of its demo account.
+    static let webOffices = ["32": "penilai", "32.17": "tim-zi"]
+    static let demoUser = "demo"
+    static let demoPassword = "demo-zisync"
     static let kabkota = ["32.17", "32.73"]
 
     func run() async throws {
@@ -51,6 +55,8 @@ struct DemoCommand: AsyncParsableCommand {
                   zisync plan list --home 32.17    # a kab/kota's rencana aksi
                   zisync plan add --home 32.73 --area 3 --activity "Pelatihan SDM" && zisync sync --home 32.73
                   zisync report --home 00          # the national roll-up at KPU RI
+                Halaman kerja ZI in a browser (user \(Self.demoUser), password \(Self.demoPassword)):
+                \(Self.webOffices.keys.sorted().map { "  \(tree.web[$0] ?? "?")   \($0 == Self.province ? "the province (penilai)" : "kab/kota \($0) (tim-zi)")" }.joined(separator: "\n"))
                 Stop it with: kill \(tree.pids.map(String.init).joined(separator: " "))
                 """)
         } else {
@@ -80,8 +86,15 @@ struct DemoCommand: AsyncParsableCommand {
             if let parent { args += ["--parent", url[parent]!] }
             let serves = !satker.contains(".")
             if serves { args += ["--listen", "127.0.0.1:0"] }
+            // Halaman kerja ZI at the province and at one kab/kota (docs/web.md).
+            let web = Self.webOffices[satker] != nil
+            if web { args += ["--web-listen", "127.0.0.1:0"] }
             try tree.run(args)
-            let line = try tree.startDaemon(satker)
+            if let role = Self.webOffices[satker] {
+                try tree.run(
+                    ["user", "add", Self.demoUser, "--role", role, "--home", satker], input: Self.demoPassword + "\n")
+            }
+            let line = try tree.startDaemon(satker, web: web)
             if serves, let port = line.split(separator: ":").last { url[satker] = "https://127.0.0.1:\(port)" }
         }
 

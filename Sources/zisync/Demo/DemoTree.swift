@@ -6,6 +6,8 @@ final class DemoTree {
     let dir: URL
     let zisync: URL
     private(set) var daemons: [(satker: String, process: Process)] = []
+    /// The web app's address of each office that serves one.
+    private(set) var web: [String: String] = [:]
 
     init(dir: URL) {
         self.dir = dir
@@ -19,8 +21,10 @@ final class DemoTree {
 
     /// Runs `zisync ARGS` in the demo directory, printing the command; returns its output.
     @discardableResult
-    func run(_ args: [String], show: Bool = true, quiet: Bool = false) throws -> String {
-        if show { print("  $ zisync " + args.map(Self.quoted).joined(separator: " ")) }
+    func run(_ args: [String], show: Bool = true, quiet: Bool = false, input: String? = nil) throws -> String {
+        if show {
+            print("  $ " + (input == nil ? "" : "echo … | ") + "zisync " + args.map(Self.quoted).joined(separator: " "))
+        }
         let p = Process()
         p.executableURL = zisync
         p.arguments = args
@@ -34,7 +38,13 @@ final class DemoTree {
         let err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let stdin = Pipe()
+        if input != nil { p.standardInput = stdin }
         try p.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
         nonisolated(unsafe) var errData = Data()
         let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
         reader.start()
@@ -59,7 +69,8 @@ final class DemoTree {
 
     /// Starts `zisync daemon` for a home and waits for its first line ("listening on …" or
     /// "syncing with …"); returns that line. Its log goes to `SATKER.log`.
-    func startDaemon(_ satker: String) throws -> String {
+    /// With `web`, also waits for its `web on URL` line and keeps the URL in `web`.
+    func startDaemon(_ satker: String, web expectWeb: Bool = false) throws -> String {
         print("  $ zisync daemon --home \(satker) &")
         let p = Process()
         p.executableURL = zisync
@@ -73,14 +84,23 @@ final class DemoTree {
         try p.run()
         daemons.append((satker, p))
         let reader = out.fileHandleForReading
-        var line = Data()
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let byte = reader.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
+        func nextLine() -> String {
+            var line = Data()
+            while Date() < deadline {
+                let byte = reader.readData(ofLength: 1)
+                if byte.isEmpty || byte == Data("\n".utf8) { break }
+                line.append(byte)
+            }
+            return String(decoding: line, as: UTF8.self)
         }
-        let text = String(decoding: line, as: UTF8.self)
+        // The web app and the children's server come up in either order.
+        var lines = [nextLine()]
+        if expectWeb { lines.append(nextLine()) }
+        if let address = lines.first(where: { $0.hasPrefix("web on ") }) {
+            web[satker] = String(address.dropFirst("web on ".count))
+        }
+        let text = lines.first { !$0.hasPrefix("web on ") } ?? ""
         guard text.hasPrefix("listening on") || text.hasPrefix("syncing with") else {
             let logText = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw Failure(description: "the daemon of \(satker) did not start: \(text) \(logText)")

@@ -37,24 +37,18 @@ struct LKEReportCommand: ParsableCommand {
         let cycle = self.cycle ?? Calendar(identifier: .gregorian).component(.year, from: Date())
         let model = LKEModel(try store.records.lkeCatalogue())
         let answers = LKEAnswers(store)
-        var lines: [Line] = []
-        for satker in try answers.satkers(cycle: cycle, among: store.subtree) {
-            var given: [String: String] = [:]
-            for (code, a) in try answers.answers(satker: satker, cycle: cycle)[layer] ?? [:] {
-                if let answer = a.answer { given[code] = answer }
-            }
-            guard !given.isEmpty else { continue }
-            let s = LKEScoring.score(model, answers: given)
-            let r = LKEReadiness.evaluate(s, holdsWBK: try answers.holdsWBK(satker: satker, year: cycle))
-            lines.append(
-                Line(
-                    satker: satker, name: store.registry[satker]?.name ?? satker, total: s.total,
-                    pengungkit: s.pengungkit,
-                    areas: Dictionary(uniqueKeysWithValues: s.areas.map { ($0.area, $0.percent) }),
-                    unanswered: s.unanswered, wbk: r.wbk.meets, wbbm: r.wbbm.meets,
-                    firstFailed: r.wbk.failed.first.map(describe)))
+        let lines = try LKERollUp.lines(
+            model, satkers: try answers.satkers(cycle: cycle, among: store.subtree),
+            answers: { LKEAnswers.given(try answers.answers(satker: $0, cycle: cycle)[layer] ?? [:]) },
+            holdsWBK: { try answers.holdsWBK(satker: $0, year: cycle) }
+        ).map { l in
+            Line(
+                satker: l.satker, name: store.registry[l.satker]?.name ?? l.satker, total: l.score.total,
+                pengungkit: l.score.pengungkit,
+                areas: Dictionary(uniqueKeysWithValues: l.score.areas.map { ($0.area, $0.percent) }),
+                unanswered: l.score.unanswered, wbk: l.readiness.wbk.meets, wbbm: l.readiness.wbbm.meets,
+                firstFailed: l.readiness.wbk.failed.first.map(describe))
         }
-        lines.sort { $0.total != $1.total ? $0.total < $1.total : $0.satker < $1.satker }
         let areaNames = Area.allCases.map(\.rawValue)
         if json {
             try printEncoded(lines)

@@ -42,9 +42,7 @@ struct LKESheetCommand: ParsableCommand {
         let layers = AssessmentLayer.allCases
         var scores: [AssessmentLayer: LKEScore] = [:]
         for layer in layers {
-            var given: [String: String] = [:]
-            for (code, a) in all[layer] ?? [:] { if let answer = a.answer { given[code] = answer } }
-            scores[layer] = LKEScoring.score(model, answers: given)
+            scores[layer] = LKEScoring.score(model, answers: LKEAnswers.given(all[layer] ?? [:]))
         }
         var evidenceByCode: [String: Set<String>] = [:]
         for e in try store.records.list(.evidence, owners: [t.satker]) where !e.isDeleted {

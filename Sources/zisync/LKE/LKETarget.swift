@@ -52,9 +52,7 @@ struct LKEScored {
     init(store: Store, _ t: LKETarget.Resolved) throws {
         model = LKEModel(try store.records.lkeCatalogue())
         answers = try LKEAnswers(store).answers(satker: t.satker, cycle: t.cycle)
-        var given: [String: String] = [:]
-        for (code, a) in answers[t.layer] ?? [:] { if let answer = a.answer { given[code] = answer } }
-        score = LKEScoring.score(model, answers: given)
+        score = LKEScoring.score(model, answers: LKEAnswers.given(answers[t.layer] ?? [:]))
         readiness = LKEReadiness.evaluate(
             score, holdsWBK: try LKEAnswers(store).holdsWBK(satker: t.satker, year: t.cycle))
     }

@@ -1,0 +1,277 @@
+import Foundation
+import Hummingbird
+import ZISyncCore
+import ZISyncStore
+
+/// Rencana aksi: the list (by area and status, overdue marked), the form to add and edit one,
+/// and the CSV import with the CLI's all-or-nothing check.
+extension WebSite {
+    /// The fields the form edits, in its order, with their labels.
+    static let planFields: [(name: String, label: String)] = [
+        ("area", "Area perubahan"), ("activity", "Kegiatan"), ("lke", "Kode LKE"), ("output", "Rencana output"),
+        ("target", "Target"), ("start", "Mulai"), ("deadline", "Tenggat"), ("pic", "Penanggung jawab"),
+        ("status", "Status"), ("progress", "Progres (%)"), ("realisation", "Realisasi"), ("obstacles", "Kendala"),
+    ]
+
+    func registerPlans(on router: RouterGroup<WebContext>) {
+        router.get("/rencana-aksi") { request, context -> Response in
+            let q = request.uri.queryParameters
+            return try planList(
+                context: context, satker: try satker(q["satker"].map(String.init)), area: q["area"].map(String.init),
+                status: q["status"].map(String.init), notice: q["pesan"].map(String.init))
+        }
+        router.get("/rencana-aksi/baru") { _, context -> Response in
+            try context.person().require(.plans)
+            return try planForm(context: context, plan: nil, values: ["status": "draft"], errors: [:])
+        }
+        router.post("/rencana-aksi") { _, context -> Response in
+            let s = try context.person()
+            try s.require(.plans)
+            let form = context.form ?? Form(urlencoded: "")
+            let (fields, values, errors) = parsePlan(form, requireAll: true)
+            guard errors.isEmpty else {
+                return try planForm(
+                    context: context, plan: nil, values: values, errors: errors, status: .unprocessableContent)
+            }
+            do {
+                let id = try Plans(store).add(
+                    fields: fields.compactMapValues { $0.isNull ? nil : $0 }, actor: s.actor(at: node))
+                return Self.seeOther("/rencana-aksi/\(id)", notice: "Rencana aksi tersimpan.")
+            } catch let e as ZISyncError {
+                return try planForm(
+                    context: context, plan: nil, values: values, errors: ["_": Self.refusal(e)],
+                    status: .unprocessableContent)
+            }
+        }
+        router.get("/rencana-aksi/:id") { request, context -> Response in
+            let plan = try plan(context.parameters.get("id"))
+            var values: [String: String] = [:]
+            for f in Self.planFields { values[f.name] = plan[f.name].formText }
+            return try planForm(
+                context: context, plan: plan, values: values, errors: [:],
+                notice: request.uri.queryParameters["pesan"].map(String.init))
+        }
+        router.post("/rencana-aksi/:id") { _, context -> Response in
+            let s = try context.person()
+            try s.require(.plans)
+            let plan = try plan(context.parameters.get("id"))
+            let form = context.form ?? Form(urlencoded: "")
+            let (fields, values, errors) = parsePlan(form, requireAll: false)
+            guard errors.isEmpty else {
+                return try planForm(
+                    context: context, plan: plan, values: values, errors: errors, status: .unprocessableContent)
+            }
+            // Only what changed is written: an unchanged field must not meet another office's edit as a conflict.
+            let changed = fields.filter { plan[$0.key] != $0.value }
+            guard !changed.isEmpty else {
+                return Self.seeOther("/rencana-aksi/\(plan.id)", notice: "Tidak ada perubahan.")
+            }
+            do {
+                try store.write(
+                    type: .actionPlan, recordID: plan.id, owner: plan.owner, fields: changed, actor: s.actor(at: node))
+            } catch let e as ZISyncError {
+                return try planForm(
+                    context: context, plan: plan, values: values, errors: ["_": Self.refusal(e)],
+                    status: .unprocessableContent)
+            }
+            return Self.seeOther("/rencana-aksi/\(plan.id)", notice: "Perubahan tersimpan.")
+        }
+        router.post("/rencana-aksi/impor") { _, context -> Response in
+            let s = try context.person()
+            try s.require(.plans)
+            let form = context.form ?? Form(urlencoded: "")
+            let name = form.text("nama_berkas") ?? "rencana-aksi.csv"
+            guard let csv = form["csv"], !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                return try planList(
+                    context: context, satker: node, area: nil, status: nil, importError: "Pilih berkas CSV dulu.",
+                    httpStatus: .unprocessableContent)
+            }
+            do {
+                let r = try Plans(store).importSheet(csv: csv, name: name, actor: s.actor(at: node))
+                return Self.seeOther(
+                    "/rencana-aksi",
+                    notice: "Impor selesai: \(r.created) baru, \(r.updated) diperbarui, \(r.unchanged) tidak berubah.")
+            } catch let e as ZISyncError {
+                // Nothing was written: the sheet is checked whole before the first write.
+                return try planList(
+                    context: context, satker: node, area: nil, status: nil,
+                    importError: "Tidak ada yang diimpor. \(e.description)", csv: csv, httpStatus: .unprocessableContent
+                )
+            }
+        }
+    }
+
+    func plan(_ id: String?) throws -> StoredRecord {
+        guard let id, Validation.isRecordID(id), let plan = try store.records.get(id),
+            plan.type == RecordType.actionPlan.rawValue,
+            !plan.isDeleted, store.subtree.contains(plan.owner)
+        else { throw WebRefusal.notFound("Rencana aksi tidak ditemukan.") }
+        return plan
+    }
+
+    /// The form's fields parsed by the plan schema; every problem by field, in words.
+    func parsePlan(_ form: Form, requireAll: Bool) -> ([String: FieldValue], [String: String], [String: String]) {
+        let schema = RecordType.actionPlan.schema
+        let codes = Set((try? store.records.lkeCatalogue().map(\.code)) ?? [])
+        var fields: [String: FieldValue] = [:]
+        var values: [String: String] = [:]
+        var errors: [String: String] = [:]
+        for f in Self.planFields {
+            let text = (form[f.name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            values[f.name] = text
+            if requireAll && (f.name == "area" || f.name == "activity") && text.isEmpty {
+                errors[f.name] = "\(f.label) wajib diisi."
+                continue
+            }
+            guard let kind = schema.fields[f.name] else { continue }
+            if let problem = FieldWords.problem(kind, text: text, knownCodes: codes) {
+                errors[f.name] = problem
+                continue
+            }
+            if let value = try? schema.parse(field: f.name, text: text) { fields[f.name] = value }
+        }
+        return (fields, values, errors)
+    }
+
+    /// A refusal of the store's rules, for the person.
+    static func refusal(_ e: ZISyncError) -> String { "Ditolak oleh aturan penyimpanan: \(e.description)" }
+
+    func planForm(
+        context: WebContext, plan: StoredRecord?, values: [String: String], errors: [String: String],
+        status: HTTPResponse.Status = .ok, notice: String? = nil
+    ) throws -> Response {
+        let s = try context.person()
+        let fields: [[String: Any]] = Self.planFields.map { f in
+            var row: [String: Any] = [
+                "name": f.name, "label": f.label, "value": values[f.name] ?? "", "error": errors[f.name] as Any,
+                "isLong": ["activity", "output", "realisation", "obstacles"].contains(f.name),
+                "isDate": f.name == "start" || f.name == "deadline", "isSelect": f.name == "area" || f.name == "status",
+            ]
+            if f.name == "area" {
+                row["options"] = Area.allCases.map { a in
+                    [
+                        "value": a.rawValue, "label": Words.areaNames[a.rawValue] ?? a.rawValue,
+                        "selected": values["area"] == a.rawValue,
+                    ]
+                        as [String: Any]
+                }
+            } else if f.name == "status" {
+                row["options"] = RecordSchema.planStatuses.map { v in
+                    ["value": v, "label": Words.statusNames[v] ?? v, "selected": values["status"] == v] as [String: Any]
+                }
+            }
+            return row
+        }
+        var evidence: [[String: Any]] = []
+        var review: [String: Any]?
+        if let plan {
+            evidence = try Evidence(store).list(plan: plan.id).map { e in evidenceRow(e) }
+            if let r = try Reviews(store).latest(of: plan.id) {
+                review = [
+                    "verdict": Words.verdictNames[r.string("verdict") ?? ""] ?? "", "note": r.string("note") ?? "",
+                    "by": r.string("reviewer") ?? "",
+                ]
+            }
+        }
+        return try page(
+            "rencana-form", title: plan == nil ? "Rencana aksi baru" : "Rencana aksi", context: context, status: status,
+            [
+                "plan": plan.map { ["id": $0.id, "owner": $0.owner] } as Any, "fields": fields,
+                "formError": errors["_"] as Any, "canWrite": s.account.role.may(.plans), "evidence": evidence,
+                "review": review as Any, "notice": notice as Any,
+                "action": plan.map { "/rencana-aksi/\($0.id)" } ?? "/rencana-aksi",
+            ])
+    }
+
+    func planList(
+        context: WebContext, satker: String, area: String?, status: String?, notice: String? = nil,
+        importError: String? = nil, csv: String = "", httpStatus: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        let s = try context.person()
+        let areaFilter = area.flatMap(Area.init(parsing:))
+        let today = Self.today()
+        var rows: [[String: Any]] = []
+        for p in try Plans(store).list(subtree: satker, area: areaFilter) where p.owner == satker {
+            let st = p.string("status") ?? "draft"
+            if let status, !status.isEmpty, status != "terlambat-tenggat", st != status { continue }
+            let overdue =
+                (p.string("deadline").map { $0 < today } ?? false)
+                && !["selesai", "diverifikasi", "dibatalkan"].contains(st)
+            if status == "terlambat-tenggat" && !overdue { continue }
+            rows.append([
+                "id": p.id, "activity": p.string("activity") ?? "",
+                "area": Words.areaNames[p.string("area") ?? ""] ?? "",
+                "lke": p.string("lke") ?? "", "deadline": p.string("deadline") ?? "–", "pic": p.string("pic") ?? "",
+                "status": Words.statusNames[st] ?? st, "progress": p["progress"].formText, "overdue": overdue,
+            ])
+        }
+        let statusOptions =
+            [["value": "", "label": "Semua status", "selected": (status ?? "").isEmpty]]
+            + [["value": "terlambat-tenggat", "label": "Lewat tenggat", "selected": status == "terlambat-tenggat"]]
+            + RecordSchema.planStatuses.map {
+                ["value": $0, "label": Words.statusNames[$0] ?? $0, "selected": status == $0]
+            }
+        let areaOptions =
+            [["value": "", "label": "Semua area", "selected": areaFilter == nil]]
+            + Area.allCases.map {
+                [
+                    "value": $0.rawValue, "label": Words.areaNames[$0.rawValue] ?? $0.rawValue,
+                    "selected": areaFilter == $0,
+                ]
+            }
+        return try page(
+            "rencana", title: "Rencana aksi", context: context, status: httpStatus,
+            [
+                "rows": rows, "count": rows.count, "satker": satker,
+                "satkerName": store.registry[satker]?.name ?? satker,
+                "areaOptions": areaOptions, "statusOptions": statusOptions, "canWrite": s.account.role.may(.plans),
+                "notice": notice as Any, "importError": importError as Any, "csv": csv,
+            ])
+    }
+}
+
+/// A field's problem in words, by the schema's kind (the store checks the same underneath).
+enum FieldWords {
+    static func problem(_ kind: FieldKind, text: String, knownCodes: Set<String>) -> String? {
+        guard !text.isEmpty else { return nil }
+        switch kind {
+        case .text(let max):
+            return text.count > max ? "Terlalu panjang: paling banyak \(max) karakter." : nil
+        case .integer(let range):
+            let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
+            guard let n = Int64(digits.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
+                return "Harus bilangan bulat \(range.lowerBound)–\(range.upperBound)."
+            }
+            return nil
+        case .date:
+            return FieldWords.isDate(text) ? nil : "Tanggal harus berbentuk TTTT-BB-HH, mis. 2026-12-31."
+        case .choice(let options):
+            return options.contains(text) ? nil : "Pilih salah satu: \(options.joined(separator: ", "))."
+        case .lkeCodes:
+            let unknown = Validation.lkeCodes(text).filter { !knownCodes.contains($0) }
+            return unknown.isEmpty ? nil : "Kode LKE tidak dikenal: \(unknown.joined(separator: ", "))."
+        case .boolean, .recordID, .sha256:
+            return nil
+        }
+    }
+
+    static func isDate(_ text: String) -> Bool {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd"
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        return text.utf8.count == 10 && f.date(from: text).map { f.string(from: $0) == text } == true
+    }
+}
+
+extension FieldValue {
+    /// The value as a form field shows it ("" for none).
+    var formText: String {
+        switch self {
+        case .null: ""
+        case .string(let s): s
+        case .int(let i): String(i)
+        case .bool(let b): b ? "ya" : "tidak"
+        }
+    }
+}

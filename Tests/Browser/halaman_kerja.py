@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Halaman kerja ZI in a real browser: headless Chromium over WebDriver (selenium).
+
+Starts its own deployment (a province 32 and its kab/kota 32.17, real `zisync daemon`
+processes on 127.0.0.1 with mutual TLS between them), then does the ZI cycle as people do it:
+log in, add a rencana aksi, upload a 5 MB bukti dukung and see it listed, answer an LKE
+question and see the area's score change, the province's penilai reviews the plan from the
+province's own web app and the review reaches the kab/kota after a sync, log out. Saves a
+screenshot of each page under --out (and --docs when given).
+
+Run by the Swift test `BrowserTests` (inside a network namespace whose only route is
+loopback when it can make one); by hand:
+    python3 Tests/Browser/halaman_kerja.py --zisync .build/debug/zisync --out /tmp/shots
+"""
+import argparse
+import errno
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+PASSWORD = "kata-sandi-uji"
+
+
+def fail(message):
+    print("FAIL: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+class Node:
+    def __init__(self, zisync, root, satker):
+        self.zisync = zisync
+        self.home = os.path.join(root, "node-" + satker)
+        self.satker = satker
+        self.process = None
+        self.listen = None
+        self.web = None
+
+    def run(self, *args, stdin=None, check=True):
+        r = subprocess.run([self.zisync, *args, "--home", self.home], input=stdin, capture_output=True, text=True,
+                           timeout=120)
+        if check and r.returncode != 0:
+            fail("zisync %s: %s" % (" ".join(args), r.stderr))
+        return r
+
+    def start(self):
+        out = open(self.home + ".out", "w")
+        err = open(self.home + ".err", "w")
+        self.process = subprocess.Popen([self.zisync, "daemon", "--home", self.home], stdout=out, stderr=err)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            text = open(self.home + ".out").read()
+            for line in text.splitlines():
+                if line.startswith("listening on "):
+                    self.listen = "https://" + line[len("listening on "):]
+                if line.startswith("web on "):
+                    self.web = line[len("web on "):]
+            if self.web:
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        fail("daemon of %s did not start: %s" % (self.satker, open(self.home + ".err").read()))
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def offline_check():
+    """With no route but loopback, nothing outside this machine can be reached."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(2)
+    try:
+        s.connect(("1.1.1.1", 80))
+    except OSError as e:
+        return e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL)
+    finally:
+        s.close()
+    return False
+
+
+class Browser:
+    def __init__(self, shots):
+        options = webdriver.ChromeOptions()
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                  "--window-size=1366,768", "--lang=id-ID", "--no-first-run", "--disable-extensions",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]:
+            options.add_argument(a)
+        service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+        self.driver = webdriver.Chrome(service=service, options=options)
+        self.driver.set_page_load_timeout(60)
+        self.shots = shots
+        self.wait = WebDriverWait(self.driver, 60)
+
+    def open(self, url):
+        self.driver.get(url)
+
+    def text(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css).text
+
+    def has_text(self, text):
+        return text in self.driver.find_element(By.TAG_NAME, "body").text
+
+    def body_has(self, text):
+        try:
+            return text in self.driver.find_element(By.TAG_NAME, "body").text
+        except Exception:  # the page is being replaced: ask again
+            return False
+
+    def expect_text(self, text, what):
+        try:
+            self.wait.until(lambda d: self.body_has(text))
+        except Exception:
+            fail("%s: '%s' not on %s\n%s" % (what, text, self.driver.current_url,
+                                              self.driver.find_element(By.TAG_NAME, "body").text[:2000]))
+
+    def shot(self, name, full=True):
+        """The page as far down as it goes (up to 2400 px), at the window's width."""
+        size = self.driver.get_window_size()
+        if full:
+            height = self.driver.execute_script("return document.documentElement.scrollHeight")
+            self.driver.set_window_size(size["width"], max(size["height"], min(int(height) + 120, 2400)))
+        for d in self.shots:
+            os.makedirs(d, exist_ok=True)
+            self.driver.save_screenshot(os.path.join(d, name + ".png"))
+        if full:
+            self.driver.set_window_size(size["width"], size["height"])
+
+    def login(self, base, name):
+        self.open(base + "/")
+        self.wait.until(EC.presence_of_element_located((By.ID, "nama")))
+        self.driver.find_element(By.ID, "nama").send_keys(name)
+        self.driver.find_element(By.ID, "sandi").send_keys(PASSWORD)
+        self.driver.find_element(By.ID, "masuk").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "keluar")))
+
+    def logout(self):
+        self.driver.find_element(By.ID, "keluar").click()
+        self.wait.until(EC.presence_of_element_located((By.ID, "nama")))
+
+    def quit(self):
+        self.driver.quit()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--zisync", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--docs")
+    p.add_argument("--offline", action="store_true", help="require that only loopback is reachable")
+    a = p.parse_args()
+    if a.offline and not offline_check():
+        fail("--offline: an address outside this machine is reachable")
+    shots = [a.out] + ([a.docs] if a.docs else [])
+    root = tempfile.mkdtemp(prefix="zisync-browser-")
+    nodes = []
+    browser = None
+    try:
+        pki = os.path.join(root, "pki")
+        subprocess.run([a.zisync, "pki", "init-ca", "--dir", pki], check=True, capture_output=True)
+        for s in ["32", "32.17"]:
+            subprocess.run([a.zisync, "pki", "issue", "--dir", pki, "--satker", s], check=True, capture_output=True)
+        prov = Node(a.zisync, root, "32")
+        prov.run("init", "--satker", "32", "--pki", pki, "--listen", "127.0.0.1:0", "--web-listen", "127.0.0.1:0")
+        prov.start()
+        nodes.append(prov)
+        kab = Node(a.zisync, root, "32.17")
+        kab.run("init", "--satker", "32.17", "--pki", pki, "--parent", prov.listen, "--web-listen", "127.0.0.1:0")
+        kab.start()
+        nodes.append(kab)
+        kab.run("user", "add", "ani", "--role", "tim-zi", stdin=PASSWORD + "\n")
+        prov.run("user", "add", "rina", "--role", "penilai", stdin=PASSWORD + "\n")
+        evidence = os.path.join(root, "sk-tim-zi.pdf")
+        with open(evidence, "wb") as f:
+            f.write(os.urandom(5 * 1024 * 1024))
+
+        browser = Browser(shots)
+        # Masuk.
+        browser.open(kab.web + "/rencana-aksi")
+        browser.wait.until(EC.presence_of_element_located((By.ID, "nama")))
+        browser.shot("01-masuk")
+        browser.driver.find_element(By.ID, "nama").send_keys("ani")
+        browser.driver.find_element(By.ID, "sandi").send_keys("salah-sandi")
+        browser.driver.find_element(By.ID, "masuk").click()
+        browser.expect_text("Nama pengguna atau kata sandi salah.", "wrong password")
+        browser.driver.find_element(By.ID, "sandi").send_keys(PASSWORD)
+        browser.driver.find_element(By.ID, "masuk").click()
+        browser.expect_text("Rencana aksi", "after login, back to the page asked for")
+
+        # Beranda.
+        browser.open(kab.web + "/")
+        browser.expect_text("Nilai LKE", "beranda")
+        browser.expect_text("Sinkronisasi", "beranda")
+        browser.shot("02-beranda")
+
+        # Rencana aksi: add one.
+        browser.open(kab.web + "/rencana-aksi")
+        browser.driver.find_element(By.ID, "tambah-rencana").click()
+        browser.wait.until(EC.presence_of_element_located((By.ID, "f-activity")))
+        Select(browser.driver.find_element(By.ID, "f-area")).select_by_value("manajemen-perubahan")
+        browser.driver.find_element(By.ID, "f-activity").send_keys("Pembentukan Tim Kerja ZI")
+        browser.driver.find_element(By.ID, "f-lke").send_keys("A.I.1.i.a")
+        browser.driver.find_element(By.ID, "f-deadline").send_keys("2026-01-31")
+        browser.driver.find_element(By.ID, "f-pic").send_keys("Sekretaris")
+        browser.driver.find_element(By.ID, "simpan-rencana").click()
+        browser.expect_text("Rencana aksi tersimpan.", "plan saved")
+        plan_id = browser.driver.current_url.split("/rencana-aksi/")[1].split("?")[0]
+        browser.shot("03-rencana-aksi-form")
+        browser.open(kab.web + "/rencana-aksi")
+        browser.expect_text("Pembentukan Tim Kerja ZI", "plan listed")
+        browser.shot("04-rencana-aksi")
+
+        # Bukti dukung: a 5 MB file by the file picker, with the progress bar.
+        browser.open(kab.web + "/bukti-dukung")
+        Select(browser.driver.find_element(By.ID, "u-rencana")).select_by_value(plan_id)
+        browser.driver.find_element(By.ID, "u-judul").send_keys("SK Tim Kerja ZI")
+        Select(browser.driver.find_element(By.ID, "u-jenis")).select_by_value("sk")
+        picker = browser.driver.find_element(By.ID, "u-berkas")
+        browser.driver.execute_script("arguments[0].hidden = false;", picker)
+        picker.send_keys(evidence)
+        browser.driver.find_element(By.ID, "u-kirim").click()
+        browser.expect_text("Bukti dukung sk-tim-zi.pdf tersimpan.", "upload done")
+        browser.expect_text("SK Tim Kerja ZI", "evidence listed")
+        browser.expect_text("5,0 MB", "its size")
+        browser.shot("05-bukti-dukung")
+        stored = json.loads(kab.run("evidence", "list", "--json").stdout)
+        if len(stored) != 1 or stored[0].get("size") != 5 * 1024 * 1024:
+            fail("the evidence stored: %s" % stored)
+
+        # LKE: answer a question, see the area's score change.
+        browser.open(kab.web + "/lke?area=manajemen-perubahan")
+        before = browser.text("#skor-area")
+        question = browser.driver.find_element(By.ID, "q-A.I.1.i.a")
+        question.find_element(By.CSS_SELECTOR, "input[name=jawaban][value=Ya]").click()
+        question.find_element(By.NAME, "catatan").send_keys("SK Tim Kerja ZI ditetapkan")
+        question.find_element(By.CSS_SELECTOR, "input[name=bukti]").click()
+        question.find_element(By.CSS_SELECTOR, "button.simpan-jawaban").click()
+        browser.expect_text("Jawaban A.I.1.i.a tersimpan.", "answer saved")
+        after = browser.text("#skor-area")
+        if after == before:
+            fail("the area score did not change: %s" % after)
+        print("area score %s -> %s" % (before, after))
+        browser.shot("06-lke", full=False)
+
+        # The kab/kota's work reaches the province.
+        kab.run("sync")
+        browser.logout()
+        browser.shot("07-keluar")
+
+        # The province's penilai reviews the plan in the province's own web app.
+        browser.login(prov.web, "rina")
+        browser.open(prov.web + "/satker")
+        browser.expect_text("32.17", "children table")
+        browser.shot("08-satker-di-bawah")
+        browser.open(prov.web + "/reviu")
+        browser.expect_text("Pembentukan Tim Kerja ZI", "review queue")
+        item = browser.driver.find_element(By.ID, "r-" + plan_id)
+        Select(item.find_element(By.NAME, "putusan")).select_by_value("disetujui")
+        item.find_element(By.NAME, "catatan").send_keys("Lengkap, lanjutkan")
+        browser.shot("09-antrian-reviu")
+        item.find_element(By.CSS_SELECTOR, "button.kirim-reviu").click()
+        browser.expect_text("Reviu tersimpan: Disetujui.", "review saved")
+        browser.open(prov.web + "/rekap")
+        browser.expect_text("32.17", "rekap LKE")
+        browser.shot("10-rekap-lke")
+        browser.open(prov.web + "/lke?satker=32.17&area=manajemen-perubahan")
+        browser.expect_text("Lapis unit: Ya", "the unit's answer beside the province's layer")
+        question = browser.driver.find_element(By.ID, "q-A.I.1.i.a")
+        question.find_element(By.CSS_SELECTOR, "input[name=jawaban][value=Tidak]").click()
+        question.find_element(By.NAME, "catatan").send_keys("Bukti belum lengkap")
+        question.find_element(By.CSS_SELECTOR, "button.simpan-jawaban").click()
+        browser.expect_text("Jawaban A.I.1.i.a tersimpan.", "the province's layer saved")
+        browser.expect_text("lapis berbeda", "the layers disagree, marked")
+        browser.driver.execute_script("document.getElementById('q-A.I.1.i.a').scrollIntoView();")
+        browser.shot("11-lke-penilai", full=False)
+        browser.logout()
+
+        # The review arrives at the kab/kota after a sync.
+        kab.run("sync")
+        browser.login(kab.web, "ani")
+        browser.open(kab.web + "/rencana-aksi/" + plan_id)
+        browser.expect_text("Reviu terakhir: Disetujui oleh rina@32", "the province's review arrived")
+        browser.shot("12-reviu-tiba")
+        browser.open(kab.web + "/riwayat/" + plan_id)
+        browser.expect_text("ani@32.17", "history names the person")
+        browser.shot("13-riwayat")
+        browser.open(kab.web + "/konflik")
+        browser.shot("14-konflik")
+
+        # On a phone.
+        browser.driver.set_window_size(390, 844)
+        browser.open(kab.web + "/")
+        browser.expect_text("Nilai LKE", "beranda on a phone")
+        browser.shot("15-beranda-ponsel")
+        browser.driver.set_window_size(1366, 768)
+
+        browser.logout()
+        browser.open(kab.web + "/")
+        if "/masuk" not in browser.driver.current_url:
+            fail("after logout a page is still open: %s" % browser.driver.current_url)
+        print("OK: the ZI cycle in a real browser (%d screenshots in %s)" % (len(os.listdir(a.out)), a.out))
+    finally:
+        if browser:
+            browser.quit()
+        for n in reversed(nodes):
+            n.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
