@@ -19,9 +19,11 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from selenium import webdriver
@@ -80,6 +82,63 @@ class Node:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+class CuttingProxy:
+    """A TCP proxy on 127.0.0.1 that drops the connection once, when `cut_after` bytes have gone
+    up through it (the office Wi-Fi failing mid-upload), and forwards everything else."""
+
+    def __init__(self, target_port, cut_after):
+        self.target = target_port
+        self.cut_after = cut_after
+        self.upstream = 0
+        self.cuts = 0
+        self.lock = threading.Lock()
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self.pump, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, False), daemon=True).start()
+
+    def pump(self, source, sink, up):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if up:
+                    with self.lock:
+                        self.upstream += len(data)
+                        cut = self.cuts == 0 and self.upstream >= self.cut_after
+                        if cut:
+                            self.cuts += 1
+                    if cut:
+                        for s in (source, sink):
+                            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                            s.close()
+                        return
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
 
 
 def offline_check():
@@ -242,6 +301,38 @@ def main():
         browser.shot("05-bukti-dukung")
         stored = json.loads(kab.run("evidence", "list", "--json").stdout)
         if len(stored) != 1 or stored[0].get("size") != 5 * 1024 * 1024:
+            fail("the evidence stored: %s" % stored)
+
+        # A 50 MB scan over a Wi-Fi that drops halfway: the page waits, asks the offset, goes on.
+        scan = os.path.join(root, "scan-laporan.pdf")
+        with open(scan, "wb") as f:
+            f.write(os.urandom(50 * 1024 * 1024))
+        web_port = int(kab.web.rsplit(":", 1)[1])
+        proxy = CuttingProxy(web_port, cut_after=20 * 1024 * 1024)
+        browser.open("http://127.0.0.1:%d/bukti-dukung" % proxy.port)  # the same cookie: same host
+        Select(browser.driver.find_element(By.ID, "u-rencana")).select_by_value(plan_id)
+        browser.driver.find_element(By.ID, "u-judul").send_keys("Scan laporan monev")
+        picker = browser.driver.find_element(By.ID, "u-berkas")
+        browser.driver.execute_script("arguments[0].hidden = false;", picker)
+        picker.send_keys(scan)
+        browser.driver.find_element(By.ID, "u-kirim").click()
+        try:
+            browser.wait.until(lambda d: browser.body_has("Bukti dukung scan-laporan.pdf tersimpan."))
+        except Exception:
+            fail("the 50 MB upload after a drop: the page says '%s' (%d bytes up, %d cuts)\n%s"
+                 % (browser.text("#u-status"), proxy.upstream, proxy.cuts,
+                    "\n".join(str(e) for e in browser.driver.get_log("browser"))[-3000:]
+                    + open(kab.home + ".err").read()[-3000:]))
+        proxy.close()
+        if proxy.cuts != 1:
+            fail("the link was never cut")
+        resent = proxy.upstream - 50 * 1024 * 1024
+        print("50 MB scan: cut once after %d bytes; %d bytes up in all (%d more than the file)"
+              % (proxy.cut_after, proxy.upstream, resent))
+        if resent > 4 * 1024 * 1024:
+            fail("the upload started again instead of resuming: %d bytes more than the file" % resent)
+        stored = json.loads(kab.run("evidence", "list", "--json").stdout)
+        if sorted(e.get("size") for e in stored) != [5 * 1024 * 1024, 50 * 1024 * 1024]:
             fail("the evidence stored: %s" % stored)
 
         # LKE: answer a question, see the area's score change.

@@ -142,6 +142,10 @@ import ZISyncTransport
             ])
         #expect(nonsense.status == 422)
         #expect(nonsense.body.contains("id=\"galat-A.I.1.i.b\""), "the refusal beside its question")
+        let unknown = try await ani.post(
+            "/lke/jawab",
+            [("satker", "32.17"), ("siklus", "2026"), ("area", "sdm"), ("kode", "Z.9.<b>"), ("jawaban", "Ya")])
+        #expect(unknown.status == 422 && unknown.body.contains("id=\"galat-lke\">Z.9.&lt;b&gt;: "), "\(unknown.body)")
         let sheet = try #require(try kab.json("lke", "sheet", "--cycle", "2026") as? [[String: Any]])
         let row = try #require(sheet.first { $0["code"] as? String == "A.I.1.i.b" })
         #expect((row["answers"] as? [String: String])?.isEmpty == true, "nothing half-saved")
@@ -293,6 +297,34 @@ import ZISyncTransport
         #expect(download.status == 200 && download.data == content)
         #expect(download.headers["content-disposition"]?.contains("filename=\"abk.pdf\"") == true)
 
+        // A Wi-Fi that dies without a word: the server still holds the old request open, waiting
+        // for bytes that never come. The browser's retry takes over at once instead of waiting.
+        let photo = Data((0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) })
+        let photoSHA = SHA256.hash(data: photo).map { String(format: "%02x", $0) }.joined()
+        let second = try await ani.post(
+            "/bukti-dukung/unggah",
+            [("rencana", planID), ("nama", "foto.jpg"), ("ukuran", String(photo.count)), ("sha256", photoSHA)])
+        let secondID = try #require(
+            (try JSONSerialization.jsonObject(with: second.data) as? [String: Any])?["id"] as? String)
+        let silent = try Self.openPatch(
+            port: port, path: "/bukti-dukung/unggah/\(secondID)", session: try #require(ani.session), token: token,
+            announced: photo.count, body: photo.prefix(700_000))
+        defer { close(silent) }
+        var arrived = 0
+        for _ in 0..<50 where arrived < 700_000 {
+            let state = try await ani.get("/bukti-dukung/unggah/\(secondID)")
+            arrived = (try JSONSerialization.jsonObject(with: state.data) as? [String: Any])?["offset"] as? Int ?? 0
+            if arrived < 700_000 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(arrived == 700_000)
+        let takeover = try await ani.send(
+            "PATCH", "/bukti-dukung/unggah/\(secondID)", body: photo.subdata(in: arrived..<photo.count),
+            headers: [("Upload-Offset", String(arrived)), ("X-CSRF-Token", token)])
+        #expect(takeover.status == 200, "\(takeover.body)")
+        #expect(
+            (try JSONSerialization.jsonObject(with: takeover.data) as? [String: Any])?["sha256"] as? String == photoSHA)
+        #expect(try kab.objects("evidence", "list").count == 2)
+
         // Bytes that do not hash to what was announced are discarded, never stored.
         let other = try await ani.post(
             "/bukti-dukung/unggah",
@@ -316,6 +348,35 @@ import ZISyncTransport
         let tooLong = try await ani.post(
             "/bukti-dukung/unggah", [("rencana", planID), ("nama", "besar.pdf"), ("ukuran", String(Int64(3) << 30))])
         #expect(tooLong.status == 422)
-        #expect(try kab.objects("evidence", "list").count == 1)
+        #expect(try kab.objects("evidence", "list").count == 2)
+    }
+
+    /// A PATCH written by hand on a socket of its own, `body` sent and the rest never: the socket
+    /// stays open, as a connection whose Wi-Fi died does on the server's side.
+    static func openPatch(port: Int, path: String, session: String, token: String, announced: Int, body: Data) throws
+        -> Int32
+    {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw DaemonError(message: "cannot connect to 127.0.0.1:\(port)") }
+        let head =
+            "PATCH \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: zisync_sesi=\(session)\r\nX-CSRF-Token: \(token)\r\n"
+            + "Upload-Offset: 0\r\nContent-Type: application/octet-stream\r\nContent-Length: \(announced)\r\n\r\n"
+        let bytes = Array(head.utf8) + Array(body)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw DaemonError(message: "send failed: errno \(errno)") }
+            sent += n
+        }
+        return fd
     }
 }

@@ -22,6 +22,30 @@ import ZISyncTestSupport
         rows.first { $0.satker == satker && $0.area == area }
     }
 
+    @Test func theReviewQueueHoldsWhatNoReviewNamesOldestFirst() throws {
+        let prov = try TestNodes.make("32")
+        defer { TestNodes.remove(prov) }
+        let plans = Plans(prov)
+        var ids: [String] = []
+        for (i, owner) in ["32.17", "32.73", "32.17", "32"].enumerated() {
+            ids.append(
+                try plans.add(
+                    owner: owner, fields: ["area": .string("sdm"), "activity": .string("Rencana \(i)")], actor: "t"))
+        }
+        let below = prov.subtree.subtracting(["32"])
+        let all = try Reviews(prov).unreviewed(owners: below, limit: 10)
+        #expect(
+            all.records.map(\.id) == Array(ids.prefix(3)) && !all.more, "the province's own plan is not its to review")
+        _ = try Reviews(prov).review(ids[0], type: .actionPlan, verdict: "disetujui", note: nil, actor: "rina@32")
+        try plans.delete(ids[2], actor: "t")
+        let left = try Reviews(prov).unreviewed(owners: below, limit: 10)
+        #expect(left.records.map(\.id) == [ids[1]], "reviewed and deleted ones leave the queue")
+        _ = try plans.add(owner: "32.01", fields: ["area": .string("sdm"), "activity": .string("Lagi")], actor: "t")
+        let first = try Reviews(prov).unreviewed(owners: below, limit: 1)
+        #expect(first.records.map(\.id) == [ids[1]] && first.more)
+        #expect(try Reviews(prov).unreviewed(owners: ["32.73"], limit: 5).records.map(\.id) == [ids[1]])
+    }
+
     @Test func evidenceCountsUnderItsPlansAreaWhateverArrivesFirst() throws {
         let ri = try TestNodes.make("00")
         defer { TestNodes.remove(ri) }

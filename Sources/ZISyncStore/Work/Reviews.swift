@@ -30,6 +30,25 @@ public struct Reviews: Sendable {
         return id
     }
 
+    /// Plans and bukti dukung owned by `owners` that no review names yet, least recently changed
+    /// first: at most `limit` of them, and whether there are more. One query, through the index
+    /// on the reviews' subject (a queue at KPU RI spans the whole country).
+    public func unreviewed(owners: Set<String>, limit: Int) throws -> (records: [StoredRecord], more: Bool) {
+        let everyone = owners.count >= store.registry.all.count
+        let list = everyone ? [] : Array(owners)
+        var out: [StoredRecord] = []
+        try store.records.each(
+            sql: """
+                SELECT \(RecordRow.columns) FROM record_state r
+                WHERE r.record_type IN ('action_plan', 'evidence') AND r.deleted = 0
+                  \(everyone ? "" : "AND r.owner IN (\(databaseQuestionMarks(count: list.count)))")
+                  AND NOT EXISTS (SELECT 1 FROM record_state v WHERE v.subject = r.record_id AND v.deleted = 0)
+                ORDER BY r.updated, r.record_id LIMIT \(max(0, limit) + 1)
+                """, arguments: StatementArguments(list)
+        ) { out.append($0) }
+        return (Array(out.prefix(limit)), out.count > limit)
+    }
+
     /// The latest review of a subject, by the clock of its verdict (the lowest id on a tie).
     public func latest(of subjectID: String) throws -> StoredRecord? {
         let id = try store.db.read { db in

@@ -97,33 +97,24 @@ extension WebSite {
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
         let s = try context.person()
-        let below = store.subtree.subtracting([node])
-        let reviews = Reviews(store)
-        var items: [[String: Any]] = []
-        var more = 0
-        for type in [RecordType.actionPlan, .evidence] {
-            for r in try store.records.list(type, owners: below) where !r.isDeleted {
-                guard try reviews.latest(of: r.id) == nil else { continue }
-                guard items.count < Self.queueLimit else {
-                    more += 1
-                    continue
-                }
-                let isPlan = type == .actionPlan
-                var item: [String: Any] = [
-                    "id": r.id, "type": type.rawValue, "typeLabel": isPlan ? "Rencana aksi" : "Bukti dukung",
-                    "satker": r.owner, "satkerName": store.registry[r.owner]?.name ?? r.owner,
-                    "title": isPlan ? r.string("activity") ?? "" : r.string("title") ?? r.string("file_name") ?? "",
-                    "lke": r.string("lke") ?? "", "isEvidence": !isPlan,
-                    "present": !isPlan && (r.string("sha256").map(store.files.contains) ?? false),
-                ]
-                if errorFor == r.id { item["error"] = error }
-                items.append(item)
-            }
+        let (records, more) = try Reviews(store).unreviewed(
+            owners: store.subtree.subtracting([node]), limit: Self.queueLimit)
+        let items: [[String: Any]] = records.map { r in
+            let isPlan = r.type == RecordType.actionPlan.rawValue
+            var item: [String: Any] = [
+                "id": r.id, "type": r.type, "typeLabel": isPlan ? "Rencana aksi" : "Bukti dukung",
+                "satker": r.owner, "satkerName": store.registry[r.owner]?.name ?? r.owner,
+                "title": isPlan ? r.string("activity") ?? "" : r.string("title") ?? r.string("file_name") ?? "",
+                "lke": r.string("lke") ?? "", "isEvidence": !isPlan,
+                "present": !isPlan && (r.string("sha256").map(store.files.contains) ?? false),
+            ]
+            if errorFor == r.id { item["error"] = error }
+            return item
         }
         return try page(
             "reviu", title: "Antrian reviu", context: context, status: status,
             [
-                "items": items, "count": items.count, "more": (more > 0 ? more : nil) as Any,
+                "items": items, "count": items.count, "more": more,
                 "canReview": s.account.role.may(.review),
                 "verdicts": RecordSchema.verdicts.map { ["value": $0, "label": Words.verdictNames[$0] ?? $0] },
                 "notice": notice as Any,

@@ -64,12 +64,11 @@ extension WebSite {
             guard let offset = request.headers[Self.offsetHeader].flatMap({ Int64($0) }), offset >= 0 else {
                 throw WebRefusal.bad("Upload-Offset wajib ada.")
             }
-            guard uploads.claim(meta.id) else {
-                throw WebRefusal(status: .conflict, message: "Bagian lain berkas ini sedang dikirim.")
-            }
-            defer { uploads.release(meta.id) }
+            let writer = uploads.claim(meta.id)
+            defer { uploads.release(meta.id, writer) }
             let now = try await uploads.append(
-                meta.id, at: offset, length: meta.length, body: request.body.map { Data($0.readableBytesView) })
+                meta.id, writer: writer, at: offset, length: meta.length,
+                body: request.body.map { Data($0.readableBytesView) })
             guard now == meta.length else { return try Self.json(["offset": now, "length": meta.length]) }
             return try finish(meta, session: s)
         }

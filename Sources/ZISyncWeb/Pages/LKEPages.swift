@@ -182,6 +182,9 @@ extension WebSite {
             ])
         }
         let areaScore = lke.score.areas.first { $0.area == current }
+        // A refusal for a code not on this tab (a hand-made request) is shown above the sheet.
+        let shown = rows.contains { ($0["code"] as? String) == fieldError?.code }
+        let formError = fieldError.flatMap { shown ? nil : "\($0.code): \($0.message)" }
         return try page(
             "lke", title: "LKE \(satker) \(cycle)", context: context, status: status,
             [
@@ -197,7 +200,8 @@ extension WebSite {
                 "areaPercent": areaScore.map { Words.figure($0.percent) } ?? "–",
                 "hasilScore": Words.figure(lke.score.hasil), "total": Words.figure(lke.score.total),
                 "pengungkit": Words.figure(lke.score.pengungkit), "unanswered": lke.score.unanswered,
-                "rows": rows, "readOnlyReason": canWrite ? "" : readOnlyReason(s, layer: layer, writable: writable),
+                "rows": rows, "formError": formError as Any,
+                "readOnlyReason": canWrite ? "" : readOnlyReason(s, layer: layer, writable: writable),
             ])
     }
 

@@ -23,7 +23,9 @@ final class WebUploads: @unchecked Sendable {
 
     let directory: URL
     private let lock = NSLock()
-    private var busy: Set<String> = []
+    /// The request now writing each upload, by a number that grows with every new request.
+    private var writers: [String: Int] = [:]
+    private var generation = 0
     /// The largest file a browser may send, and how many unfinished uploads a person may hold.
     static let maxLength: Int64 = 2 << 30
     static let maxUnfinishedPerUser = 16
@@ -80,13 +82,26 @@ final class WebUploads: @unchecked Sendable {
         }
     }
 
-    /// One writer per upload at a time (a browser retrying while its old request still runs).
-    func claim(_ id: String) -> Bool { lock.withLock { busy.insert(id).inserted } }
-    func release(_ id: String) { _ = lock.withLock { busy.remove(id) } }
+    /// Makes this request the upload's one writer. The newest request wins: after a Wi-Fi drop
+    /// the server may never hear that the old connection died, and the browser's retry must not
+    /// wait for it; the old request writes nothing more (`append` checks before each chunk).
+    func claim(_ id: String) -> Int {
+        lock.withLock {
+            generation += 1
+            writers[id] = generation
+            return generation
+        }
+    }
 
-    /// Appends the chunks of `body` at `offset`, which must be the bytes held. Every byte that
-    /// arrives is written; the file is synced when the request ends, however it ends.
-    func append<S: AsyncSequence>(_ id: String, at offset: Int64, length: Int64, body: S) async throws -> Int64
+    func release(_ id: String, _ writer: Int) {
+        lock.withLock { if writers[id] == writer { writers[id] = nil } }
+    }
+
+    /// Appends the chunks of `body` at `offset`, which must be the bytes held, as `writer` (from
+    /// `claim`). Every byte that arrives is written; the file is synced when the request ends,
+    /// however it ends.
+    func append<S: AsyncSequence>(_ id: String, writer: Int, at offset: Int64, length: Int64, body: S) async throws
+        -> Int64
     where S.Element == Data {
         let held = self.offset(id)
         guard offset == held else {
@@ -106,7 +121,14 @@ final class WebUploads: @unchecked Sendable {
             guard now + Int64(chunk.count) <= length else {
                 throw WebRefusal.bad("Berkas lebih panjang dari \(length) byte yang diumumkan.")
             }
-            try out.write(contentsOf: chunk)
+            // Checked and written under the lock, so a newer request's offset is never overtaken.
+            try lock.withLock {
+                guard writers[id] == writer else {
+                    throw WebRefusal(
+                        status: .conflict, message: "Unggahan ini dilanjutkan oleh permintaan yang lebih baru.")
+                }
+                try out.write(contentsOf: chunk)
+            }
             now += Int64(chunk.count)
         }
         return now
