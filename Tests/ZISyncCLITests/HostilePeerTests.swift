@@ -535,6 +535,16 @@ final class RawConnection {
         return recv(fd, &byte, 1, 0) <= 0
     }
 
+    /// Sends all of `bytes` (and nothing after: the connection stays open, silent).
+    func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw DaemonError(message: "send: errno \(errno)") }
+            sent += n
+        }
+    }
+
     func close() { _ = Glibc.close(fd) }
 }
 

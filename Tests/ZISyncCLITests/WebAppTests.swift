@@ -309,7 +309,7 @@ import ZISyncTransport
         let silent = try Self.openPatch(
             port: port, path: "/bukti-dukung/unggah/\(secondID)", session: try #require(ani.session), token: token,
             announced: photo.count, body: photo.prefix(700_000))
-        defer { close(silent) }
+        defer { silent.close() }
         var arrived = 0
         for _ in 0..<50 where arrived < 700_000 {
             let state = try await ani.get("/bukti-dukung/unggah/\(secondID)")
@@ -351,32 +351,16 @@ import ZISyncTransport
         #expect(try kab.objects("evidence", "list").count == 2)
     }
 
-    /// A PATCH written by hand on a socket of its own, `body` sent and the rest never: the socket
-    /// stays open, as a connection whose Wi-Fi died does on the server's side.
+    /// A PATCH written by hand on a connection of its own, `body` sent and the rest never: the
+    /// connection stays open, as one whose Wi-Fi died does on the server's side.
     static func openPatch(port: Int, path: String, session: String, token: String, announced: Int, body: Data) throws
-        -> Int32
+        -> RawConnection
     {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw DaemonError(message: "cannot connect to 127.0.0.1:\(port)") }
+        let connection = try RawConnection(port: port)
         let head =
             "PATCH \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: zisync_sesi=\(session)\r\nX-CSRF-Token: \(token)\r\n"
             + "Upload-Offset: 0\r\nContent-Type: application/octet-stream\r\nContent-Length: \(announced)\r\n\r\n"
-        let bytes = Array(head.utf8) + Array(body)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw DaemonError(message: "send failed: errno \(errno)") }
-            sent += n
-        }
-        return fd
+        try connection.send(Array(head.utf8) + Array(body))
+        return connection
     }
 }
