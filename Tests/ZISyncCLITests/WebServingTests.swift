@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import GRDB
 import Testing
 import ZISyncCore
 import ZISyncNode
@@ -33,6 +35,39 @@ import ZISyncTransport
             garbage.contains { $0.contains("web.certificate") && $0.contains("not a PEM certificate") }, "\(garbage)")
         let (_, unused) = try check("[web]\ncertificate = \"web.crt\"\nkey = \"web.key\"\n")
         #expect(unused.contains { $0.contains("without web_listen") }, "\(unused)")
+    }
+
+    /// An office-network address, made in a network namespace of the test's own (10.99.0.1 on its
+    /// loopback interface, nothing reachable outside): the log warns, `status` says so.
+    @Test(.enabled(if: BrowserTests.canIsolate, "needs a network namespace (root): unshare --net"))
+    func aLANAddressIsSaidInTheLogAndInStatus() throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        try net.node("32", serves: true)
+        let kab = try net.node("32.17", parent: "32")  // the province is out of reach in there: no matter
+        try kab.config.set("web_listen", "10.99.0.1:0")
+        try kab.ok("config", "check")
+        let script = """
+            ip link set lo up && ip addr add 10.99.0.1/32 dev lo || exit 3
+            "$0" daemon --home "$1" > "$1/daemon.out" 2> "$1/daemon.err" &
+            pid=$!
+            for i in $(seq 100); do grep -q '^web on' "$1/daemon.out" && break; sleep 0.1; done
+            "$0" status --home "$1"
+            kill -TERM $pid; wait $pid
+            """
+        let r = try CLI.process(
+            "unshare", ["--net", "--", "/bin/sh", "-c", script, CLI.binary.path, kab.home.path],
+            environment: CLI.environment)
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try String(contentsOf: kab.home.appendingPathComponent("daemon.out"), encoding: .utf8)
+        let address = try #require(out.split(separator: "\n").first { $0.hasPrefix("web on ") }?.dropFirst(7))
+        #expect(address.hasPrefix("http://10.99.0.1:"))
+        #expect(
+            r.stdout.contains(
+                "web:       \(address) (on the office network: anyone who reaches it sees the login page)"))
+        let log = try String(contentsOf: kab.home.appendingPathComponent("daemon.err"), encoding: .utf8)
+        #expect(log.contains("web app on the office network at \(address)"), "\(log)")
+        #expect(log.contains("passwords cross the network unencrypted"))
     }
 
     @Test func overHTTPSWithTheOfficesOwnCertificateTheCookieIsSecure() async throws {
@@ -102,6 +137,42 @@ import ZISyncTransport
             environment: CLI.environment)
         #expect(short.status != 0 && short.stderr.contains("at least 8 characters"))
         #expect(try kab.run(["user", "add", "Budi Santoso", "--role", "penilai"]).status != 0)
+    }
+
+    /// Every byte arrived but the store refused to write (the office is restoring): the upload
+    /// stays, and an empty chunk at its end finishes it once the refusal is gone.
+    @Test func anUploadRefusedAtTheEndIsKeptAndFinishedLater() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let ri = try net.node("00", serves: true, web: true)
+        try ri.addUser("op", role: "operator")
+        let plan = try ri.ok("plan", "add", "--area", "sdm", "--activity", "Penyusunan peta jabatan")
+        let op = WebClient(try net.daemons["00"]!.webURL())
+        try await op.login("op", "kata-sandi-1")
+        let token = try #require(op.csrf)
+        let content = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let sha = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        let begun = try await op.post(
+            "/bukti-dukung/unggah",
+            [("rencana", plan), ("nama", "peta.pdf"), ("ukuran", String(content.count)), ("sha256", sha)])
+        let id = try #require((try JSONSerialization.jsonObject(with: begun.data) as? [String: Any])?["id"] as? String)
+        let db = try DatabaseQueue(path: ri.home.appendingPathComponent("zisync.db").path)
+        try await db.write { try $0.execute(sql: "UPDATE sync_state SET recovery = 'test: restoring' WHERE id = 1") }
+        let refused = try await op.send(
+            "PATCH", "/bukti-dukung/unggah/\(id)", body: content,
+            headers: [("Upload-Offset", "0"), ("X-CSRF-Token", token)])
+        #expect(refused.status == 422 && refused.body.contains("Ditolak oleh aturan penyimpanan"), "\(refused.body)")
+        let held = try await op.get("/bukti-dukung/unggah/\(id)")
+        #expect(
+            (try JSONSerialization.jsonObject(with: held.data) as? [String: Any])?["offset"] as? Int == content.count)
+        #expect(try ri.objects("evidence", "list").isEmpty)
+        try await db.write { try $0.execute(sql: "UPDATE sync_state SET recovery = NULL WHERE id = 1") }
+        let finished = try await op.send(
+            "PATCH", "/bukti-dukung/unggah/\(id)", body: Data(),
+            headers: [("Upload-Offset", String(content.count)), ("X-CSRF-Token", token)])
+        #expect(finished.status == 200, "\(finished.body)")
+        #expect(try ri.objects("evidence", "list").first?["sha256"] as? String == sha)
+        #expect(try await op.get("/bukti-dukung/unggah/\(id)").status == 404, "done: the upload is gone")
     }
 
     @Test func aConflictIsResolvedFromTheWebAndAReviewGivenThere() async throws {

@@ -27,15 +27,16 @@ enum WebService {
             return facts(status, store: store)
         }
         let scheme = tls == nil ? "http" : "https"
-        if !config.webIsLoopback {
-            logger.warning(
-                "web app on the office network at \(scheme)://\(host):\(port): anyone who reaches this address sees the login page\(tls == nil ? "; passwords cross the network unencrypted (set [web] certificate and key)" : "")"
-            )
-        }
+        let onLAN = !config.webIsLoopback
         return try WebServer.application(
             router: site.router(), host: host, port: port, tls: tls, logger: logger,
             onServerRunning: { channel in
                 let address = "\(scheme)://\(host):\(channel.localAddress?.port ?? port)"
+                if onLAN {
+                    logger.warning(
+                        "web app on the office network at \(address): anyone who reaches this address sees the login page\(tls == nil ? "; passwords cross the network unencrypted (set [web] certificate and key)" : "")"
+                    )
+                }
                 await live.web(address)
                 onListening(address)
             })

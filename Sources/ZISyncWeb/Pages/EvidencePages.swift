@@ -134,7 +134,8 @@ extension WebSite {
                 "offset": meta.length, "length": meta.length, "evidence": id, "sha256": stored.sha256,
             ])
         } catch let e as ZISyncError {
-            uploads.discard(meta.id)
+            // Kept: every byte is here, and the person may try again once the refusal is gone
+            // (an office restoring from its parent writes nothing for a while).
             return try Self.json(["error": Self.refusal(e)], status: .unprocessableContent)
         }
     }

@@ -81,10 +81,12 @@
   }
 
   // Sends from the server's offset on; a dropped connection waits and asks the offset again.
+  // At the end an empty chunk asks the server to finish (an upload resumed when all its bytes
+  // were already there, say after the server refused to store it once).
   function run(url, file, offset, tries) {
-    if (offset >= file.size) return Promise.resolve({});
     return sendChunk(url, file, offset).then(function (answer) {
       if (answer.evidence) return answer;
+      if (answer.offset >= file.size) throw { status: 500, answer: { error: "Server belum menyimpan berkas; coba lagi." } };
       return run(url, file, answer.offset, 0);
     }, function (err) {
       if (err.status && err.status !== 409 && err.status < 500) throw err;
@@ -143,7 +145,8 @@
       say("Tersimpan.");
       window.location = "/bukti-dukung?pesan=" + encodeURIComponent("Bukti dukung " + file.name + " tersimpan.") + (answer.evidence ? "#" : "");
     }).catch(function (err) {
-      localStorage.removeItem(key);
+      // The upload stays known: trying again with the same file goes on where it stopped (a
+      // discarded one is simply started again).
       var a = (err && err.answer) || {};
       if (a.errors) showErrors(a.errors);
       say(a.error || (a.errors ? "Periksa isian yang ditandai." : "Unggahan gagal (" + (err && err.status) + ")."));
