@@ -201,6 +201,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ZISyncWebTests",
+            dependencies: ["ZISyncCore", "ZISyncProtocol", "ZISyncWeb"]
+        ),
+        .testTarget(
             name: "ZISyncNodeTests",
             dependencies: [
                 "ZISyncCore", "ZISyncProtocol", "ZISyncEngine", "ZISyncTransport", "ZISyncNode",

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import ZISyncCore
+import ZISyncProtocol
+
+@testable import ZISyncWeb
+
+/// The web app's small parts that every page leans on: form decoding, field checks in words,
+/// file names and redirect targets from the browser, times and figures in Bahasa Indonesia, the
+/// template values, the login throttle.
+@Suite struct WebPartsTests {
+    @Test func formsDecodeAsBrowsersEncodeThem() {
+        let f = Form(urlencoded: "nama=Ani+Wulandari&catatan=50%25+selesai&bukti=a&bukti=b&kosong=&rusak=%ZZ&tanpa")
+        #expect(f["nama"] == "Ani Wulandari" && f["catatan"] == "50% selesai")
+        #expect(f.all("bukti") == ["a", "b"] && f["kosong"] == "" && f.text("kosong") == nil)
+        #expect(f["rusak"] == "%ZZ", "a malformed escape is kept as typed")
+        #expect(f["tanpa"] == "" && f["hilang"] == nil)
+    }
+
+    @Test func fieldProblemsAreInWordsAndMatchTheSchema() {
+        let codes: Set<String> = ["A.I.1.i.a"]
+        #expect(FieldWords.problem(.date, text: "2026-02-30", knownCodes: codes) != nil, "no 30 February")
+        #expect(FieldWords.problem(.date, text: "2026-12-31", knownCodes: codes) == nil)
+        #expect(FieldWords.problem(.date, text: "31/12/2026", knownCodes: codes)?.contains("TTTT-BB-HH") == true)
+        #expect(FieldWords.problem(.integer(0...100), text: "50%", knownCodes: codes) == nil)
+        #expect(FieldWords.problem(.integer(0...100), text: "101", knownCodes: codes) == "Harus bilangan bulat 0–100.")
+        #expect(
+            FieldWords.problem(.text(maxLength: 3), text: "empat", knownCodes: codes)?.contains("3 karakter") == true)
+        #expect(FieldWords.problem(.choice(["a", "b"]), text: "c", knownCodes: codes) == "Pilih salah satu: a, b.")
+        #expect(
+            FieldWords.problem(.lkeCodes, text: "A.I.1.i.a, Z.1", knownCodes: codes) == "Kode LKE tidak dikenal: Z.1.")
+        #expect(FieldWords.problem(.date, text: "", knownCodes: codes) == nil, "empty clears the field")
+    }
+
+    @Test func namesAndTargetsFromTheBrowserAreCleaned() {
+        #expect(WebSite.fileName("C:\\Users\\ani\\scan SK.pdf") == "scan SK.pdf")
+        #expect(WebSite.fileName("../../etc/passwd") == "passwd")
+        #expect(WebSite.fileName("a\u{0}b\u{7f}.pdf") == "ab.pdf")
+        #expect(WebSite.fileName("..") == nil && WebSite.fileName("  ") == nil)
+        #expect(WebSite.fileName(String(repeating: "x", count: 256)) == nil)
+        #expect(WebSite.localPath("/lke?area=sdm") == "/lke?area=sdm")
+        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "/a\r\nSet-Cookie: x", "lke", nil] {
+            #expect(WebSite.localPath(bad) == nil, "\(bad ?? "nil")")
+        }
+        #expect(
+            WebSite.seeOther("/lke?area=sdm#q-A.I.1.i.a", notice: "Tersimpan.").headers[.location]
+                == "/lke?area=sdm&pesan=Tersimpan%2E#q-A.I.1.i.a")
+    }
+
+    @Test func timesFiguresAndProblemsReadAsAnOfficeSaysThem() {
+        let now: Int64 = 1_800_000_000_000
+        #expect(Words.ago(nil, now: now) == "belum pernah")
+        #expect(Words.ago(now - 30_000, now: now) == "baru saja")
+        #expect(Words.ago(now - 180_000, now: now) == "3 menit lalu")
+        #expect(Words.ago(now - 7_200_000, now: now) == "2 jam lalu")
+        #expect(Words.ago(now - 5 * 86_400_000, now: now) == "5 hari lalu")
+        #expect(Words.ago(now + 60_000, now: now) == "baru saja", "a clock ahead is not the future")
+        #expect(Words.bytes(512) == "512 B" && Words.bytes(5 << 20) == "5,0 MB" && Words.bytes(3 << 30) == "3,00 GB")
+        #expect(Words.bytes(2048) == "2 KB")
+        #expect(Words.figure(75) == "75,00" && Words.figure(3.125) == "3,13")
+        for cause in SyncProblem.Cause.allCases {
+            let (what, todo) = Words.problem(cause)
+            #expect(what.hasSuffix(".") && !todo.isEmpty, "\(cause)")
+        }
+        #expect(Words.problem(.unreachable).0 == "Koneksi ke kantor induk terputus.")
+        for state in ChildState.allCases { #expect(!Words.childState(state).isEmpty) }
+        #expect(Set(Words.areaNames.keys) == Set(Area.allCases.map(\.rawValue)))
+        #expect(Set(Words.areaShort.keys) == Set(Area.allCases.map(\.rawValue)))
+        #expect(Set(Words.statusNames.keys) == Set(RecordSchema.planStatuses))
+        #expect(Set(Words.verdictNames.keys) == Set(RecordSchema.verdicts))
+    }
+
+    @Test func absentValuesLeaveTheTemplateAndPresentOnesAreUnwrapped() throws {
+        let none: String? = nil
+        let some: String? = "ada"
+        let value = Templates.present(
+            [
+                "a": none as Any, "b": some as Any, "rows": [["c": none as Any, "d": 1]],
+                "list": [some as Any, none as Any],
+            ] as [String: Any])
+        let d = try #require(value as? [String: Any])
+        #expect(d["a"] == nil && d["b"] as? String == "ada")
+        #expect((d["rows"] as? [[String: Any]])?.first?.keys.sorted() == ["d"])
+        #expect((d["list"] as? [Any])?.count == 1)
+        let templates = try Templates(library: .init(templates: [:]))
+        #expect(throws: WebSetupError.self) { try templates.render("tidak-ada", [:]) }
+    }
+
+    @Test func failedLoginsSlowTheNextOnesDownAndASuccessForgives() async {
+        let throttle = LoginThrottle()
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let keys = ["user:ani", "addr:10.0.0.7"]
+        for _ in 0..<2 { await throttle.failed(keys, now: t0) }
+        #expect(await throttle.wait(keys, now: t0) == 0, "two failures are free")
+        #expect(await throttle.failed(keys, now: t0) == 3)
+        #expect(await throttle.wait(keys, now: t0) == 2)
+        #expect(await throttle.wait(["addr:10.0.0.7"], now: t0) == 2, "the address too")
+        await throttle.failed(keys, now: t0)
+        #expect(await throttle.wait(keys, now: t0) == 4, "each next one waits twice as long")
+        for _ in 0..<20 { await throttle.failed(keys, now: t0) }
+        #expect(await throttle.wait(keys, now: t0) == 300, "at most five minutes")
+        #expect(await throttle.wait(keys, now: t0.addingTimeInterval(301)) == 0)
+        await throttle.succeeded(keys)
+        #expect(await throttle.wait(keys, now: t0) == 0)
+    }
+
+    @Test func passwordsAreHashedAndCheckedWithTheirRules() async {
+        #expect(Passwords.problem("pendek") != nil && Passwords.problem(String(repeating: "x", count: 73)) != nil)
+        #expect(Passwords.problem("cukup-panjang") == nil)
+        let hash = Passwords.hash("cukup-panjang")
+        #expect(hash.hasPrefix("$2") && !hash.contains("cukup"))
+        #expect(await Passwords.verify("cukup-panjang", hash: hash))
+        #expect(!(await Passwords.verify("Cukup-panjang", hash: hash)))
+        #expect(!(await Passwords.verify("cukup-panjang", hash: "not a hash")))
+    }
+
+    @Test func tokensCompareWhole() {
+        #expect(constantTimeEqual("abc", "abc") && !constantTimeEqual("abc", "abd") && !constantTimeEqual("abc", "ab"))
+    }
+}
