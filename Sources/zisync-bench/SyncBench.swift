@@ -155,7 +155,7 @@ func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
     // Signed by 32.17's key as its own writes are; the signing is timed on its own.
     let key = try OriginKey(certificateFile: "\(pki)/32.17.crt", keyFile: "\(pki)/32.17.key")
     var changes = makeChanges(total: total, origin: "32.17")
-    let signSeconds = try seconds { changes = changes.map { $0.signed(key.sign(hash: $0.hash)) } }
+    let signSeconds = seconds { changes = changes.map { $0.signed(key.sign(hash: $0.hash)) } }
     do {
         let store = try Store.open(home: Home(path: kab.path))
         var i = 0

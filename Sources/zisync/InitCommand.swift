@@ -107,7 +107,7 @@ struct InitCommand: AsyncParsableCommand {
     /// The restore is one sync round that begins with fetching the office's own chains.
     func finishRestore(_ home: Home) async throws {
         print("Restoring \(satker) from \(parent ?? "its parent")…")
-        var sync = try SyncCommand.parse(["--home", home.url.path] + (node.config.map { ["--config", $0] } ?? []))
+        let sync = try SyncCommand.parse(["--home", home.url.path] + (node.config.map { ["--config", $0] } ?? []))
         try await sync.run()
         let store = try node.openStore()
         let state = try store.ledger.state()

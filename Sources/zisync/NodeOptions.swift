@@ -54,11 +54,3 @@ struct NodeOptions: ParsableArguments {
 extension Area: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
-
-/// Today's date (local time) as YYYY-MM-DD.
-func today() -> String {
-    let f = DateFormatter()
-    f.dateFormat = "yyyy-MM-dd"
-    f.locale = Locale(identifier: "en_US_POSIX")
-    return f.string(from: Date())
-}

@@ -33,7 +33,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let store = try node.openStore()
         if let satker, !store.registry.contains(satker) { throw ValidationError("unknown satker code '\(satker)'") }
-        let rows = try RollUp(store).rows(subtree: satker, today: today ?? zisync.today())
+        let rows = try RollUp(store).rows(subtree: satker, today: today ?? CalendarDay.today())
         if json {
             try printJSON(
                 rows.map { r in

@@ -32,6 +32,11 @@ import ZISyncTestSupport
                 try plans.add(
                     owner: owner, fields: ["area": .string("sdm"), "activity": .string("Rencana \(i)")], actor: "t"))
         }
+        // One office's own, without its subtree (the web app's Beranda and lists).
+        #expect(try plans.list(owners: ["32"]).map(\.id) == [ids[3]])
+        #expect(try plans.list(owners: ["32.17"]).map(\.id) == [ids[0], ids[2]])
+        #expect(try RollUp(prov).rows(owners: ["32"], today: "2026-01-01").map(\.plans) == [1])
+        #expect(try RollUp(prov).rows(today: "2026-01-01").map(\.plans).reduce(0, +) == 4)
         let below = prov.subtree.subtracting(["32"])
         let all = try Reviews(prov).unreviewed(owners: below, limit: 10)
         #expect(

@@ -17,19 +17,25 @@ import ZISyncProtocol
         #expect(f["tanpa"] == "" && f["hilang"] == nil)
     }
 
-    @Test func fieldProblemsAreInWordsAndMatchTheSchema() {
-        let codes: Set<String> = ["A.I.1.i.a"]
-        #expect(FieldWords.problem(.date, text: "2026-02-30", knownCodes: codes) != nil, "no 30 February")
-        #expect(FieldWords.problem(.date, text: "2026-12-31", knownCodes: codes) == nil)
-        #expect(FieldWords.problem(.date, text: "31/12/2026", knownCodes: codes)?.contains("TTTT-BB-HH") == true)
-        #expect(FieldWords.problem(.integer(0...100), text: "50%", knownCodes: codes) == nil)
-        #expect(FieldWords.problem(.integer(0...100), text: "101", knownCodes: codes) == "Harus bilangan bulat 0–100.")
-        #expect(
-            FieldWords.problem(.text(maxLength: 3), text: "empat", knownCodes: codes)?.contains("3 karakter") == true)
-        #expect(FieldWords.problem(.choice(["a", "b"]), text: "c", knownCodes: codes) == "Pilih salah satu: a, b.")
-        #expect(
-            FieldWords.problem(.lkeCodes, text: "A.I.1.i.a, Z.1", knownCodes: codes) == "Kode LKE tidak dikenal: Z.1.")
-        #expect(FieldWords.problem(.date, text: "", knownCodes: codes) == nil, "empty clears the field")
+    @Test func fieldProblemsAreInWordsAndAreTheSchemasOwn() {
+        let plan = RecordType.actionPlan.schema
+        func problem(_ field: String, _ text: String) -> String? {
+            FieldWords.problem(plan, field, text: text, lkeCodeExists: { $0 == "A.I.1.i.a" })
+        }
+        #expect(problem("deadline", "2026-02-30") != nil, "no 30 February")
+        #expect(problem("deadline", "2026-12-31") == nil && problem("deadline", "") == nil, "empty clears it")
+        #expect(problem("deadline", "31/12/2026")?.contains("TTTT-BB-HH") == true)
+        #expect(problem("progress", "50%") == nil)
+        #expect(problem("progress", "101") == "Harus bilangan bulat 0–100.")
+        #expect(problem("progress", "banyak") == "Harus bilangan bulat 0–100.")
+        // The schema counts bytes: 1,000 two-byte letters are 2,000 bytes, one more is too many.
+        #expect(problem("activity", String(repeating: "é", count: 1000)) == nil)
+        #expect(problem("activity", String(repeating: "é", count: 1001)) == "Terlalu panjang: paling banyak 2000 byte.")
+        #expect(problem("activity", "Rapat\u{1B}[2J")?.contains("karakter kendali") == true)
+        #expect(problem("status", "hampir")?.hasPrefix("Pilih salah satu: draft, diajukan") == true)
+        #expect(problem("status", "Selesai") == nil, "the schema's own leniency")
+        #expect(problem("lke", "A.I.1.i.a, Z.1") == "Kode LKE tidak dikenal: Z.1.")
+        #expect(problem("nope", "x") == "Isian tidak dikenal.")
     }
 
     @Test func namesAndTargetsFromTheBrowserAreCleaned() {
@@ -55,7 +61,7 @@ import ZISyncProtocol
         #expect(Words.ago(now - 7_200_000, now: now) == "2 jam lalu")
         #expect(Words.ago(now - 5 * 86_400_000, now: now) == "5 hari lalu")
         #expect(Words.ago(now + 60_000, now: now) == "baru saja", "a clock ahead is not the future")
-        #expect(Words.bytes(512) == "512 B" && Words.bytes(5 << 20) == "5,0 MB" && Words.bytes(3 << 30) == "3,00 GB")
+        #expect(Words.bytes(512) == "512 B" && Words.bytes(5 << 20) == "5,0 MB" && Words.bytes(3 << 30) == "3,0 GB")
         #expect(Words.bytes(2048) == "2 KB")
         #expect(Words.figure(75) == "75,00" && Words.figure(3.125) == "3,13")
         for cause in SyncProblem.Cause.allCases {
@@ -82,7 +88,7 @@ import ZISyncProtocol
         #expect(d["a"] == nil && d["b"] as? String == "ada")
         #expect((d["rows"] as? [[String: Any]])?.first?.keys.sorted() == ["d"])
         #expect((d["list"] as? [Any])?.count == 1)
-        let templates = try Templates(library: .init(templates: [:]))
+        let templates = Templates(library: .init(templates: [:]))
         #expect(throws: WebSetupError.self) { try templates.render("tidak-ada", [:]) }
     }
 

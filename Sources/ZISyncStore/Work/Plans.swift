@@ -49,7 +49,18 @@ public struct Plans: Sendable {
 
     /// The same plans one by one, read as a stream (a list of any length in bounded memory).
     public func each(subtree: String? = nil, area: Area? = nil, _ body: (StoredRecord) throws -> Void) throws {
-        let owners = Array(store.registry.subtree(of: subtree ?? store.node))
+        try each(owners: store.registry.subtree(of: subtree ?? store.node), area: area, body)
+    }
+
+    /// Plans owned by exactly these offices (one office's own, without its subtree).
+    public func list(owners: Set<String>, area: Area? = nil) throws -> [StoredRecord] {
+        var out: [StoredRecord] = []
+        try each(owners: owners, area: area) { out.append($0) }
+        return out
+    }
+
+    func each(owners set: Set<String>, area: Area?, _ body: (StoredRecord) throws -> Void) throws {
+        let owners = Array(set)
         var arguments: [any DatabaseValueConvertible] = owners
         var areaFilter = ""
         if let area {

@@ -36,10 +36,14 @@ public struct RollUp: Sendable {
     /// carries for its plan (a missing file is one in the download queue, or none at all); the
     /// latest reviews, by subject.
     public func rows(subtree: String? = nil, today: String) throws -> [ReportRow] {
+        try rows(owners: store.registry.subtree(of: subtree ?? store.node), today: today)
+    }
+
+    /// The same rows for exactly these offices (one office's own, without its subtree).
+    public func rows(owners codes: Set<String>, today: String) throws -> [ReportRow] {
         let registry = store.registry
-        let subtreeCodes = registry.subtree(of: subtree ?? store.node)
         // Everyone's records: no owner filter at all (KPU RI's roll-up).
-        let owners = subtreeCodes.count == registry.all.count ? [] : Array(subtreeCodes)
+        let owners = codes.count >= registry.all.count ? [] : Array(codes)
         func within(_ column: String) -> String {
             owners.isEmpty ? "" : "AND \(column) IN (\(databaseQuestionMarks(count: owners.count)))"
         }

@@ -17,7 +17,8 @@ extension WebSite {
                     "href": "/lke?area=\(g.area)#q-\(g.code)",
                 ]
             }
-            let rows = try RollUp(store).rows(subtree: node, today: Self.today()).filter { $0.satker == node }
+            // This office's own plans: at KPU RI its subtree is the whole country.
+            let rows = try RollUp(store).rows(owners: [node], today: CalendarDay.today())
             let plans = rows.map(\.plans).reduce(0, +)
             let done = rows.map(\.done).reduce(0, +)
             let overdue = rows.map(\.overdue).reduce(0, +)
@@ -63,13 +64,5 @@ extension WebSite {
             out["todo"] = "Perubahan baru dapat disimpan lagi setelah pemulihan selesai; biarkan daemon berjalan."
         }
         return out
-    }
-
-    /// Today's date (local time) as YYYY-MM-DD.
-    static func today() -> String {
-        let f = DateFormatter()
-        f.dateFormat = "yyyy-MM-dd"
-        f.locale = Locale(identifier: "en_US_POSIX")
-        return f.string(from: Date())
     }
 }

@@ -35,11 +35,10 @@ extension WebSite {
             }
             let sha = form.text("sha256")?.lowercased()
             if let sha, !Validation.isSHA256Hex(sha) { errors["berkas"] = "SHA-256 berkas tidak sah." }
-            let schema = RecordType.evidence.schema
-            let codes = Set((try? store.records.lkeCatalogue().map(\.code)) ?? [])
+            let auth = store.authorization
             for (field, key) in [("title", "judul"), ("kind", "jenis"), ("lke", "lke")] {
-                if let kind = schema.fields[field],
-                    let problem = FieldWords.problem(kind, text: form.text(key) ?? "", knownCodes: codes)
+                if let problem = FieldWords.problem(
+                    RecordType.evidence.schema, field, text: form.text(key) ?? "", lkeCodeExists: auth.lkeCodeExists)
                 {
                     errors[key] = problem
                 }
@@ -174,7 +173,7 @@ extension WebSite {
         let s = try context.person()
         let planFilter = try plan.flatMap { $0.isEmpty ? nil : try self.plan($0) }
         let unsent = Set(((try? store.ledger.filesToUpload()) ?? []).map(\.sha256))
-        let plans = try Plans(store).list(subtree: satker).filter { $0.owner == satker }
+        let plans = try Plans(store).list(owners: [satker])
         let activity = Dictionary(
             plans.map { ($0.id, $0.string("activity") ?? $0.id) }, uniquingKeysWith: { a, _ in a })
         var rows: [[String: Any]] = []

@@ -112,7 +112,7 @@ extension WebSite {
     /// The form's fields parsed by the plan schema; every problem by field, in words.
     func parsePlan(_ form: Form, requireAll: Bool) -> ([String: FieldValue], [String: String], [String: String]) {
         let schema = RecordType.actionPlan.schema
-        let codes = Set((try? store.records.lkeCatalogue().map(\.code)) ?? [])
+        let auth = store.authorization
         var fields: [String: FieldValue] = [:]
         var values: [String: String] = [:]
         var errors: [String: String] = [:]
@@ -123,8 +123,7 @@ extension WebSite {
                 errors[f.name] = "\(f.label) wajib diisi."
                 continue
             }
-            guard let kind = schema.fields[f.name] else { continue }
-            if let problem = FieldWords.problem(kind, text: text, knownCodes: codes) {
+            if let problem = FieldWords.problem(schema, f.name, text: text, lkeCodeExists: auth.lkeCodeExists) {
                 errors[f.name] = problem
                 continue
             }
@@ -189,9 +188,9 @@ extension WebSite {
     ) throws -> Response {
         let s = try context.person()
         let areaFilter = area.flatMap(Area.init(parsing:))
-        let today = Self.today()
+        let today = CalendarDay.today()
         var rows: [[String: Any]] = []
-        for p in try Plans(store).list(subtree: satker, area: areaFilter) where p.owner == satker {
+        for p in try Plans(store).list(owners: [satker], area: areaFilter) {
             let st = p.string("status") ?? "draft"
             if let status, !status.isEmpty, status != "terlambat-tenggat", st != status { continue }
             let overdue =
@@ -230,37 +229,33 @@ extension WebSite {
     }
 }
 
-/// A field's problem in words, by the schema's kind (the store checks the same underneath).
+/// A field's problem in words. Whether there is one is the schema's own answer (its parse and
+/// its check, as the store applies them); only the sentence is the web's.
 enum FieldWords {
-    static func problem(_ kind: FieldKind, text: String, knownCodes: Set<String>) -> String? {
-        guard !text.isEmpty else { return nil }
-        switch kind {
-        case .text(let max):
-            return text.count > max ? "Terlalu panjang: paling banyak \(max) karakter." : nil
-        case .integer(let range):
-            let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
-            guard let n = Int64(digits.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
-                return "Harus bilangan bulat \(range.lowerBound)–\(range.upperBound)."
-            }
-            return nil
-        case .date:
-            return FieldWords.isDate(text) ? nil : "Tanggal harus berbentuk TTTT-BB-HH, mis. 2026-12-31."
-        case .choice(let options):
-            return options.contains(text) ? nil : "Pilih salah satu: \(options.joined(separator: ", "))."
-        case .lkeCodes:
-            let unknown = Validation.lkeCodes(text).filter { !knownCodes.contains($0) }
-            return unknown.isEmpty ? nil : "Kode LKE tidak dikenal: \(unknown.joined(separator: ", "))."
-        case .boolean, .recordID, .sha256:
+    static func problem(
+        _ schema: RecordSchema, _ name: String, text: String, lkeCodeExists: (String) -> Bool
+    ) -> String? {
+        guard let kind = schema.fields[name] else { return "Isian tidak dikenal." }
+        if let value = try? schema.parse(field: name, text: text),
+            schema.problem(field: name, value: value, lkeCodeExists: lkeCodeExists) == nil
+        {
             return nil
         }
-    }
-
-    static func isDate(_ text: String) -> Bool {
-        let f = DateFormatter()
-        f.dateFormat = "yyyy-MM-dd"
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        return text.utf8.count == 10 && f.date(from: text).map { f.string(from: $0) == text } == true
+        switch kind {
+        case .text(let max):
+            return text.utf8.count > max
+                ? "Terlalu panjang: paling banyak \(max) byte."
+                : "Berisi karakter kendali; hanya teks, tab dan baris baru."
+        case .integer(let range): return "Harus bilangan bulat \(range.lowerBound)–\(range.upperBound)."
+        case .date: return "Tanggal harus berbentuk TTTT-BB-HH, mis. 2026-12-31."
+        case .choice(let options): return "Pilih salah satu: \(options.joined(separator: ", "))."
+        case .lkeCodes:
+            let unknown = Validation.lkeCodes(text).filter { !lkeCodeExists($0) }
+            return unknown.isEmpty
+                ? "Kode LKE tidak sah." : "Kode LKE tidak dikenal: \(unknown.joined(separator: ", "))."
+        case .boolean: return "Isi ya atau tidak."
+        case .recordID, .sha256: return "Isian tidak sah."
+        }
     }
 }
 

@@ -17,14 +17,9 @@ enum Words {
         }
     }
 
+    /// The operator's sizes, with the decimal comma: "512 B", "2 KB", "5,0 MB".
     static func bytes(_ n: Int64) -> String {
-        switch n {
-        case ..<1024: return "\(n) B"
-        case ..<(1 << 20): return String(format: "%.0f KB", Double(n) / 1024)
-        case ..<(1 << 30):
-            return String(format: "%.1f MB", Double(n) / 1_048_576).replacingOccurrences(of: ".", with: ",")
-        default: return String(format: "%.2f GB", Double(n) / 1_073_741_824).replacingOccurrences(of: ".", with: ",")
-        }
+        OperatorText.bytes(n).replacingOccurrences(of: " bytes", with: " B").replacingOccurrences(of: ".", with: ",")
     }
 
     /// A figure as the LKE prints it: two decimals, with a decimal comma.
