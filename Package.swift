@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "ZISyncStore",
             dependencies: [
-                "ZISyncCore", "ZISyncProtocol", "ZISyncAuthenticity",
+                "ZISyncCore", "ZISyncProtocol", "ZISyncAuthenticity", "ZISyncScoring",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -92,11 +92,11 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // HTTPS: the libcurl client, the mutual-TLS server, the deployment's certificates.
-        // Knows nothing of zisync's records.
+        // Knows nothing of zisync's records (Core only for what a satker code is).
         .target(
             name: "ZISyncTransport",
             dependencies: [
-                "CCurl", "ZISyncAuthenticity",
+                "CCurl", "ZISyncCore", "ZISyncAuthenticity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -36,8 +36,9 @@ public struct DeploymentTrust: Sendable {
             throw AuthenticityError("its key is not a P-256 key")
         }
         let satker = try CertificateFacts.satker(cert)
-        guard (1...16).contains(satker.utf8.count), satker.utf8.allSatisfy({ (48...57).contains($0) || $0 == 46 })
-        else { throw AuthenticityError("it names '\(satker)', not a satker code") }
+        guard Validation.isSatkerCode(satker) else {
+            throw AuthenticityError("it names '\(satker)', not a satker code")
+        }
         return TrustedCertificate(
             satker: satker, keyID: CertificateFacts.keyID(der), serial: CertificateFacts.serial(cert),
             issuedAt: Int64(cert.notValidBefore.timeIntervalSince1970 * 1000), der: der, key: key)

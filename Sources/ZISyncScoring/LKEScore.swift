@@ -57,6 +57,15 @@ public enum LKEScoring {
     /// Scores `answers` (input code → stored answer) against the catalogue. Unanswered questions
     /// count 0; an answer its type does not accept counts as unanswered (the apply path refuses
     /// such answers, so this only guards the arithmetic).
+    /// The score of `answers` and the readiness it gives: the one step from answers to a verdict.
+    /// `holdsWBK`: the satker holds the Menuju WBK predikat (required for WBBM).
+    public static func judge(_ model: LKEModel, answers: [String: String], holdsWBK: Bool) -> (
+        LKEScore, LKEReadiness
+    ) {
+        let score = score(model, answers: answers)
+        return (score, LKEReadiness.evaluate(score, holdsWBK: holdsWBK))
+    }
+
     public static func score(_ model: LKEModel, answers: [String: String]) -> LKEScore {
         var s = LKEScore()
         var jumlah: [String: Double] = [:]

@@ -18,8 +18,7 @@ public enum LKERollUp {
         for satker in satkers {
             let given = try answers(satker)
             guard !given.isEmpty else { continue }
-            let score = LKEScoring.score(model, answers: given)
-            let readiness = LKEReadiness.evaluate(score, holdsWBK: try holdsWBK(satker))
+            let (score, readiness) = LKEScoring.judge(model, answers: given, holdsWBK: try holdsWBK(satker))
             lines.append(LKERollUpLine(satker: satker, score: score, readiness: readiness))
         }
         return lines.sorted {

@@ -12,8 +12,8 @@ struct DaemonCommand: AsyncParsableCommand {
         discussion: """
             Rounds with the parent run every interval_seconds, a few seconds after a local write, \
             when an operator runs `zisync sync`, and after a failure with exponential backoff. \
-            Prints `listening on HOST:PORT` (or `syncing with URL` on a node without children) when \
-            ready, and `web on URL` once the web app (web_listen) serves. The CLI reaches it through control.sock in the home; Prometheus metrics are at \
+            Prints `listening on HOST:PORT` (or `syncing with URL` on a node without children, or `web \
+            app only …` on one with neither) when ready, and `web on URL` once the web app (web_listen) serves. The CLI reaches it through control.sock in the home; Prometheus metrics are at \
             /metrics there and on metrics_listen. SIGHUP reloads the config and the certificate \
             (a bad file or pair is refused and the running one stays); SIGTERM or SIGINT stops it, abandoning a transfer in \
             flight, which the next start resumes. Logs go to standard error (journald-ready).
@@ -31,7 +31,10 @@ struct DaemonCommand: AsyncParsableCommand {
         let options = NodeDaemon.Options(
             home: home, config: config, configFile: node.configPath, logger: logger, logLevel: level)
         try await NodeDaemon.run(options) { port in
-            let line = config.listen == nil ? "syncing with \(config.parent ?? "")" : "listening on \(host):\(port)"
+            let line =
+                config.listen != nil
+                ? "listening on \(host):\(port)"
+                : config.parent.map { "syncing with \($0)" } ?? "web app only (no parent, no children yet)"
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         } onWeb: { address in
             FileHandle.standardOutput.write(Data("web on \(address)\n".utf8))

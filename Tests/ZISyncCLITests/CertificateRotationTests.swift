@@ -35,7 +35,7 @@ import Testing
         func reload(until marker: String) -> Bool {
             let before = daemon.log.text.components(separatedBy: marker).count
             daemon.signal(SIGHUP)
-            return waitUntil(10) { daemon.log.text.components(separatedBy: marker).count > before }
+            return waitUntil(60) { daemon.log.text.components(separatedBy: marker).count > before }
         }
 
         // A new certificate for a host name the children do not use: once reloaded, their

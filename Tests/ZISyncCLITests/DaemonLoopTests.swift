@@ -42,22 +42,22 @@ import ZISyncFaultProxy
         defer { kabDaemon.stop(); provDaemon.stop() }
 
         try kab.ok(["plan", "add", "--area", "1", "--activity", "Disinkronkan sendiri"])
-        #expect(try waitUntil(20) { try prov.digest("32.17") == kab.digest("32.17") }, "synced soon after the write")
+        #expect(try waitUntil(60) { try prov.digest("32.17") == kab.digest("32.17") }, "synced soon after the write")
         #expect(
-            try waitUntil(20) { try d["00"].digest("32.17") == kab.digest("32.17") },
+            try waitUntil(60) { try d["00"].digest("32.17") == kab.digest("32.17") },
             "and relayed to RI by the province's daemon")
 
         provDaemon.kill9()
         try kab.ok(["plan", "add", "--area", "2", "--activity", "Saat provinsi mati"])
         #expect(
-            try waitUntil(20) {
+            try waitUntil(60) {
                 let problem = try kab.object("status")["problem"] as? [String: Any]
                 return (problem?["message"] as? String)?.contains("curl error") == true
             }, "the failure and its cause show in status")
         provDaemon = try Daemon(prov)
         #expect(
-            try waitUntil(40) { try prov.digest("32.17") == kab.digest("32.17") }, "caught up once the parent returned")
-        #expect(try waitUntil(10) { try kab.object("status")["problem"] == nil })
+            try waitUntil(90) { try prov.digest("32.17") == kab.digest("32.17") }, "caught up once the parent returned")
+        #expect(try waitUntil(60) { try kab.object("status")["problem"] == nil })
     }
 
     @Test func sigtermMidTransferStopsWithinSecondsAndLosesNothing() throws {
@@ -73,10 +73,12 @@ import ZISyncFaultProxy
         let file = try d.file("besar.pdf", bytes: 4_000_000, seed: 17)
         try kab.ok(["evidence", "add", "--plan", plan, file.path])
         let daemon = try Daemon(kab)
-        #expect(waitUntil(20) { slow.upstreamBytes > 500_000 }, "the upload is under way")
+        #expect(waitUntil(60) { slow.upstreamBytes > 500_000 }, "the upload is under way")
         let started = Date()
         let stopped = daemon.stop()
-        #expect(Date().timeIntervalSince(started) < 5, "SIGTERM ended the daemon within seconds")
+        #expect(
+            Date().timeIntervalSince(started) < 15,
+            "SIGTERM ended the daemon well before the upload (17 s more) would have")
         #expect(stopped.exit == .exited(0), "a clean exit, not a kill: \(stopped.exit)")
         try kab.setParent(d.daemons["32"]!.url)
         try kab.ok(["sync"])

@@ -42,6 +42,12 @@ import ZISyncTransport
         try kab.ok(["lke", "answer", "A.I.1.ii.a", "Tidak", "--note", "belum ada"])
         let persen = try kab.run(["lke", "answer", "A.II.1.i.a", "0.5"])
         #expect(persen.status != 0 && persen.stderr.contains("persen row"), "\(persen.stderr)")
+        // A negative count reaches the answer check (not the option parser) and is refused by name.
+        let negative = try kab.run(["lke", "answer", "A.II.1.i.a.J1", "-3"])
+        #expect(
+            negative.status != 0 && negative.stderr.contains("A.II.1.i.a.J1")
+                && negative.stderr.contains("a whole number of 0 or more") && negative.stderr.contains("-3"),
+            "\(negative.stderr)")
         let layer = try kab.run(["lke", "answer", "A.I.1.i.a", "Ya", "--layer", "tpi"])
         #expect(layer.status != 0 && layer.stderr.contains("only by KPU RI (00)"), "\(layer.stderr)")
 

@@ -31,7 +31,8 @@ final class Daemon: @unchecked Sendable {
         process = try RunningProcess(
             "/usr/bin/env", prefix + [CLI.binary.path, "daemon", "--home", node.home.path], environment: CLI.environment
         )
-        let deadline = Date().addingTimeInterval(30)
+        // A deadline for the event, not its expected time: a loaded machine starts processes slowly.
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let text = process.stdout
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on") }),
@@ -40,7 +41,7 @@ final class Daemon: @unchecked Sendable {
                 port = p
                 return
             }
-            if text.hasPrefix("syncing with") { return }
+            if text.hasPrefix("syncing with") || text.hasPrefix("web app only") { return }
             if !process.isRunning { break }
             usleep(20_000)
         }
@@ -52,7 +53,7 @@ final class Daemon: @unchecked Sendable {
 
     /// The web app's address, once the daemon prints `web on URL`.
     func webURL() throws -> String {
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if let line = process.stdout.split(separator: "\n").first(where: { $0.hasPrefix("web on ") }) {
                 return String(line.dropFirst("web on ".count))
@@ -95,7 +96,8 @@ struct DaemonError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Polls `condition` every 200 ms for up to `seconds`.
+/// Polls `condition` every 200 ms for up to `seconds`: a deadline for an event, set well past its
+/// expected time (a test waits on the event, and a loaded machine is slow).
 func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
@@ -247,10 +249,48 @@ func startTLSServer<M: RouterMiddleware>(
         router: router, host: "127.0.0.1", port: 0, tls: tls, logger: logger,
         onServerRunning: { ready.yield($0.localAddress?.port ?? 0) })
     let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-    let server = TestServer(group: group, task: Task { try await group.run() })
+    // On a thread of its own: the test that started it may hold a cooperative thread while it waits
+    // for a `zisync` process that talks to this server, and so may another test beside it.
+    let server = TestServer(
+        group: group, task: Task(executorPreference: TestServerExecutor.shared) { try await group.run() })
     for await port in started { return (port, server) }
     server.cancel()
     throw DaemonError(message: "the test server did not start")
+}
+
+/// Runs the test servers' work on one thread of their own. Swift's cooperative pool has one
+/// thread per core, and a process-level test holds one for as long as it waits on a `zisync`
+/// process: on a 2-core machine two such tests leave nothing to answer with, and a server in this
+/// test process then stalls the very process it serves (a curl low-speed timeout where a captive
+/// portal or a lying parent should have answered).
+final class TestServerExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = TestServerExecutor()
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+
+    private init() {
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "test-servers"
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
 }
 
 /// A test's own server, stopped by a graceful shutdown.

@@ -88,7 +88,7 @@ import ZISyncTestSupport
         d.daemons["00"]!.stop()  // its rounds fail: warnings
         let daemon = try Daemon(kab, prefix: ["JOURNAL_STREAM=8:4242"])
         defer { daemon.stop() }
-        #expect(waitUntil(15) { daemon.log.text.contains("<4>sync failed") }, "\(daemon.log.text)")
+        #expect(waitUntil(60) { daemon.log.text.contains("<4>sync failed") }, "\(daemon.log.text)")
         let lines = daemon.log.text.split(separator: "\n")
         #expect(lines.allSatisfy { $0.first == "<" && $0.dropFirst(2).first == ">" }, "\(lines)")
         #expect(daemon.log.text.contains("could not connect to the parent"), "the cause in words")

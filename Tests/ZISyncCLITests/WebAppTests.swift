@@ -107,6 +107,11 @@ import ZISyncTransport
         }
         #expect(fieldsWritten.count == history.count)
         #expect(try kab.objects("history", planID).count == history.count + 1, "one field changed: status")
+        // Emptying what the schema says a plan must have is refused by field, and nothing is written.
+        let emptied = try await ani.post(
+            "/rencana-aksi/\(planID)", [("area", "sdm"), ("activity", " "), ("status", "berjalan")])
+        #expect(emptied.status == 422 && emptied.body.contains("wajib diisi"), "\(emptied.status)")
+        #expect(try kab.objects("history", planID).count == history.count + 1)
         let riwayat = try await ani.get("/riwayat/\(planID)")
         #expect(riwayat.body.contains("ani@32.17") && riwayat.body.contains("berjalan"))
 

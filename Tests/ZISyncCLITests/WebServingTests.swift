@@ -37,6 +37,25 @@ import ZISyncTransport
         #expect(unused.contains { $0.contains("without web_listen") }, "\(unused)")
     }
 
+    /// An office whose province is not set up yet (no parent, no children) runs its web app all the
+    /// same: `config check` passes, and so does the daemon it describes.
+    @Test func anOfficeWithOnlyItsWebAppRunsTheDaemon() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let kab = try net.node("32.17", web: true)
+        try kab.ok("config", "check")
+        try kab.addUser("ani", role: "tim-zi")
+        let daemon = try net.start("32.17")
+        #expect(daemon.process.stdout.contains("web app only (no parent, no children yet)"), "\(daemon.process.stdout)")
+        let web = WebClient(try daemon.webURL())
+        let signedIn = try await web.login("ani", "kata-sandi-1")
+        #expect(signedIn.status == 303, "\(signedIn.status) \(signedIn.body)")
+        let home = try await web.get("/")
+        #expect(home.status == 200 && home.body.contains("ani"), "\(home.status)")
+        let status = try kab.ok("status")
+        #expect(status.contains("web:"), "\(status)")
+    }
+
     /// An office-network address, made in a network namespace of the test's own (10.99.0.1 on its
     /// loopback interface, nothing reachable outside): the log warns, `status` says so.
     @Test(.enabled(if: BrowserTests.canIsolate, "needs a network namespace (root): unshare --net"))

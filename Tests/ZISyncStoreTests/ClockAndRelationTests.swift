@@ -118,6 +118,59 @@ final class TestClock: @unchecked Sendable {
         #expect(try prov.audit.waiting().isEmpty)
     }
 
+    /// A plan's required fields and default status are the schema's: the same rule for a received
+    /// change as for a local write, whichever door it came through.
+    @Test func aPlanWithoutItsRequiredFieldsIsRefusedWhereverItComesFrom() throws {
+        let prov = try TestNodes.make("32")
+        defer { TestNodes.remove(prov) }
+        let noArea = change("32.17", 1, prev: nil, .actionPlan, owner: "32.17", ["activity": .string("a")], at: Self.t0)
+        let blank = change(
+            "32.17", 2, prev: noArea, .actionPlan, owner: "32.17",
+            ["area": .string("sdm"), "activity": .string("  ")], at: Self.t0)
+        let good = change(
+            "32.17", 3, prev: blank, .actionPlan, owner: "32.17", ["area": .string("sdm"), "activity": .string("b")],
+            at: Self.t0)
+        func edit(_ seq: Int64, _ prev: Change, _ fields: [String: FieldValue]) -> Change {
+            Change(
+                origin: "32.17", seq: seq, hlc: HLC(milliseconds: Self.t0 + seq, counter: 0), recordType: "action_plan",
+                recordID: good.recordID, owner: "32.17", fields: fields,
+                base: fields.mapValues { _ in [good.version] }, actor: "t", prev: prev.hash)
+        }
+        let emptied = edit(4, good, ["area": .null])
+        // An edit that sets a field for the first time (an empty base) does not make the record.
+        let edited = change(
+            "32.17", 5, prev: emptied, .actionPlan, owner: "32.17", ["target": .string("3 SOP")], at: Self.t0 + 9,
+            id: good.recordID)
+        // Nor does another office's first edit of a plan that has not arrived here.
+        let early = change(
+            "32", 1, prev: nil, .actionPlan, owner: "32.17", ["realisation": .string("50%")], at: Self.t0)
+        let r = try prov.receive([noArea, blank, good, emptied, edited, early], sender: nil, source: "t")
+        let reasons = Dictionary(uniqueKeysWithValues: r.refused.map { ($0.change, $0.reason) })
+        #expect(reasons["32.17:1"] == "a new action_plan needs 'area' (required)", "\(reasons)")
+        #expect(reasons["32.17:2"] == "a new action_plan needs 'activity' (required)", "\(reasons)")
+        #expect(reasons["32.17:4"] == "'area' of a action_plan may not be emptied (required)", "\(reasons)")
+        #expect(reasons.count == 3 && r.applied == 3, "\(reasons)")
+        #expect(try prov.records.get(good.recordID)?.string("area") == "sdm")
+        // A received plan keeps what its office wrote: defaults are for plans made here.
+        #expect(try prov.records.get(good.recordID)?.string("status") == nil)
+
+        // Locally, through the domain operation and around it alike.
+        #expect(throws: ZISyncError("a new action_plan needs 'area' (required)")) {
+            try Plans(prov).add(fields: ["activity": .string("x")], actor: "t")
+        }
+        #expect(throws: ZISyncError("a new action_plan needs 'area' and 'activity' (required)")) {
+            try prov.write(
+                type: .actionPlan, recordID: Validation.newRecordID(), owner: "32", fields: ["target": .string("1")],
+                actor: "t")
+        }
+        let id = try Plans(prov).add(fields: ["area": .string("sdm"), "activity": .string("x")], actor: "t")
+        #expect(try prov.records.get(id)?.string("status") == "draft", "the schema's default")
+        #expect(throws: ZISyncError("'activity' of a action_plan may not be emptied (required)")) {
+            try Plans(prov).update(id, fields: ["activity": .string("")], actor: "t")
+        }
+        #expect(try Plans(prov).update(id, fields: ["activity": .string("x")], actor: "t") == nil, "nothing differs")
+    }
+
     @Test func reviewsAndEvidenceAreCheckedAgainstTheRecordsHere() throws {
         let prov = try TestNodes.make("32")
         defer { TestNodes.remove(prov) }

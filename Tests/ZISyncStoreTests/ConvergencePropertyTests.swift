@@ -71,6 +71,11 @@ import ZISyncTestSupport
                 default: fields[name] = .string("v\(Int.random(in: 0...999, using: &rng))")
                 }
             }
+            if writers[w].view[record] == nil {
+                // A record this writer does not hold yet is one it makes: with what a plan must have.
+                fields["area"] = .string(Area.allCases.randomElement(using: &rng)!.rawValue)
+                fields["activity"] = .string("v\(Int.random(in: 0...999, using: &rng))")
+            }
             var base: [String: [Version]] = [:]
             for name in fields.keys { base[name] = writers[w].view[record]?[name]?.heads ?? [] }
             let now = physical

@@ -10,4 +10,7 @@ public enum CalendarDay {
         f.calendar = Calendar(identifier: .gregorian)
         return f.string(from: now)
     }
+
+    /// This year on the same calendar: the LKE's cycle when none is named.
+    public static func thisYear(_ now: Date = Date()) -> Int { Int(today(now).prefix(4))! }
 }

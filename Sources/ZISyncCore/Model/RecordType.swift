@@ -46,16 +46,58 @@ public enum FieldKind: Sendable, Equatable {
     case sha256
 }
 
-/// The fields a record type may carry. Every type also has `deleted` (the tombstone).
+/// The fields a record type may carry, those it must have and the defaults a new one gets.
+/// Every type also has `deleted` (the tombstone). The one statement of a type's rules: the apply
+/// path asks it of every change, local or received, from the CLI, the web or a sheet alike.
 public struct RecordSchema: Sendable {
     public let fields: [String: FieldKind]
+    /// Fields a record must have: a change that creates one must write them, and no change may
+    /// set them empty.
+    public let required: [String]
+    /// What a record made here gets for a field its first write leaves out.
+    public let defaults: [String: FieldValue]
 
     public static let deletedField = "deleted"
 
-    init(_ fields: [String: FieldKind]) {
+    init(_ fields: [String: FieldKind], required: [String] = [], defaults: [String: FieldValue] = [:]) {
         var all = fields
         all[RecordSchema.deletedField] = .boolean
         self.fields = all
+        self.required = required
+        self.defaults = defaults
+    }
+
+    /// Why a write leaves a required field empty, or nil. `creates`: the write makes the record
+    /// (it is not here), so every required field must be in it; any write that sets one to null
+    /// or to empty text is refused.
+    public func requiredProblem(_ written: [String: FieldValue], creates: Bool, type: RecordType) -> String? {
+        let empty = emptyRequired(written, creates: creates)
+        guard !empty.isEmpty else { return nil }
+        let names = empty.map { "'\($0)'" }.joined(separator: " and ")
+        return creates
+            ? "a new \(type.rawValue) needs \(names) (required)"
+            : "\(names) of a \(type.rawValue) may not be emptied (required)"
+    }
+
+    /// Whether a change makes its record: it writes a required field with no version before it
+    /// (an empty base). Only a record's first write does that, since its required fields are set
+    /// from then on; so the test reads the change alone and gives the same answer whatever order
+    /// changes arrive in (docs/decisions.md).
+    public func makesRecord(_ written: [String: FieldValue], base: [String: [Version]]) -> Bool {
+        required.contains { written[$0] != nil && (base[$0] ?? []).isEmpty }
+    }
+
+    /// The required fields `written` leaves empty, in the schema's order.
+    public func emptyRequired(_ written: [String: FieldValue], creates: Bool) -> [String] {
+        required.filter { name in
+            guard let value = written[name] else { return creates }
+            return value.isNull || value.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == true
+        }
+    }
+
+    /// A first write's fields with the defaults it leaves out.
+    public func withDefaults(_ written: [String: FieldValue]) -> [String: FieldValue] {
+        written.merging(defaults.filter { written[$0.key]?.isNull ?? true }) { _, d in d }
     }
 
     public static let planStatuses = [
@@ -80,13 +122,14 @@ public struct RecordSchema: Sendable {
         "penjelasan": .text(maxLength: 8000), "order": .integer(0...100_000),
     ])
 
-    static let actionPlan = RecordSchema([
-        "area": .choice(Area.allCases.map(\.rawValue)), "lke": .lkeCodes, "activity": .text(maxLength: 2000),
-        "output": .text(maxLength: 2000), "target": .text(maxLength: 1000), "unit": .text(maxLength: 100),
-        "start": .date, "deadline": .date, "pic": .text(maxLength: 200), "status": .choice(planStatuses),
-        "progress": .integer(0...100), "realisation": .text(maxLength: 2000), "obstacles": .text(maxLength: 2000),
-        "year": .integer(2000...2100),
-    ])
+    static let actionPlan = RecordSchema(
+        [
+            "area": .choice(Area.allCases.map(\.rawValue)), "lke": .lkeCodes, "activity": .text(maxLength: 2000),
+            "output": .text(maxLength: 2000), "target": .text(maxLength: 1000), "unit": .text(maxLength: 100),
+            "start": .date, "deadline": .date, "pic": .text(maxLength: 200), "status": .choice(planStatuses),
+            "progress": .integer(0...100), "realisation": .text(maxLength: 2000), "obstacles": .text(maxLength: 2000),
+            "year": .integer(2000...2100),
+        ], required: ["area", "activity"], defaults: ["status": .string("draft")])
 
     static let evidence = RecordSchema([
         "plan": .recordID, "lke": .lkeCodes, "kind": .choice(evidenceKinds), "title": .text(maxLength: 500),
@@ -211,6 +254,8 @@ public enum Validation {
         s.utf8.count == 64 && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
+    /// The syntax of a satker code (digits and dots, as `32.17`, at most 16 bytes): the one check, for
+    /// records, certificates and the PKI alike; the registry decides whether the office exists.
     public static func isSatkerCode(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.count <= 16 && s.utf8.allSatisfy { (48...57).contains($0) || $0 == 46 }
     }

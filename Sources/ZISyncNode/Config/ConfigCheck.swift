@@ -8,28 +8,8 @@ import ZISyncTransport
 /// certificate files present, the satker in the registry. One problem per line, each naming
 /// the key and its line: `zisync.toml line 12: sync.batch_changes: must be 1–5000, got 9000`.
 public enum ConfigCheck {
-    enum Kind {
-        case satker, httpsURL, hostPort, metricsAddress, webAddress, logLevel
-        case file, webFile
-        case integer(ClosedRange<Int>)
-    }
-
-    static let keys: [String: Kind] = [
-        "satker": .satker, "parent": .httpsURL, "listen": .hostPort, "metrics_listen": .metricsAddress,
-        "log_level": .logLevel, "web_listen": .webAddress, "web.certificate": .webFile, "web.key": .webFile,
-        "tls.ca": .file, "tls.certificate": .file, "tls.key": .file,
-        "sync.interval_seconds": .integer(5...86_400), "sync.batch_changes": .integer(1...5_000),
-        "sync.batch_bytes": .integer(1_024...(8 << 20)), "sync.max_bytes_per_second": .integer(0...(1 << 30)),
-        "sync.connect_timeout_seconds": .integer(1...600), "sync.low_speed_seconds": .integer(1...3_600),
-        "sync.retries": .integer(1...20), "sync.clock_skew_limit_seconds": .integer(1...86_400),
-        "serve.handshake_timeout_seconds": .integer(1...300), "serve.idle_timeout_seconds": .integer(5...3_600),
-        "serve.max_connections": .integer(4...100_000), "serve.max_connections_per_address": .integer(1...10_000),
-        "serve.max_requests_per_child": .integer(1...64), "serve.upload_expiry_hours": .integer(1...8_760),
-        "serve.max_unfinished_upload_mb_per_child": .integer(1...1_048_576),
-        "serve.upload_write_timeout_seconds": .integer(10...3_600),
-    ]
-    static let sections: Set<String> = ["tls", "sync", "serve", "web"]
-    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    static let sections = Set(ConfigKey.all.compactMap(\.section))
+    static let logLevels = ConfigKey.logLevels
 
     /// The config when it is usable, and every problem found.
     /// `checkIdentity: false` leaves out the certificate and key check (for a command that only
@@ -76,17 +56,13 @@ public enum ConfigCheck {
         let base = url.deletingLastPathComponent()
         config.directory = base
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard let kind = keys[key] else {
-                let known = keys.keys.filter {
-                    $0.hasPrefix(key.split(separator: ".").dropLast().joined(separator: "."))
-                }
-                problem(
-                    key,
-                    "unknown key (known: \((known.isEmpty ? Array(keys.keys) : known).sorted().joined(separator: ", ")))"
-                )
+            guard let entry = ConfigKey.named(key) else {
+                let names = ConfigKey.all.map(\.name)
+                let known = names.filter { $0.hasPrefix(key.split(separator: ".").dropLast().joined(separator: ".")) }
+                problem(key, "unknown key (known: \((known.isEmpty ? names : known).sorted().joined(separator: ", ")))")
                 continue
             }
-            switch kind {
+            switch entry.kind {
             case .integer(let range):
                 guard let n = value.int else {
                     problem(key, "must be a whole number")
@@ -96,32 +72,28 @@ public enum ConfigCheck {
                     problem(key, "must be \(range.lowerBound)–\(range.upperBound), got \(n)")
                     continue
                 }
-                config.set(key, n)
+                entry.write(&config, .number(n))
             default:
                 guard let s = value.string else {
                     problem(key, "must be a quoted string")
                     continue
                 }
-                switch kind {
+                entry.write(&config, .text(s))
+                switch entry.kind {
                 case .satker:
                     if let registry, !registry.contains(s) {
                         problem(key, "unknown satker code '\(s)' (e.g. 00, 32, 32.17)")
                     }
-                    config.satker = s
                 case .httpsURL:
-                    if let u = URL(string: s), u.scheme == "https", u.host != nil, u.port != nil {
-                        config.parent = s
-                    } else {
+                    let u = URL(string: s)
+                    if u?.scheme != "https" || u?.host == nil || u?.port == nil {
                         problem(key, "must be https://HOST:PORT, got '\(s)'")
                     }
                 case .hostPort:
-                    config.listen = s
                     if (try? config.listenAddress()) == nil { problem(key, "must be HOST:PORT, got '\(s)'") }
                 case .metricsAddress:
-                    config.metricsListen = s
                     if (try? NodeConfig.hostPort(s)) == nil { problem(key, "must be HOST:PORT, got '\(s)'") }
                 case .webAddress:
-                    config.webListen = s
                     if (try? config.webAddress()) == nil {
                         problem(key, "must be HOST:PORT (or a port alone, for 127.0.0.1), got '\(s)'")
                     }
@@ -130,11 +102,8 @@ public enum ConfigCheck {
                     if !FileManager.default.isReadableFile(atPath: path) {
                         problem(key, "file '\(path)' is missing or unreadable")
                     }
-                    if key == "web.certificate" { config.webCertificateFile = s } else { config.webKeyFile = s }
                 case .logLevel:
-                    if logLevels.contains(s) {
-                        config.logLevel = s
-                    } else {
+                    if !logLevels.contains(s) {
                         problem(key, "must be one of \(logLevels.joined(separator: ", ")), got '\(s)'")
                     }
                 case .file:
@@ -147,7 +116,6 @@ public enum ConfigCheck {
                     {
                         problem(key, "file '\(path)' is missing or unreadable")
                     }
-                    config.set(key, s)
                 case .integer: break
                 }
             }
@@ -259,38 +227,5 @@ public enum ConfigCheck {
             if line.hasPrefix(key + " ") || line.hasPrefix(key + "=") { return i + 1 }
         }
         return nil
-    }
-}
-
-extension NodeConfig {
-    mutating func set(_ key: String, _ n: Int) {
-        switch key {
-        case "sync.interval_seconds": syncIntervalSeconds = n
-        case "sync.batch_changes": batchChanges = n
-        case "sync.batch_bytes": batchBytes = n
-        case "sync.max_bytes_per_second": maxBytesPerSecond = Int64(n)
-        case "sync.connect_timeout_seconds": connectTimeoutSeconds = n
-        case "sync.low_speed_seconds": lowSpeedSeconds = n
-        case "sync.retries": retries = n
-        case "sync.clock_skew_limit_seconds": clockSkewLimitSeconds = n
-        case "serve.handshake_timeout_seconds": connectionLimits.handshakeTimeoutSeconds = n
-        case "serve.idle_timeout_seconds": connectionLimits.idleTimeoutSeconds = n
-        case "serve.max_connections": connectionLimits.maxConnections = n
-        case "serve.max_connections_per_address": connectionLimits.maxConnectionsPerAddress = n
-        case "serve.max_requests_per_child": serveLimits.maxRequestsPerChild = n
-        case "serve.upload_expiry_hours": serveLimits.uploadExpirySeconds = n * 3600
-        case "serve.max_unfinished_upload_mb_per_child": serveLimits.maxUnfinishedUploadBytesPerChild = Int64(n) << 20
-        case "serve.upload_write_timeout_seconds": serveLimits.uploadWriteTimeoutSeconds = n
-        default: break
-        }
-    }
-
-    mutating func set(_ key: String, _ s: String) {
-        switch key {
-        case "tls.ca": caFile = s
-        case "tls.certificate": certificateFile = s
-        case "tls.key": keyFile = s
-        default: break
-        }
     }
 }

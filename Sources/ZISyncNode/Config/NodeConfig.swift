@@ -61,40 +61,26 @@ public struct NodeConfig: Sendable, Equatable {
         throw ZISyncError(problems.joined(separator: "\n"))
     }
 
+    /// The file's text: every key of `ConfigKey.all` that is set, in the table's order, and a
+    /// section only when it applies (`[serve]` with listen, `[web]` with its certificate and key).
     public var toml: String {
-        func q(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        func line(_ key: ConfigKey, _ name: String) -> String? {
+            switch key.read(self) {
+            case .text(let s)?:
+                "\(name) = \""
+                    + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
+            case .number(let n)?: "\(name) = \(n)"
+            case nil: nil
+            }
         }
-        var lines = ["# zisync node configuration (see config/ for commented examples)", "satker = \(q(satker))"]
-        if let parent { lines.append("parent = \(q(parent))") }
-        if let listen { lines.append("listen = \(q(listen))") }
-        if let metricsListen { lines.append("metrics_listen = \(q(metricsListen))") }
-        if let webListen { lines.append("web_listen = \(q(webListen))") }
-        lines.append("log_level = \(q(logLevel))")
-        lines += [
-            "", "[tls]", "ca = \(q(caFile))", "certificate = \(q(certificateFile))", "key = \(q(keyFile))", "",
-            "[sync]", "interval_seconds = \(syncIntervalSeconds)", "batch_changes = \(batchChanges)",
-            "batch_bytes = \(batchBytes)", "max_bytes_per_second = \(maxBytesPerSecond)",
-            "connect_timeout_seconds = \(connectTimeoutSeconds)", "low_speed_seconds = \(lowSpeedSeconds)",
-            "retries = \(retries)", "clock_skew_limit_seconds = \(clockSkewLimitSeconds)", "",
-        ]
-        if let webCertificateFile, let webKeyFile {
-            lines += ["[web]", "certificate = \(q(webCertificateFile))", "key = \(q(webKeyFile))", ""]
+        var lines = ["# zisync node configuration (see config/ for commented examples)"]
+        lines += ConfigKey.all.filter { $0.section == nil }.compactMap { line($0, $0.name) }
+        for (section, written) in ConfigKey.sections where written(self) {
+            lines +=
+                ["", "[\(section)]"] + ConfigKey.all.filter { $0.section == section }.compactMap { line($0, $0.leaf) }
         }
-        if listen != nil {
-            let c = connectionLimits
-            let l = serveLimits
-            lines += [
-                "[serve]", "handshake_timeout_seconds = \(c.handshakeTimeoutSeconds)",
-                "idle_timeout_seconds = \(c.idleTimeoutSeconds)", "max_connections = \(c.maxConnections)",
-                "max_connections_per_address = \(c.maxConnectionsPerAddress)",
-                "max_requests_per_child = \(l.maxRequestsPerChild)",
-                "upload_expiry_hours = \(l.uploadExpirySeconds / 3600)",
-                "max_unfinished_upload_mb_per_child = \(l.maxUnfinishedUploadBytesPerChild >> 20)",
-                "upload_write_timeout_seconds = \(l.uploadWriteTimeoutSeconds)", "",
-            ]
-        }
-        return lines.joined(separator: "\n")
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// How rounds behave, from `[sync]`.

@@ -48,12 +48,20 @@ public enum NodeDaemon {
         guard config.satker == store.node else {
             throw ZISyncError("zisync.toml says satker \(config.satker) but the database belongs to \(store.node)")
         }
-        guard config.listen != nil || config.parent != nil else {
+        // An office whose province is not set up yet still runs its web app: web_listen alone is enough.
+        guard config.listen != nil || config.parent != nil || config.webListen != nil else {
             throw ZISyncError(
-                "zisync.toml has neither 'listen' (children to serve) nor 'parent' (a parent to sync with)")
+                "zisync.toml has neither 'listen' (children to serve) nor 'parent' (a parent to sync with) nor 'web_listen' (the web app)"
+            )
         }
-        // NodeConfig.load has checked the certificate and key (ConfigCheck): here only its end date.
-        let validUntil = try DeploymentPKI.expiry(ofCertificateFile: config.path(config.certificateFile, home: home))
+        // NodeConfig.load has checked the certificate and key (ConfigCheck) of a node that syncs or
+        // serves: here only its end date. A web-only node may have no certificate yet.
+        let certificateFile = config.path(config.certificateFile, home: home)
+        let syncs = config.listen != nil || config.parent != nil
+        let validUntil =
+            syncs
+            ? try DeploymentPKI.expiry(ofCertificateFile: certificateFile)
+            : try? DeploymentPKI.expiry(ofCertificateFile: certificateFile)
         let identity =
             config.listen == nil
             ? nil
@@ -61,7 +69,7 @@ public enum NodeDaemon {
                 certificateFile: config.path(config.certificateFile, home: home),
                 keyFile: config.path(config.keyFile, home: home))
         _ = NodeMetrics.bootstrap()
-        NodeMetrics.certificate(validUntil: validUntil)
+        if let validUntil { NodeMetrics.certificate(validUntil: validUntil) }
         let controlPath = ControlSocket.path(home: home)
         if let running = await ControlClient(home: home)?.state() {
             throw ZISyncError("another zisync daemon (pid \(running.pid)) already runs on \(home.url.path)")
@@ -106,7 +114,8 @@ public enum NodeDaemon {
                     })
                 group.addTask { try await app.runService() }
             } else {
-                notifier.send("READY=1\nSTATUS=syncing with \(config.parent ?? "")")
+                notifier.send(
+                    "READY=1\nSTATUS=" + (config.parent.map { "syncing with \($0)" } ?? "serving the web app only"))
                 onListening(0)
             }
             if let metricsListen = config.metricsListen {
@@ -161,12 +170,16 @@ public enum NodeDaemon {
             }
             let certificateFile = new.path(new.certificateFile, home: options.home)
             let keyFile = new.path(new.keyFile, home: options.home)
-            let validUntil = try DeploymentPKI.expiry(ofCertificateFile: certificateFile)
+            let syncs = new.listen != nil || new.parent != nil
+            let validUntil =
+                syncs
+                ? try DeploymentPKI.expiry(ofCertificateFile: certificateFile)
+                : try? DeploymentPKI.expiry(ofCertificateFile: certificateFile)
             // Children's next handshakes get the pair on disk now (a rotated certificate).
             try identity?.reload(certificateFile: certificateFile, keyFile: keyFile)
             // New changes are signed with the rotated key; the old certificate stays for the old ones.
             try new.useAuthenticity(on: store, home: options.home)
-            NodeMetrics.certificate(validUntil: validUntil)
+            if let validUntil { NodeMetrics.certificate(validUntil: validUntil) }
             var needsRestart: [String] = []
             if new.listen != old.listen { needsRestart.append("listen") }
             if new.metricsListen != old.metricsListen { needsRestart.append("metrics_listen") }
@@ -184,7 +197,7 @@ public enum NodeDaemon {
             options.logLevel?.value = Logger.Level(rawValue: new.logLevel) ?? .notice
             await live.reloaded(new)
             logger.notice(
-                "reloaded \(file): interval \(new.syncIntervalSeconds) s, log level \(new.logLevel), certificate valid until \(validUntil.formatted(.iso8601))\(needsRestart.isEmpty ? "" : "; takes a restart: \(needsRestart.joined(separator: ", "))")"
+                "reloaded \(file): interval \(new.syncIntervalSeconds) s, log level \(new.logLevel), \(validUntil.map { "certificate valid until \($0.formatted(.iso8601))" } ?? "no certificate yet")\(needsRestart.isEmpty ? "" : "; takes a restart: \(needsRestart.joined(separator: ", "))")"
             )
         } catch {
             logger.error("reload refused, the running config stays: \(error)")

@@ -122,10 +122,7 @@ public struct Audit: Sendable {
             )
         }
         let heads = try store.db.read { db in
-            Dictionary(
-                uniqueKeysWithValues: try OriginHeadRow.fetchAll(db, sql: "SELECT * FROM origin_head").map {
-                    ($0.origin, $0.seq)
-                })
+            try OriginHeadRow.seqs(db)
         }
         return rows.map { row in
             let origin: String = row["origin"]

@@ -62,10 +62,9 @@ extension Audit {
                 }
                 winners[c.recordID] = fields
             }
-            for head in try OriginHeadRow.fetchAll(db, sql: "SELECT * FROM origin_head ORDER BY origin") {
+            for head in try OriginHeadRow.all(db) {
                 let (origin, seq, hash) = (head.origin, head.seq, head.hash)
-                let stored = try String.fetchOne(
-                    db, sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?", arguments: [origin, seq])
+                let stored = try ChangeRow.hash(db, origin: origin, seq: seq)
                 if stored != hash {
                     report.problems.append("chain tip of \(origin) (sequence \(seq)) does not match the log")
                 }

@@ -31,7 +31,7 @@ public struct ChangeLog: Sendable {
         let acks = all ? [:] : try store.ledger.acknowledged()
         let subtree = store.subtree
         let registry = store.registry
-        let tips = try store.db.read { db in try OriginHeadRow.fetchAll(db, sql: "SELECT * FROM origin_head") }
+        let tips = try store.db.read { db in try OriginHeadRow.all(db) }
         let origins = tips.filter { subtree.contains($0.origin) && $0.seq > (acks[$0.origin] ?? 0) }
             .map {
                 (
@@ -139,7 +139,7 @@ public struct ChangeLog: Sendable {
         return try store.db.read { db in
             var tips: [String: Int64] = [:]
             var hashes: [String: String] = [:]
-            for row in try OriginHeadRow.fetchAll(db, sql: "SELECT * FROM origin_head")
+            for row in try OriginHeadRow.all(db)
             where origins.contains(row.origin) {
                 tips[row.origin] = row.seq
                 hashes[row.origin] = row.hash
@@ -161,7 +161,7 @@ public struct ChangeLog: Sendable {
         return try store.db.read { db in
             var count = 0
             var oldest: Int64?
-            for row in try OriginHeadRow.fetchAll(db, sql: "SELECT * FROM origin_head")
+            for row in try OriginHeadRow.all(db)
             where subtree.contains(row.origin) && row.seq > (acks[row.origin] ?? 0) {
                 let acked = acks[row.origin] ?? 0
                 count += Int(row.seq - acked)

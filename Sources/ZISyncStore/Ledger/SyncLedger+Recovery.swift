@@ -16,14 +16,13 @@ extension SyncLedger {
         guard let parentSeq = tips[node], parentSeq > 0 else { return nil }
         return try db.write { db in
             let ours =
-                try Int64.fetchOne(db, sql: "SELECT seq FROM origin_head WHERE origin = ?", arguments: [node]) ?? 0
+                try OriginHeadRow.tip(db, origin: node)?.seq ?? 0
             var reason: String?
             if parentSeq > ours {
                 reason =
                     "the parent holds \(parentSeq) of \(node)'s own changes and this node only \(ours) (a new install, or a backup older than the last sync)"
             } else if let hash = hashes?[node],
-                let mine = try String.fetchOne(
-                    db, sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?", arguments: [node, parentSeq]),
+                let mine = try ChangeRow.hash(db, origin: node, seq: parentSeq),
                 mine != hash
             {
                 reason =

@@ -51,11 +51,10 @@ public struct SyncLedger: Sendable {
         try db.write { db in
             for (origin, seq) in tips where subtree.contains(origin) {
                 let held =
-                    try Int64.fetchOne(db, sql: "SELECT seq FROM origin_head WHERE origin = ?", arguments: [origin])
+                    try OriginHeadRow.tip(db, origin: origin)?.seq
                     ?? 0
                 if let hash = hashes?[origin] {
-                    let mine = try String.fetchOne(
-                        db, sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?", arguments: [origin, seq])
+                    let mine = try ChangeRow.hash(db, origin: origin, seq: seq)
                     guard seq <= held, mine == hash else { continue }
                 }
                 try db.execute(

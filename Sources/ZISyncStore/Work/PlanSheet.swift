@@ -121,10 +121,12 @@ extension Plans {
                 guard registry.contains(owner) else { throw ZISyncError("column 'satker': unknown satker '\(owner)'") }
                 if let rule = auth.writeRule(type: .actionPlan, origin: node, owner: owner) { throw ZISyncError(rule) }
                 if existing == nil {
-                    if fields["area"].map({ $0.isNull }) ?? true { throw ZISyncError("column 'area' is empty") }
-                    if fields["activity"].map({ $0.isNull }) ?? true { throw ZISyncError("column 'kegiatan' is empty") }
-                    if fields["status"].map({ $0.isNull }) ?? true { fields["status"] = .string("draft") }
+                    // Checked before anything is written (all or nothing), by the schema's own rule.
                     fields = fields.filter { !$0.value.isNull }
+                    if let field = schema.emptyRequired(fields, creates: true).first {
+                        let column = PlanSheet.columns.first { $0.field == field }?.header ?? field
+                        throw ZISyncError("column '\(column)' is empty (a new plan needs it)")
+                    }
                 } else {
                     fields = fields.filter { existing![$0.key] != $0.value }
                 }

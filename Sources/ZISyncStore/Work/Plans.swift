@@ -9,13 +9,10 @@ public struct Plans: Sendable {
     public init(_ store: Store) { self.store = store }
 
     /// Adds a plan owned by `owner` (this node's satker unless it enters one for an office below).
+    /// What a plan must have and its default status are the plan schema's (`RecordSchema`).
     public func add(owner: String? = nil, fields: [String: FieldValue], actor: String) throws -> String {
-        guard fields["area"].map({ !$0.isNull }) == true else { throw ZISyncError("a plan needs an area") }
-        guard fields["activity"]?.stringValue?.isEmpty == false else { throw ZISyncError("a plan needs an activity") }
-        var all = fields
-        if all["status"] == nil { all["status"] = .string("draft") }
         let id = Validation.newRecordID()
-        try store.write(type: .actionPlan, recordID: id, owner: owner ?? store.node, fields: all, actor: actor)
+        try store.write(type: .actionPlan, recordID: id, owner: owner ?? store.node, fields: fields, actor: actor)
         return id
     }
 
@@ -29,6 +26,16 @@ public struct Plans: Sendable {
         }
         if fields.isEmpty { throw ZISyncError("nothing to set: give FIELD=VALUE") }
         return try store.write(type: .actionPlan, recordID: plan.id, owner: plan.owner, fields: fields, actor: actor)
+    }
+
+    /// Writes to one plan only the fields whose values differ from what it holds (an unchanged field
+    /// must not meet another office's edit as a conflict); nil when nothing differs.
+    @discardableResult
+    public func update(_ id: String, fields: [String: FieldValue], actor: String) throws -> Change? {
+        let plan = try store.records.resolve(id, as: .actionPlan)
+        let changed = fields.filter { plan[$0.key] != $0.value }
+        guard !changed.isEmpty else { return nil }
+        return try store.write(type: .actionPlan, recordID: plan.id, owner: plan.owner, fields: changed, actor: actor)
     }
 
     /// Marks a plan deleted. The record and its history stay; the tombstone syncs like any write.

@@ -3,6 +3,7 @@ import Foundation
 import SwiftASN1
 import X509
 import ZISyncAuthenticity
+import ZISyncCore
 
 /// The deployment's certificate authority and the node certificates it issues. Each node
 /// certificate names its satker twice: as the common name and as the URI
@@ -42,7 +43,7 @@ public enum DeploymentPKI {
     public static func issue(
         in dir: URL, satker: String, hosts: [String] = ["localhost", "127.0.0.1"], days: Int = 825
     ) throws -> (certificate: URL, key: URL) {
-        guard isSatkerCode(satker) else { throw PKIError("'\(satker)' is not a satker code") }
+        guard Validation.isSatkerCode(satker) else { throw PKIError("'\(satker)' is not a satker code") }
         let caKeyPEM = try String(contentsOf: dir.appendingPathComponent(caKeyFile), encoding: .utf8)
         let caCert = try Certificate(
             pemEncoded: String(contentsOf: dir.appendingPathComponent(caCertificateFile), encoding: .utf8))
@@ -82,7 +83,7 @@ public enum DeploymentPKI {
     public static func serial(ofCertificateFile path: String) throws -> String {
         guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let cert = try? Certificate(pemEncoded: pem)
         else { throw PKIError("\(path) is not a PEM certificate") }
-        return cert.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
+        return CertificateFacts.serial(cert)
     }
 
     /// The satker a certificate names (its `urn:zisync:satker:` URI, else its common name).
@@ -155,9 +156,4 @@ public enum DeploymentPKI {
 public struct PKIError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// The syntax of a satker code (digits and dots, as `32.17`); the registry decides whether it exists.
-func isSatkerCode(_ s: String) -> Bool {
-    !s.isEmpty && s.utf8.count <= 16 && s.utf8.allSatisfy { (48...57).contains($0) || $0 == 46 }
 }

@@ -54,13 +54,7 @@ extension WebSite {
             let q = request.uri.queryParameters
             let cycle = try cycle(q["siklus"].map(String.init))
             let layer = q["lapis"].flatMap { AssessmentLayer(rawValue: String($0)) } ?? .unit
-            let model = LKEModel(try store.records.lkeCatalogue())
-            let answers = LKEAnswers(store)
-            let rows: [[String: Any]] = try LKERollUp.lines(
-                model, satkers: try answers.satkers(cycle: cycle, among: store.subtree),
-                answers: { LKEAnswers.given(try answers.answers(satker: $0, cycle: cycle)[layer] ?? [:]) },
-                holdsWBK: { try answers.holdsWBK(satker: $0, year: cycle) }
-            ).map { l in
+            let rows: [[String: Any]] = try ScoredLKE.rollUp(store: store, cycle: cycle, layer: layer).map { l in
                 [
                     "satker": l.satker, "name": store.registry[l.satker]?.name ?? l.satker,
                     "total": Words.figure(l.score.total), "pengungkit": Words.figure(l.score.pengungkit),

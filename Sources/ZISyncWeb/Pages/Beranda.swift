@@ -9,7 +9,7 @@ import ZISyncStore
 extension WebSite {
     func registerBeranda(on router: RouterGroup<WebContext>) {
         router.get("/") { request, context -> Response in
-            let lke = try ScoredLKE(store: store, satker: node, cycle: Self.thisYear(), layer: .unit)
+            let lke = try ScoredLKE(store: store, satker: node, cycle: CalendarDay.thisYear(), layer: .unit)
             let gaps = LKEGaps.rank(lke.model, lke.score, readiness: lke.readiness, top: 5).map { g in
                 [
                     "code": g.code, "name": g.name, "gain": Words.figure(g.gain),
@@ -25,7 +25,7 @@ extension WebSite {
             return try page(
                 "beranda", title: "Beranda", context: context,
                 [
-                    "cycle": Self.thisYear(), "total": Words.figure(lke.score.total),
+                    "cycle": CalendarDay.thisYear(), "total": Words.figure(lke.score.total),
                     "unanswered": lke.score.unanswered, "bars": lke.areaBars,
                     "wbkLine": Words.figure(LKEReadiness.areaPercentRequired(wbbm: false)),
                     "wbbmLine": Words.figure(LKEReadiness.areaPercentRequired(wbbm: true)),

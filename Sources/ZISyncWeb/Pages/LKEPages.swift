@@ -4,27 +4,8 @@ import ZISyncCore
 import ZISyncScoring
 import ZISyncStore
 
-/// One satker's LKE as this node holds it: the catalogue, every layer's answers, and the layer
-/// the page is about scored (the same scoring as `zisync lke score`).
-struct ScoredLKE {
-    let satker: String
-    let cycle: Int
-    let layer: AssessmentLayer
-    let model: LKEModel
-    let answers: [AssessmentLayer: [String: LKEAnswers.Answer]]
-    let score: LKEScore
-    let readiness: LKEReadiness
-
-    init(store: Store, satker: String, cycle: Int, layer: AssessmentLayer) throws {
-        self.satker = satker
-        self.cycle = cycle
-        self.layer = layer
-        model = LKEModel(try store.records.lkeCatalogue())
-        answers = try LKEAnswers(store).answers(satker: satker, cycle: cycle)
-        score = LKEScoring.score(model, answers: LKEAnswers.given(answers[layer] ?? [:]))
-        readiness = LKEReadiness.evaluate(score, holdsWBK: try LKEAnswers(store).holdsWBK(satker: satker, year: cycle))
-    }
-
+/// How a page shows a scored LKE (`ScoredLKE`, the one scoring of the store's answers).
+extension ScoredLKE {
     /// Each area's percent as a bar against the WBK and WBBM lines.
     var areaBars: [[String: Any]] {
         score.areas.map { a in
@@ -68,8 +49,6 @@ struct ScoredLKE {
 }
 
 extension WebSite {
-    static func thisYear() -> Int { Calendar(identifier: .gregorian).component(.year, from: Date()) }
-
     /// The satker a page is about: this office, or one below it (`?satker=`).
     func satker(_ code: String?) throws -> String {
         guard let code, !code.isEmpty else { return node }
@@ -80,7 +59,7 @@ extension WebSite {
     }
 
     func cycle(_ text: String?) throws -> Int {
-        guard let text, !text.isEmpty else { return Self.thisYear() }
+        guard let text, !text.isEmpty else { return CalendarDay.thisYear() }
         guard let y = Int(text), (2000...2100).contains(y) else {
             throw WebRefusal.bad("Tahun siklus tidak sah: \(text)")
         }

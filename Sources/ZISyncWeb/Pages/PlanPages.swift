@@ -28,7 +28,7 @@ extension WebSite {
             let s = try context.person()
             try s.require(.plans)
             let form = context.form ?? Form(urlencoded: "")
-            let (fields, values, errors) = parsePlan(form, requireAll: true)
+            let (fields, values, errors) = parsePlan(form)
             guard errors.isEmpty else {
                 return try planForm(
                     context: context, plan: nil, values: values, errors: errors, status: .unprocessableContent)
@@ -56,19 +56,15 @@ extension WebSite {
             try s.require(.plans)
             let plan = try plan(context.parameters.get("id"))
             let form = context.form ?? Form(urlencoded: "")
-            let (fields, values, errors) = parsePlan(form, requireAll: false)
+            let (fields, values, errors) = parsePlan(form)
             guard errors.isEmpty else {
                 return try planForm(
                     context: context, plan: plan, values: values, errors: errors, status: .unprocessableContent)
             }
-            // Only what changed is written: an unchanged field must not meet another office's edit as a conflict.
-            let changed = fields.filter { plan[$0.key] != $0.value }
-            guard !changed.isEmpty else {
-                return Self.seeOther("/rencana-aksi/\(plan.id)", notice: "Tidak ada perubahan.")
-            }
             do {
-                try store.write(
-                    type: .actionPlan, recordID: plan.id, owner: plan.owner, fields: changed, actor: s.actor(at: node))
+                guard try Plans(store).update(plan.id, fields: fields, actor: s.actor(at: node)) != nil else {
+                    return Self.seeOther("/rencana-aksi/\(plan.id)", notice: "Tidak ada perubahan.")
+                }
             } catch let e as ZISyncError {
                 return try planForm(
                     context: context, plan: plan, values: values, errors: ["_": Self.refusal(e)],
@@ -110,7 +106,7 @@ extension WebSite {
     }
 
     /// The form's fields parsed by the plan schema; every problem by field, in words.
-    func parsePlan(_ form: Form, requireAll: Bool) -> ([String: FieldValue], [String: String], [String: String]) {
+    func parsePlan(_ form: Form) -> ([String: FieldValue], [String: String], [String: String]) {
         let schema = RecordType.actionPlan.schema
         let auth = store.authorization
         var fields: [String: FieldValue] = [:]
@@ -119,7 +115,8 @@ extension WebSite {
         for f in Self.planFields {
             let text = (form[f.name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             values[f.name] = text
-            if requireAll && (f.name == "area" || f.name == "activity") && text.isEmpty {
+            // The schema says which fields a plan must have; none may be left or made empty.
+            if text.isEmpty && schema.required.contains(f.name) {
                 errors[f.name] = "\(f.label) wajib diisi."
                 continue
             }

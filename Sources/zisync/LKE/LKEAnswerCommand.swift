@@ -15,12 +15,25 @@ struct LKEAnswerCommand: ParsableCommand {
     @OptionGroup var node: NodeOptions
     @OptionGroup var target: LKETarget
     @Argument(help: "The LKE code, e.g. A.I.1.i.a or A.II.1.i.a.J1.") var code: String
-    @Argument(help: "The answer.") var answer: String
+    // Every unrecognised word is kept as the answer, so that `-3` reaches the answer check and is
+    // refused there by its type's rule, not taken for an option.
+    @Argument(parsing: .allUnrecognized, help: "The answer.") var answer: [String] = []
     @Option(help: "A note (catatan).") var note: String?
     @Option(help: "Bukti dukung ids (of this satker), comma-separated.") var evidence: String?
     @Flag(help: "Print JSON.") var json = false
 
+    func validate() throws {
+        if let option = answer.first(where: { $0.hasPrefix("--") }) {
+            throw ValidationError("Unknown option '\(option)'.")
+        }
+        guard answer.count == 1 else {
+            throw ValidationError(
+                answer.isEmpty ? "Missing expected argument '<answer>'." : "One answer, got \(answer.count): \(answer)")
+        }
+    }
+
     func run() throws {
+        let answer = self.answer[0]
         let store = try node.openStore()
         let t = try target.resolve(store)
         let evidenceIDs = try evidence.map { list in

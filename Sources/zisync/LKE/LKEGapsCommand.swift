@@ -40,7 +40,7 @@ struct LKEGapsCommand: ParsableCommand {
         guard top > 0 else { throw ValidationError("--top must be 1 or more") }
         let store = try node.openStore()
         let t = try target.resolve(store, layerRequired: false)
-        let scored = try LKEScored(store: store, t)
+        let scored = try ScoredLKE(store: store, t)
         // What the office has linked to each code: its plans' activities, its evidence titles.
         var plans: [String: [String]] = [:]
         var evidence: [String: [String]] = [:]

@@ -34,14 +34,8 @@ struct LKEReportCommand: ParsableCommand {
             throw ValidationError("--layer must be unit, provinsi or tpi, got '\(self.layer)'")
         }
         let store = try node.openStore()
-        let cycle = self.cycle ?? Calendar(identifier: .gregorian).component(.year, from: Date())
-        let model = LKEModel(try store.records.lkeCatalogue())
-        let answers = LKEAnswers(store)
-        let lines = try LKERollUp.lines(
-            model, satkers: try answers.satkers(cycle: cycle, among: store.subtree),
-            answers: { LKEAnswers.given(try answers.answers(satker: $0, cycle: cycle)[layer] ?? [:]) },
-            holdsWBK: { try answers.holdsWBK(satker: $0, year: cycle) }
-        ).map { l in
+        let cycle = self.cycle ?? CalendarDay.thisYear()
+        let lines = try ScoredLKE.rollUp(store: store, cycle: cycle, layer: layer).map { l in
             Line(
                 satker: l.satker, name: store.registry[l.satker]?.name ?? l.satker, total: l.score.total,
                 pengungkit: l.score.pengungkit,

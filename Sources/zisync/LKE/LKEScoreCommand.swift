@@ -43,7 +43,7 @@ struct LKEScoreCommand: ParsableCommand {
     func run() throws {
         let store = try node.openStore()
         let t = try target.resolve(store, layerRequired: false)
-        let scored = try LKEScored(store: store, t)
+        let scored = try ScoredLKE(store: store, t)
         let s = scored.score
         if json {
             // The bukti dukung each item counts: linked to its code, or named by the answer.

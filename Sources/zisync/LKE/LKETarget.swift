@@ -22,7 +22,7 @@ struct LKETarget: ParsableArguments {
         guard store.registry.contains(satker) else {
             throw ValidationError("unknown satker code '\(satker)' (e.g. 00, 32, 32.17)")
         }
-        let cycle = self.cycle ?? Calendar(identifier: .gregorian).component(.year, from: Date())
+        let cycle = self.cycle ?? CalendarDay.thisYear()
         guard (2000...2100).contains(cycle) else { throw ValidationError("--cycle must be a year, got \(cycle)") }
         let layer: AssessmentLayer
         if let name = self.layer {
@@ -42,19 +42,10 @@ struct LKETarget: ParsableArguments {
     }
 }
 
-/// The catalogue as this node holds it (KPU RI's reference data), and one LKE scored.
-struct LKEScored {
-    let model: LKEModel
-    let score: LKEScore
-    let readiness: LKEReadiness
-    let answers: [AssessmentLayer: [String: LKEAnswers.Answer]]
-
+extension ScoredLKE {
+    /// The LKE a command is about, scored.
     init(store: Store, _ t: LKETarget.Resolved) throws {
-        model = LKEModel(try store.records.lkeCatalogue())
-        answers = try LKEAnswers(store).answers(satker: t.satker, cycle: t.cycle)
-        score = LKEScoring.score(model, answers: LKEAnswers.given(answers[t.layer] ?? [:]))
-        readiness = LKEReadiness.evaluate(
-            score, holdsWBK: try LKEAnswers(store).holdsWBK(satker: t.satker, year: t.cycle))
+        try self.init(store: store, satker: t.satker, cycle: t.cycle, layer: t.layer)
     }
 }
 

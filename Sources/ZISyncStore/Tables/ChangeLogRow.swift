@@ -3,8 +3,6 @@ import GRDB
 import ZISyncCore
 import ZISyncProtocol
 
-// The rows of the node database as record types (columns by name, never by position).
-
 /// A row of `change_log`: one change as stored, applied or refused.
 struct ChangeRow: FetchableRecord, TableRecord {
     static let databaseTableName = "change_log"
@@ -65,76 +63,12 @@ struct ChangeRow: FetchableRecord, TableRecord {
     }
 }
 
-/// A row of `record_state`: one materialized record.
-struct RecordRow: FetchableRecord, TableRecord {
-    static let databaseTableName = "record_state"
-    static let columns = "record_id, record_type, owner, state"
-
-    var recordID: String
-    var recordType: String
-    var owner: String
-    var state: String
-
-    init(row: Row) {
-        recordID = row["record_id"]
-        recordType = row["record_type"]
-        owner = row["owner"]
-        state = row["state"]
-    }
-
-    func record() throws -> StoredRecord {
-        StoredRecord(id: recordID, type: recordType, owner: owner, fields: try RecordStateCodec.decode(state))
-    }
-}
-
-/// A row of `origin_head`: the tip of one origin's chain as held here.
-struct OriginHeadRow: FetchableRecord, TableRecord {
-    static let databaseTableName = "origin_head"
-    var origin: String
-    var seq: Int64
-    var hash: String
-
-    init(row: Row) {
-        origin = row["origin"]
-        seq = row["seq"]
-        hash = row["hash"]
-    }
-}
-
-/// A row of `pending_change`: a change held until its turn (a gap before it, or its clock).
-struct PendingRow: FetchableRecord, TableRecord {
-    static let databaseTableName = "pending_change"
-    var origin: String
-    var seq: Int64
-    var body: String
-    var sender: String?
-
-    init(row: Row) {
-        origin = row["origin"]
-        seq = row["seq"]
-        body = row["body"]
-        sender = row["sender"]
-    }
-
-    func change() throws -> Change { try ChangeDecoder.change(from: Array(body.utf8)) }
-}
-
-/// A row of `refused_change`: a refusal kept for audit.
-struct RefusedRow: FetchableRecord, TableRecord {
-    static let databaseTableName = "refused_change"
-    var origin: String
-    var seq: Int64
-    var recordID: String
-    var reason: String
-    var sender: String?
-    var source: String
-
-    init(row: Row) {
-        origin = row["origin"]
-        seq = row["seq"]
-        recordID = row["record_id"]
-        reason = row["reason"]
-        sender = row["sender"]
-        source = row["source"]
+extension ChangeRow {
+    /// The hash of `origin`'s change `seq` as held here (nil when it is not): how a tip, an
+    /// acknowledgement or a chain link is checked against the log.
+    static func hash(_ db: Database, origin: String, seq: Int64) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT hash FROM change_log WHERE origin = ? AND seq = ?"),
+            arguments: [origin, seq])
     }
 }

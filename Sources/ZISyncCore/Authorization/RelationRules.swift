@@ -1,0 +1,78 @@
+/// The rules that need other records (docs/security.md): a review names a subject that is here,
+/// of the stated type and owned by the review's owner, and its reviewer_satker is the office
+/// writing it; evidence links only to a plan of its own owner; an LKE answer's bukti dukung are
+/// evidence of the satker it answers for. Pure: the records come from `lookup`, so the same
+/// rules hold for a local write and a received change, whatever the store.
+public enum RelationRules {
+    /// What a rule needs of a record: its type, owner and its text fields.
+    public struct Related: Sendable {
+        public let type: String
+        public let owner: String
+        public let text: @Sendable (String) -> String?
+
+        public init(type: String, owner: String, text: @escaping @Sendable (String) -> String?) {
+            self.type = type
+            self.owner = owner
+            self.text = text
+        }
+    }
+
+    /// Why `change` may not be applied, or nil. `lookup(id)` is the record `id` as held here
+    /// (nil when it is not); it is asked for the change's own record too.
+    public static func refusal(of change: Change, lookup: (String) throws -> Related?) rethrows -> String? {
+        switch RecordType(rawValue: change.recordType) {
+        case .review: return try reviewRefusal(change, lookup: lookup)
+        case .evidence:
+            guard let plan = change.fields["plan"], !plan.isNull else { return nil }
+            guard let planID = plan.stringValue, let target = try lookup(planID) else {
+                return "the evidence's plan \(plan) is not here"
+            }
+            guard target.type == RecordType.actionPlan.rawValue else {
+                return "the evidence's plan \(planID) is a \(target.type), not an action_plan"
+            }
+            guard target.owner == change.owner else {
+                return "the evidence is owned by \(change.owner) but its plan \(planID) belongs to \(target.owner)"
+            }
+            return nil
+        case .lkeAnswer:
+            for id in Validation.lkeCodes(change.fields["evidence"]?.stringValue ?? "") {
+                guard let target = try lookup(id), target.type == RecordType.evidence.rawValue else {
+                    return "the answer's bukti dukung \(id) is not evidence here"
+                }
+                guard target.owner == change.owner else {
+                    return "the answer's bukti dukung \(id) belongs to \(target.owner), not to \(change.owner)"
+                }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    static func reviewRefusal(_ change: Change, lookup: (String) throws -> Related?) rethrows -> String? {
+        let existing = try lookup(change.recordID)
+        if let written = change.fields["reviewer_satker"] {
+            guard written.stringValue == change.origin else {
+                return "a review's reviewer_satker must be the office writing it (\(change.origin)), not '\(written)'"
+            }
+        } else if existing == nil {
+            return "a new review must name its reviewer_satker (\(change.origin))"
+        }
+        guard change.fields["subject"] != nil || change.fields["subject_type"] != nil || existing == nil else {
+            return nil
+        }
+        guard let subjectID = change.fields["subject"]?.stringValue ?? existing?.text("subject"),
+            let subjectType = change.fields["subject_type"]?.stringValue ?? existing?.text("subject_type")
+        else { return "a review must name its subject and subject_type" }
+        guard let subject = try lookup(subjectID) else {
+            return "the review's subject \(subjectID) is not here"
+        }
+        guard subject.type == subjectType else {
+            return "the review's subject \(subjectID) is a \(subject.type), not a \(subjectType)"
+        }
+        guard subject.owner == change.owner else {
+            return "the review is owned by \(change.owner) but its subject \(subjectID) belongs to \(subject.owner)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import GRDB
+import ZISyncAuthenticity
+import ZISyncCore
+import ZISyncProtocol
+
+/// Received changes: the door, duplicates, the hash, who wrote it, the chain, then the write rules
+/// (`Authorization`, `RelationRules`), the merge and the refusals kept for audit.
+extension ApplySession {
+    /// True when this node keeps `origin`'s whole chain (the origin is in its subtree).
+    mutating func keepsChain(of origin: String) -> Bool {
+        if let known = inSubtree[origin] { return known }
+        let value = registry.isInSubtree(origin, of: node)
+        inSubtree[origin] = value
+        return value
+    }
+
+    /// Checks a received change and applies, holds or refuses it.
+    mutating func receive(
+        _ change: Change, sender: String?, source: String, report: inout ReceiveReport, vouched: Bool? = nil
+    ) throws {
+        // The door first: a sender may deliver only its own subtree's changes, stored or not.
+        if let sender, let reason = authorization.doorRefusal(origin: change.origin, sender: sender) {
+            try refuseOutsideChain(change, reason: reason, sender: sender, source: source, report: &report)
+            return
+        }
+        let chained = keepsChain(of: change.origin)
+        let tip = chained ? try head(change.origin) : nil
+        // The same change again (replay, second import) changes nothing. A chained origin's
+        // change beyond its tip cannot be stored yet, so the lookup is skipped.
+        if !chained || change.seq <= (tip?.seq ?? 0),
+            let storedHash = try ChangeRow.hash(db, origin: change.origin, seq: change.seq)
+        {
+            if storedHash == change.hash {
+                report.duplicates += 1
+                try replaceRevokedSignature(with: change)
+            } else {
+                try refuseOutsideChain(
+                    change,
+                    reason: "a different change \(change.id) is already stored (hash \(storedHash.prefix(12))…)",
+                    sender: sender, source: source, report: &report)
+            }
+            return
+        }
+        let encoded = (change.fieldsJSON, change.baseJSON)
+        guard change.seq > 0, change.computedHash(fieldsJSON: encoded.0, baseJSON: encoded.1) == change.hash else {
+            try refuseOutsideChain(
+                change, reason: "hash does not match the change's content (edited or corrupted)", sender: sender,
+                source: source, report: &report)
+            return
+        }
+        // Who wrote it, before it is held or applied: only its origin's signature counts.
+        if authenticity != nil, vouched != true, let reason = try authenticity!.refusal(change, db: db) {
+            try refuseOutsideChain(change, reason: reason, sender: sender, source: source, report: &report)
+            return
+        }
+        if !chained, let notAfter, change.hlc > notAfter {
+            // From above, stamped beyond this node's clock: it waits here, never moving the clock.
+            try hold(change, sender: sender)
+            report.held += 1
+            report.heldForClock += 1
+            return
+        }
+        if chained {
+            // This node keeps the whole chain of every origin in its subtree.
+            let expected = (tip?.seq ?? 0) + 1
+            if let notAfter, change.hlc > notAfter, change.seq >= expected {
+                try hold(change, sender: sender)
+                report.held += 1
+                report.heldForClock += 1
+                return
+            }
+            if change.seq > expected {
+                try hold(change, sender: sender)
+                report.held += 1
+                return
+            }
+            if change.prev != tip?.hash {
+                try refuseOutsideChain(
+                    change, reason: "previous hash does not match \(change.origin)'s chain at sequence \(expected - 1)",
+                    sender: sender, source: source, report: &report)
+                return
+            }
+        }
+        try apply(change, encoded: encoded, sender: sender, source: source, report: &report)
+        if chained { try releasePending(after: change, source: source, report: &report) }
+    }
+
+    /// Stores a change in the log (applied or refused by the write rules) and merges it.
+    /// `checked`: a local write whose rules and record were checked as it was made.
+    mutating func apply(
+        _ change: Change, encoded: (fieldsJSON: String, baseJSON: String), sender: String?, source: String,
+        checked: Bool = false, report: inout ReceiveReport
+    ) throws {
+        var refusal = checked ? nil : authorization.refusal(of: change)
+        let existing = checked ? nil : try record(change.recordID)
+        if refusal == nil, !checked, let existing, existing.type != change.recordType || existing.owner != change.owner
+        {
+            refusal =
+                "record \(change.recordID) is a \(existing.type) of \(existing.owner); the change says \(change.recordType) of \(change.owner)"
+        }
+        // A record's required fields: a change that makes it must write them all, and none may
+        // empty them. Read off the change alone, so every node decides alike whatever the order.
+        if refusal == nil, !checked, let type = RecordType(rawValue: change.recordType) {
+            refusal = type.schema.requiredProblem(
+                change.fields, creates: type.schema.makesRecord(change.fields, base: change.base), type: type)
+        }
+        if refusal == nil, !checked { refusal = try relationRefusal(change) }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO change_log(origin, seq, hlc, record_type, record_id, owner, actor, fields, base,
+                                       prev_hash, hash, status, received_at, key_id, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                change.origin, change.seq, change.hlc.rawValue, change.recordType, change.recordID, change.owner,
+                change.actor, encoded.fieldsJSON, encoded.baseJSON, change.prev, change.hash,
+                refusal == nil ? "applied" : "refused", now, change.signature?.keyID, change.signature?.value,
+            ])
+        if (try head(change.origin)?.seq ?? 0) < change.seq {
+            heads[change.origin] = .some((seq: change.seq, hash: change.hash))
+            dirtyHeads.insert(change.origin)
+        }
+        if try mayHavePending(change.origin) {
+            // A copy held for this sequence (another version, stamped later) is spent.
+            try db.cachedStatement(sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?").execute(
+                arguments: [change.origin, change.seq])
+        }
+        if change.hlc <= saneUntil { clock.observe(change.hlc) }
+        if let refusal {
+            try recordRefusal(change, reason: refusal, sender: sender, source: source)
+            report.refused.append(Refusal(change: change.id, record: change.recordID, reason: refusal).cleaned)
+            return
+        }
+        try merge(change)
+        report.applied += 1
+    }
+
+    /// The rules that need the records here (`RelationRules`, in Core), asked of this session's
+    /// records as they stand.
+    mutating func relationRefusal(_ change: Change) throws -> String? {
+        try RelationRules.refusal(of: change) { id in
+            try record(id).map { rec in RelationRules.Related(type: rec.type, owner: rec.owner, text: rec.string) }
+        }
+    }
+
+    mutating func merge(_ change: Change) throws {
+        var rec =
+            try record(change.recordID)
+            ?? StoredRecord(id: change.recordID, type: change.recordType, owner: change.owner, fields: [:])
+        for (name, value) in change.fields {
+            let before = rec.fields[name]
+            let write = FieldWrite(
+                value: value, hlc: change.hlc, version: change.version, base: change.base[name] ?? [])
+            let db = self.db
+            let after = try Merge.apply(write, to: before) { try Self.wasApplied(db, $0) }
+            rec.fields[name] = after
+            if after.isConflicted {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO open_conflict(record_id, field) VALUES (?, ?)",
+                    arguments: [change.recordID, name])
+            } else if before?.isConflicted == true {
+                try db.execute(
+                    sql: "DELETE FROM open_conflict WHERE record_id = ? AND field = ?",
+                    arguments: [change.recordID, name])
+            }
+        }
+        records[change.recordID] = .some(rec)
+        dirtyRecords.insert(change.recordID)
+    }
+
+    func recordRefusal(_ change: Change, reason: String, sender: String?, source: String) throws {
+        // Reasons quote the change (its type, ids, field names): cleaned before anyone shows them.
+        let reason = PeerText.clean(reason)
+        try db.execute(
+            sql: """
+                INSERT INTO refused_change(origin, seq, hash, record_type, record_id, owner, body, reason, sender,
+                                           source, refused_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                change.origin, change.seq, change.hash, change.recordType, change.recordID, change.owner,
+                change.wireJSON, reason, sender, source, now,
+            ])
+    }
+
+    mutating func refuse(
+        _ change: Change, reason: String, sender: String?, source: String, report: inout ReceiveReport
+    ) throws {
+        try refuseOutsideChain(change, reason: reason, sender: sender, source: source, report: &report)
+    }
+
+    mutating func refuseOutsideChain(
+        _ change: Change, reason: String, sender: String?, source: String, report: inout ReceiveReport
+    ) throws {
+        try recordRefusal(change, reason: reason, sender: sender, source: source)
+        report.refused.append(Refusal(change: change.id, record: change.recordID, reason: reason).cleaned)
+    }
+}
