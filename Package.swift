@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "ZISyncWeb",
             dependencies: [
-                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncScoring",
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncScoring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -202,7 +202,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ZISyncWebTests",
-            dependencies: ["ZISyncCore", "ZISyncProtocol", "ZISyncWeb"]
+            dependencies: [
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncWeb", "ZISyncTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ZISyncNodeTests",
@@ -213,7 +220,8 @@ let package = Package(
         .testTarget(
             name: "ZISyncCLITests",
             dependencies: [
-                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncTransport", "ZISyncNode",
+                "zisync", "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport",
+                "ZISyncNode",
                 "ZISyncFaultProxy", "ZISyncTestSupport", "ZISyncAuthenticity",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

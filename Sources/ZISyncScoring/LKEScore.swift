@@ -54,9 +54,6 @@ public struct LKEScore: Sendable, Codable, Equatable {
 }
 
 public enum LKEScoring {
-    /// Scores `answers` (input code → stored answer) against the catalogue. Unanswered questions
-    /// count 0; an answer its type does not accept counts as unanswered (the apply path refuses
-    /// such answers, so this only guards the arithmetic).
     /// The score of `answers` and the readiness it gives: the one step from answers to a verdict.
     /// `holdsWBK`: the satker holds the Menuju WBK predikat (required for WBBM).
     public static func judge(_ model: LKEModel, answers: [String: String], holdsWBK: Bool) -> (
@@ -66,10 +63,27 @@ public enum LKEScoring {
         return (score, LKEReadiness.evaluate(score, holdsWBK: holdsWBK))
     }
 
+    /// Scores `answers` (input code → stored answer) against the catalogue. Unanswered questions
+    /// count 0; an answer its type does not accept counts as unanswered (the apply path refuses
+    /// such answers, so this only guards the arithmetic).
     public static func score(_ model: LKEModel, answers: [String: String]) -> LKEScore {
         var s = LKEScore()
+        let jumlah = jumlahValues(model, answers: answers, into: &s)
+        let values = itemValues(model, answers: answers, jumlah: jumlah, into: &s)
+        let (indicators, areaScore) = indicatorsAndAreas(model, values: values)
+        s.indicators = indicators
+        addTotals(model, values: values, areaScore: areaScore, to: &s)
+        s.areas = combinedAreas(model, areaScore: areaScore)
+        return s
+    }
+
+    /// Jumlah rows, breakdowns first: a jumlah with breakdown rows is their sum when any is
+    /// answered (a warning when its own answer differs), else its own answer. Counts the
+    /// unanswered ones; a breakdown row counts with the jumlah it breaks down.
+    private static func jumlahValues(_ model: LKEModel, answers: [String: String], into s: inout LKEScore)
+        -> [String: Double]
+    {
         var jumlah: [String: Double] = [:]
-        // Jumlah rows, breakdowns first: a jumlah with breakdown rows is their sum when any is answered.
         for item in model.items where item.level == "jumlah" {
             let breakdown = model.children(of: item.code).filter { $0.level == "jumlah" }
             let own = answers[item.code].flatMap { LKEAnswerType.jumlah.value(of: $0) }
@@ -88,7 +102,15 @@ public enum LKEScoring {
             let isBreakdown = item.parent.flatMap { model[code: $0] }?.level == "jumlah"
             if !isBreakdown && jumlah[item.code] == nil { s.unanswered += 1 }
         }
-        // Questions and hasil items.
+        return jumlah
+    }
+
+    /// Questions and hasil items: each one's value (0–1; a persen item from its formula over the
+    /// jumlah rows), recorded in `s.items` with what reaching its top answer would gain. Returns
+    /// the values by code.
+    private static func itemValues(
+        _ model: LKEModel, answers: [String: String], jumlah: [String: Double], into s: inout LKEScore
+    ) -> [String: Double] {
         var values: [String: Double] = [:]
         for item in model.items where item.level == "pertanyaan" || item.level == "hasil" {
             guard let type = LKEAnswerType(rawValue: item.answerType) else { continue }
@@ -122,7 +144,14 @@ public enum LKEScoring {
                     code: item.code, indicator: item.level == "hasil" ? item.code : (item.parent ?? ""), value: value,
                     answered: answered, gain: share * (1 - value)))
         }
-        // Indicators (a sub-indicator's score counts in its parent, A.II.5.iii), then areas.
+        return values
+    }
+
+    /// Indicators (a sub-indicator's score counts in its parent, A.II.5.iii), then areas: each
+    /// indicator's score in catalogue order, and each area's sum of its indicators by code.
+    private static func indicatorsAndAreas(_ model: LKEModel, values: [String: Double]) -> (
+        [LKEScore.IndicatorScore], [String: Double]
+    ) {
         var indicatorScore: [String: Double] = [:]
         func indicator(_ code: String) -> Double {
             if let known = indicatorScore[code] { return known }
@@ -144,9 +173,18 @@ public enum LKEScoring {
                 .reduce(0, +)
             areaScore[item.code] = score
         }
+        var indicators: [LKEScore.IndicatorScore] = []
         for item in model.items where item.level == "indikator" {
-            s.indicators.append(.init(code: item.code, weight: model.weight(item.code), score: indicator(item.code)))
+            indicators.append(.init(code: item.code, weight: model.weight(item.code), score: indicator(item.code)))
         }
+        return (indicators, areaScore)
+    }
+
+    /// The components up to the total: pengungkit from the areas of A.I and A.II, hasil from its
+    /// items' values, each sum added in the same order as the LKE adds it.
+    private static func addTotals(
+        _ model: LKEModel, values: [String: Double], areaScore: [String: Double], to s: inout LKEScore
+    ) {
         func aspect(_ code: String) -> Double {
             model.children(of: code).filter { $0.level == "area" }.map { areaScore[$0.code] ?? 0 }.reduce(0, +)
         }
@@ -160,7 +198,12 @@ public enum LKEScoring {
         s.ipkp = hasilItem("B.II.a")
         s.hasil = s.hasilBirokrasi + s.ipkp
         s.total = s.pengungkit + s.hasil
-        // Areas combined: pemenuhan + reform of the same area.
+    }
+
+    /// Areas combined: pemenuhan + reform of the same area, with each aspect's percent of its own
+    /// weight.
+    private static func combinedAreas(_ model: LKEModel, areaScore: [String: Double]) -> [LKEScore.AreaScore] {
+        var areas: [LKEScore.AreaScore] = []
         for area in model.children(of: "A.I").filter({ $0.level == "area" }) {
             let reformArea = model.children(of: "A.II").first { $0.area == area.area }
             let p = areaScore[area.code] ?? 0
@@ -168,13 +211,13 @@ public enum LKEScoring {
             let wp = model.weight(area.code)
             let wr = reformArea.map { model.weight($0.code) } ?? 0
             let weight = wp + wr
-            s.areas.append(
+            areas.append(
                 .init(
                     area: area.area, pemenuhan: p, reform: r, score: p + r, weight: weight,
                     percent: weight == 0 ? 0 : (p + r) / weight * 100, pemenuhanPercent: wp == 0 ? 0 : p / wp * 100,
                     reformPercent: wr == 0 ? 0 : r / wr * 100))
         }
-        return s
+        return areas
     }
 
     static func format(_ x: Double) -> String {

@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import Mustache
 import ZISyncCore
-import ZISyncEngine
 import ZISyncProtocol
 import ZISyncStore
 
@@ -23,15 +22,17 @@ public struct WebSite: Sendable {
     /// How long a session lasts without signing in again.
     static let sessionSeconds: Int64 = 12 * 3600
 
+    /// `uploadLimits`: the node's one upload policy (quota and expiry), for people's uploads too.
     public init(
-        store: Store, secure: Bool, logger: Logger, syncFacts: @escaping @Sendable () async -> SyncFacts
+        store: Store, secure: Bool, logger: Logger, uploadLimits: UploadLimits = UploadLimits(),
+        syncFacts: @escaping @Sendable () async -> SyncFacts
     ) async throws {
         self.store = store
         self.secure = secure
         self.logger = logger
         self.syncFacts = syncFacts
         templates = try await Templates.load()
-        uploads = try WebUploads(home: store.home)
+        uploads = WebUploads(files: store.files, limits: uploadLimits)
     }
 
     /// Every route of the web app.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ZISyncAuthenticity
 import ZISyncCore
+import ZISyncFaultProxy
 import ZISyncProtocol
 import ZISyncStore
 import ZISyncTestSupport
@@ -18,11 +19,9 @@ import ZISyncTransport
     }
 
     @Test func aProvinceCannotInventOrAlterItsKabKotasChanges() async throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Asli"])
         try kab.ok(["sync"])
         let genuine = try #require(try chain(d["32"], of: "32.17").first)
@@ -57,11 +56,9 @@ import ZISyncTransport
     }
 
     @Test func aParentCannotInjectChangesAsKPURIIntoAPull() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         try kab.ok(["sync"])
         let name = try kab.digest("00")
 
@@ -158,10 +155,17 @@ import ZISyncTransport
         defer { d.cleanup() }
         try d.node("00", serves: true)
         try d.node("32", parent: "00", serves: true)
+        // The province reaches KPU RI through a line of the test's own, so that the revocation
+        // reaches it when the test says (its daemon's own rounds would otherwise race the test).
+        let up = try FaultProxy(target: d.daemons["00"]!.port)
+        defer { up.close() }
+        try d["32"].setParent("https://127.0.0.1:\(up.port)")
+        try d.restart("32")
         let kab = try d.node("32.17", parent: "32")
         try kab.ok(["plan", "add", "--area", "1", "--activity", "Sebelum pencabutan"])
         try kab.ok(["sync"])
         try d["32"].ok(["sync"])
+        up.mode = .cutAfter(0)  // from here the province hears nothing from KPU RI until the relay below
 
         let revoked = try d["00"].run([
             "pki", "revoke", "--dir", d.pki, "--satker", "32.17", "--reason", "laptop dicuri",
@@ -172,6 +176,7 @@ import ZISyncTransport
         // Before the revocation reaches the province, the stolen key writes and the province relays it.
         let stolen = try kab.ok(["plan", "add", "--area", "2", "--activity", "Ditulis pencuri"])
         try kab.ok(["sync"])
+        up.mode = .forward
         let relay = try d["32"].run(["sync", "--json"])
         let refusals = try #require(try relay.object()["refused"] as? [[String: Any]], "\(relay.stdout)")
         #expect(

@@ -19,11 +19,8 @@ import ZISyncTransport
     }
 
     @Test func forgedAndForeignChangesAreRefusedAndTheRestApplied() async throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        try d.node("32.17", parent: "32")
         try d.node("32.18", parent: "32")
         let theirs = try d["32.18"].ok(["plan", "add", "--area", "1", "--activity", "Milik 32.18"])
         try d["32.18"].ok(["sync"])
@@ -63,11 +60,8 @@ import ZISyncTransport
     }
 
     @Test func theDoorRefusesForeignCAsAndNonChildren() async throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        try d.node("32.17", parent: "32")
         try d.node("33", parent: "00")
         try d["32.17"].ok(["plan", "add", "--area", "1", "--activity", "x"])
 

@@ -5,11 +5,9 @@ import Testing
 /// the new one; a pair that cannot work is refused and the served one stays.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct CertificateRotationTests {
     @Test func aReloadRotatesTheServersCertificate() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         try kab.ok(["plan", "add", "--area", "1", "--activity", "Sebelum rotasi"])
         try kab.ok(["sync"])
         let prov = d["32"]

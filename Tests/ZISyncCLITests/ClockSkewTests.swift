@@ -12,11 +12,9 @@ import Testing
     /// let them win every later conflict; the same round learns the parent's time, re-stamps its
     /// own changes (nobody accepted them yet) and sends them again: accepted, stamped now.
     @Test func changesStampedAheadAreReStampedAndAcceptedInTheSameRound() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let ahead = try kab.run(["plan", "add", "--area", "1", "--activity", "Jam salah"], prefix: Self.dayAhead)
         #expect(ahead.status == 0, "\(ahead.stderr) (is faketime installed? scripts/install-deps.sh)")
         #expect(
@@ -122,11 +120,9 @@ import Testing
     /// A bundle carrying a change stamped in the year 2100 (a typo, a crafted file) waits at the
     /// province, never moves its clock: the province's own writes still reach KPU RI on time.
     @Test func aBundleFromTheYear2100FreezesNothing() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let future = try kab.run(
             ["plan", "add", "--area", "1", "--activity", "Tahun 2100"], prefix: FakeClock.ahead("@2100-01-01 00:00:00"))
         #expect(future.status == 0, "\(future.stderr)")
@@ -154,11 +150,9 @@ import Testing
     }
 
     @Test func aSkewMeasuredAtSyncCorrectsLaterWrites() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let synced = try kab.run(["sync"], prefix: Self.dayAhead)
         #expect(synced.status == 0, "\(synced.stderr)")
         let status = try kab.object("status")

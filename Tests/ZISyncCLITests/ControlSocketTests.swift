@@ -13,11 +13,9 @@ import Testing
     }
 
     @Test func syncAsksTheRunningDaemonAndSighupReloads() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         try kab.config.set("sync.interval_seconds", 3600)
         let daemon = try Daemon(kab)
         defer { daemon.stop() }

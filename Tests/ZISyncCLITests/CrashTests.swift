@@ -27,11 +27,9 @@ import ZISyncTestSupport
     }
 
     @Test func killNineAtRandomMomentsLosesAndDuplicatesNothing() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         // A link of 800 kB/s makes each round last about a second, so a kill at a random moment
         // lands inside a transfer (push, upload, pull) rather than after it.
         func throttled() throws -> FaultProxy {

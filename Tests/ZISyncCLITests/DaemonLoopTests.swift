@@ -61,11 +61,9 @@ import ZISyncFaultProxy
     }
 
     @Test func sigtermMidTransferStopsWithinSecondsAndLosesNothing() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let slow = try FaultProxy(target: d.daemons["32"]!.port, rate: 200_000)
         defer { slow.close() }
         try kab.setParent("https://127.0.0.1:\(slow.port)")

@@ -42,11 +42,8 @@ import ZISyncTransport
     /// `status` (here or at KPU RI), and text meant to forge log lines or move a terminal's
     /// cursor arrives as plain words.
     @Test func aChildsReportCannotCrashOrForgeAnything() async throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        try d.node("32.17", parent: "32")
         let http = d.client("32.17")
         let url = d.daemons["32"]!.url + "/v1/report"
         for (field, json) in [

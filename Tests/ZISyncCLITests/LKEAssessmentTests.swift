@@ -81,11 +81,9 @@ import ZISyncTransport
     /// Raw pushes with answers of a layer the sender may not write: refused with the reason, the
     /// rest of the batch applied; the province's layer reaches the kab/kota; its report lists both.
     @Test func layersAreCheckedAtTheParentAndFlowDownToTheirOffice() async throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let other = try d.node("32.18", parent: "32")
         try kab.ok(["lke", "answer", "A.I.1.i.a", "Ya"])
         try other.ok(["lke", "answer", "A.I.1.i.a", "Tidak"])
@@ -152,11 +150,9 @@ import ZISyncTransport
     /// Bukti dukung per question: an answer names evidence of its own satker only; the sheet and
     /// the gaps count what is linked to each code. The predikat KPU RI grants opens the WBBM rule.
     @Test func evidencePerQuestionAndThePredikat() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let other = try d.node("32.18", parent: "32")
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Pembentukan tim", "--lke", "A.I.1.i.a"])
         let sk = try kab.object(

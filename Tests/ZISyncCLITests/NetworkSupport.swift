@@ -124,6 +124,21 @@ final class Deployment: @unchecked Sendable {
         try CLI.tool(["pki", "init-ca", "--dir", pki], prefix: pkiClock)
     }
 
+    /// The deployment most tests start from: KPU RI and KPU Provinsi Jawa Barat serving (their
+    /// daemons running), and KPU Kabupaten Bandung Barat (32.17) under the province, without a daemon.
+    static func threeOffices() throws -> Deployment {
+        let d = try Deployment()
+        do {
+            try d.node("00", serves: true)
+            try d.node("32", parent: "00", serves: true)
+            try d.node("32.17", parent: "32")
+        } catch {
+            d.cleanup()
+            throw error
+        }
+        return d
+    }
+
     /// Creates a node; when it has a parent here, it points at the parent's daemon.
     @discardableResult
     func node(_ satker: String, parent: String? = nil, serves: Bool = false, web: Bool = false) throws -> CLI {

@@ -9,11 +9,9 @@ import ZISyncStore
 /// and what to do, on a real tree of daemons.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct OperatorStatusTests {
     @Test func aFailingChildComesFirstWithItsCause() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let good = try d.node("32.17", parent: "32")
+        let good = d["32.17"]
         let bad = try d.node("32.18", parent: "32")
         try good.ok(["plan", "add", "--area", "1", "--activity", "Baik"])
         try bad.ok(["plan", "add", "--area", "1", "--activity", "Asli"])
@@ -84,11 +82,9 @@ import ZISyncStore
     }
 
     @Test func anUnreachableParentIsExplainedInOperatorWords() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         d.daemons["32"]!.stop()
         let failed = try kab.run(["sync", "--json"])
         #expect(failed.status == 1)

@@ -9,11 +9,9 @@ import ZISyncTransport
 /// over real mutual TLS with a child's certificate, and a child re-fetches a lost file by Range.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ParentProtocolTests {
     @Test func aLostFileComesBackByRangeDownloads() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Berkas hilang"])
         let original = try d.file("laporan.pdf", bytes: 5_000_000, seed: 13)
         let added = try kab.object("evidence", "add", "--plan", plan, original.path)
@@ -30,11 +28,9 @@ import ZISyncTransport
     }
 
     @Test func malformedRequestsGetTheirDocumentedAnswers() async throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let other = try d.node("32.18", parent: "32")
         let base = d.daemons["32"]!.url
         let http = d.client("32.17")

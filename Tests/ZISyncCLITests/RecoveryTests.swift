@@ -13,11 +13,9 @@ import Testing
     }
 
     @Test func aProvinceRestoredFromAnOlderBackupGetsEverythingBackFromItsChildren() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let first = try kab.ok(["plan", "add", "--area", "1", "--activity", "Sebelum cadangan"])
         try kab.ok(["evidence", "add", "--plan", first, try d.file("lama.pdf", bytes: 120_000, seed: 3).path])
         try kab.ok(["sync"])
@@ -68,11 +66,9 @@ import Testing
     /// A province reinstalled from nothing (a new database at the same address): its children
     /// see another database, restart their cursors and send everything again, files included.
     @Test func aReinstalledParentIsAnotherDatabaseAndGetsEverythingAgain() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         for i in 1...3 {
             let plan = try kab.ok(["plan", "add", "--area", "\(i)", "--activity", "Rencana \(i)"])
             try kab.ok([

@@ -126,11 +126,9 @@ import ZISyncTestSupport
 
     /// An office that put back its own backup, older than its last sync, and wrote before syncing.
     @Test func aKabKotaRestoredFromItsOwnOlderBackupCatchesUp() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let old = try kab.ok(["plan", "add", "--area", "1", "--activity", "Lama"])
         try kab.ok(["sync"])
         let backup = d.dir.appendingPathComponent("cadangan-32.17")
@@ -154,11 +152,9 @@ import ZISyncTestSupport
     /// kill -9 while `init --restore` fetches its chain over a slow link: the same command again
     /// completes it.
     @Test func aRestoreKilledMidwayCompletesWhenRunAgain() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let sheet = d.dir.appendingPathComponent("rencana.csv")
         var rows = ["satker,area,kegiatan,target"]
         for i in 0..<6_000 { rows.append(",\(i % 6 + 1),Kegiatan nomor \(i) untuk pemulihan,\(i) dokumen") }

@@ -58,11 +58,8 @@ import Testing
     }
 
     @Test func concurrentEditsPickTheSameWinnerEverywhere() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        try d.node("32.17", parent: "32")
         let plan = try d["32.17"].ok([
             "plan", "add", "--area", "3", "--activity", "Analisis jabatan", "--target", "5 dokumen",
         ])

@@ -16,11 +16,9 @@ import Testing
         """
 
     @Test func tuspyUploadsEvidenceToAParent() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Unggah dengan tus"])
         let file = try d.file("notulen.pdf", bytes: 1_300_000)
         let added = try kab.object("evidence", "add", "--plan", plan, file.path)

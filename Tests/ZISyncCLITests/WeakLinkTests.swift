@@ -91,11 +91,9 @@ import ZISyncTransport
     }
 
     @Test func theBandwidthCapHolds() throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        let kab = try d.node("32.17", parent: "32")
+        let kab = d["32.17"]
         try kab.config.set("sync.max_bytes_per_second", 400_000)
         let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Dibatasi"])
         try kab.ok(["evidence", "add", "--plan", plan, try randomFile(d, bytes: 1_200_000).path])
@@ -106,11 +104,8 @@ import ZISyncTransport
     }
 
     @Test func aCaptivePortalAnswerIsAFailureAndChangesNothing() async throws {
-        let d = try Deployment()
+        let d = try Deployment.threeOffices()
         defer { d.cleanup() }
-        try d.node("00", serves: true)
-        try d.node("32", parent: "00", serves: true)
-        try d.node("32.17", parent: "32")
         try d["32.17"].ok(["plan", "add", "--area", "1", "--activity", "Menunggu"])
         // A TLS middlebox with a certificate the client trusts, answering 200 text/html to everything.
         let portalPKI = d.dir.appendingPathComponent("portal-pki")

@@ -86,9 +86,10 @@ public struct Change: Sendable, Equatable {
             owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType)
     }
 
-    /// The canonical object, with `hash` (the wire form) or without it (what the hash covers).
-    /// Keys in sorted order: `hash` falls between `fields` and `hlc`.
-    static func encode(
+    /// The canonical object, with `hash` (the wire form, encoded by ZISyncProtocol's
+    /// `ChangeWire`) or without it (what the hash covers). Keys in sorted order: `hash` falls
+    /// between `fields` and `hlc`.
+    package static func encode(
         actor: String, baseJSON: String, fieldsJSON: String, hash: String?, hlc: Int64, origin: String,
         owner: String, prev: String?, recordID: String, seq: Int64, recordType: String,
         signature: ChangeSignature? = nil
@@ -135,29 +136,6 @@ public struct Change: Sendable, Equatable {
     }
 
     public var hashIsValid: Bool { computedHash() == hash }
-
-    /// The wire form: the canonical object plus `"hash"`, and `"key"` and `"sig"` when signed
-    /// (keys still sorted).
-    public var wireJSON: String { Change.sortedWireJSON(self) }
-
-    static func sortedWireJSON(_ c: Change) -> String {
-        wireJSON(
-            actor: c.actor, baseJSON: c.baseJSON, fieldsJSON: c.fieldsJSON, hash: c.hash, hlc: c.hlc.rawValue,
-            origin: c.origin, owner: c.owner, prev: c.prev, recordID: c.recordID, seq: c.seq, recordType: c.recordType,
-            signature: c.signature)
-    }
-
-    /// The wire form from a change's parts, with `fields` and `base` already canonical.
-    public static func wireJSON(
-        actor: String, baseJSON: String, fieldsJSON: String, hash: String, hlc: Int64, origin: String, owner: String,
-        prev: String?, recordID: String, seq: Int64, recordType: String, signature: ChangeSignature? = nil
-    ) -> String {
-        String(
-            decoding: encode(
-                actor: actor, baseJSON: baseJSON, fieldsJSON: fieldsJSON, hash: hash, hlc: hlc, origin: origin,
-                owner: owner, prev: prev, recordID: recordID, seq: seq, recordType: recordType, signature: signature),
-            as: UTF8.self)
-    }
 }
 
 /// An origin's signature of a change's hash: which of its certificates' keys made it (`keyID`,

@@ -55,8 +55,11 @@ public final class InProcessLink: ParentLink, @unchecked Sendable {
 
     public func push(from: String, wire: [String], certificates: [[UInt8]]) async throws -> PushAnswer {
         try await call(.push(changes: wire.count), path: Route.push) { child in
+            // Both ways through the bytes, as over HTTPS: the child believes only what the
+            // answer's decoder lets through.
             let body = PushRequest.encode(from: from, wire: wire, certificates: certificates)
-            return try await endpoint.push(try PushRequest.decode(body), from: child)
+            let answer = try await endpoint.push(try PushRequest.decode(body), from: child)
+            return try PushAnswer.decode(answer.encoded(), sent: wire.count)
         }
     }
 

@@ -27,7 +27,7 @@ extension ParentEndpoint {
         guard Validation.isSHA256Hex(sha256) else {
             throw EndpointError(.badRequest, "Upload-Metadata must carry sha256 (hex, base64-encoded)")
         }
-        let (store, limits, now) = (self.store, self.limits, self.now())
+        let (store, limits, now) = (self.store, self.limits.uploads, self.now())
         return try await blocking {
             let sizes = try store.ledger.evidenceSizes(sha256: sha256, subtree: child.satker)
             guard !sizes.isEmpty else {
@@ -45,15 +45,13 @@ extension ParentEndpoint {
                 return length
             }
             let files = store.files
-            _ = files.expireUploads(
-                untouchedSince: Date(timeIntervalSince1970: Double(now / 1000 - Int64(limits.uploadExpirySeconds))))
             if files.declaredLength(sha256, uploader: child.satker) == nil {
-                let unfinished = files.unfinishedUploads(by: child.satker).reduce(Int64(0)) { $0 + $1.length }
-                guard unfinished + length <= limits.maxUnfinishedUploadBytesPerChild else {
-                    throw EndpointError(
-                        .insufficientStorage,
-                        "\(child.satker) has \(unfinished >> 20) MB of unfinished uploads here; this file would pass its quota of \(limits.maxUnfinishedUploadBytesPerChild >> 20) MB (they expire after \(limits.uploadExpirySeconds / 3600) h without progress)"
-                    )
+                do {
+                    try files.admitUpload(
+                        uploader: child.satker, length: length, limits: limits,
+                        now: Date(timeIntervalSince1970: Double(now) / 1000))
+                } catch let e as UploadQuotaExceeded {
+                    throw EndpointError(.insufficientStorage, e.description)
                 }
             }
             do {
@@ -82,28 +80,26 @@ extension ParentEndpoint {
     }
 
     /// tus PATCH: appends `body` at `offset` of this child's upload, streaming it to disk as it
-    /// arrives, so a cut keeps what arrived and the next HEAD reports it. One writer per upload
-    /// at a time (a PATCH cut by a broken link may still be draining when the resumed one
-    /// arrives), and each must arrive within the write deadline. Answers the new offset.
+    /// arrives, so a cut keeps what arrived and the next HEAD reports it. The newest request
+    /// writes (a PATCH cut by a broken link may still be draining when the resumed one arrives:
+    /// it stops at its next chunk), and each must arrive within the write deadline. Answers the
+    /// new offset.
     public func appendUpload<Body: AsyncSequence & Sendable>(
         sha256: String, offset: Int64, checksum: (ChunkChecksum, String)?, body: Body, from child: Child
     ) async throws -> Int64 where Body.Element == Data {
         guard Validation.isSHA256Hex(sha256) else { throw Self.notHere }
         let files = store.files
-        let key = "\(sha256)-\(child.satker)"
         guard let held = try await blocking({ files.progress(sha256, uploader: child.satker)?.offset }) else {
             throw Self.notHere
         }
         guard offset == held else { throw EndpointError(.conflict, "Upload-Offset must be \(held)") }
-        guard await uploads.acquire(key) else {
-            throw EndpointError(.locked, "another upload of this file is still in progress")
-        }
-        defer { Task { await uploads.release(key) } }
-        let now = try await blocking { files.progress(sha256, uploader: child.satker)?.offset }
-        guard now == offset else { throw EndpointError(.conflict, "Upload-Offset must be \(now ?? 0)") }
+        let token = files.claimWriter(sha256, uploader: child.satker)
+        defer { files.releaseWriter(sha256, uploader: child.satker, token) }
         let box: WriterBox
         do {
-            box = try await blocking { WriterBox(try files.partialWriter(sha256, uploader: child.satker, at: offset)) }
+            box = try await blocking {
+                WriterBox(try files.partialWriter(sha256, uploader: child.satker, at: offset, token: token))
+            }
         } catch let e as ZISyncError {
             throw EndpointError(.conflict, e.description)
         }
@@ -119,6 +115,8 @@ extension ParentEndpoint {
                             try await blocking { try box.writer.write(data) }
                         } catch let e as ZISyncError {
                             throw EndpointError(.badRequest, e.description)
+                        } catch let e as UploadSuperseded {
+                            throw EndpointError(.conflict, e.description)
                         }
                     }
                     return .some(hasher)
@@ -189,22 +187,6 @@ extension ParentEndpoint {
         let data = try await blocking { try store.files.read(sha256, offset: from, count: max(0, count)) }
         return FileSlice(data: data, start: start, size: size, partial: range != nil)
     }
-}
-
-/// Which files have a PATCH being written, so that two never write one partial file.
-actor UploadLocks {
-    private var active: Set<String> = []
-
-    /// Waits up to ten seconds for the upload's previous writer to finish.
-    func acquire(_ sha: String) async -> Bool {
-        for _ in 0..<200 {
-            if active.insert(sha).inserted { return true }
-            try? await Task.sleep(nanoseconds: 50_000_000)
-        }
-        return false
-    }
-
-    func release(_ sha: String) { active.remove(sha) }
 }
 
 /// Hands a partial file's writer to the blocking queue (it is used by one request at a time).

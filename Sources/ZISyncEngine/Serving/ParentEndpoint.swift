@@ -13,7 +13,6 @@ public struct ParentEndpoint: Sendable {
     let logger: Logger
     /// Milliseconds a pushed change's clock may run ahead of this node's before it waits.
     let maxClockAhead: Int64
-    let uploads = UploadLocks()
     let limits: ServeLimits
     let gate: ChildGate
     /// This node's physical clock (milliseconds), injectable for tests.
@@ -173,10 +172,9 @@ public struct EndpointError: Error, CustomStringConvertible, Sendable {
 /// What a node that serves children lets each child hold (`[serve]` in zisync.toml).
 public struct ServeLimits: Sendable, Equatable {
     public var maxRequestsPerChild = 4
-    /// An unfinished upload without a new byte for this long is dropped.
-    public var uploadExpirySeconds = 7 * 86_400
-    /// The announced lengths of one child's unfinished uploads, together.
-    public var maxUnfinishedUploadBytesPerChild: Int64 = 4 << 30
+    /// What a child's unfinished uploads may hold and how long they are kept (the store's one
+    /// upload policy, the web app's too).
+    public var uploads = UploadLimits()
     /// One PATCH's body must arrive within this.
     public var uploadWriteTimeoutSeconds = 600
 

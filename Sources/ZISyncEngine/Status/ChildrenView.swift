@@ -3,29 +3,6 @@ import ZISyncCore
 import ZISyncProtocol
 import ZISyncStore
 
-/// One child as its parent judges it (the children table of `status`; docs/operations.md).
-public struct ChildStatus: Sendable, Codable {
-    public let satker: String
-    public let name: String
-    public let state: ChildState
-    public let lastSeen: Int64?
-    public let lastPush: Int64?
-    public let lastPull: Int64?
-    /// How old the oldest change is that this node does not have from the child yet (as far as
-    /// it knows): the age of its oldest pending change, else the time since last seen.
-    public let lagSeconds: Int64?
-    /// What the child last reported of itself (nil before its first report).
-    public let pendingChanges: Int?
-    public let pendingFiles: Int?
-    public let pendingBytes: Int64?
-    public let problem: SyncProblem?
-    public let pushed: Int
-    public let refused: Int
-    public let reportedAt: Int64?
-    /// The child's own children as it last reported them (a province seen from KPU RI).
-    public let below: ChildReport.Below?
-}
-
 /// A parent's children, judged from what it saw of them and what they reported: failing (a
 /// problem to act on), late (not heard from, or its oldest pending change too old), ok, never
 /// seen; worst first (docs/decisions.md, "Children report themselves").

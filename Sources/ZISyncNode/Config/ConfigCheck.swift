@@ -15,33 +15,80 @@ public enum ConfigCheck {
     /// `checkIdentity: false` leaves out the certificate and key check (for a command that only
     /// signs local writes, which it does also with a certificate this clock finds out of date).
     public static func check(url: URL, checkIdentity: Bool = true) -> (NodeConfig?, [String]) {
+        let text: String
+        let table: TOMLTable
+        switch read(url: url) {
+        case .failed(let problem): return (nil, [problem])
+        case .parsed(let readText, let readTable):
+            text = readText
+            table = readTable
+        }
+        var problems = Problems(name: url.path, text: text)
+        let values = flatten(table, problems: &problems)
+        let registry = (try? ReferenceSeed.load())?.registry
+        var config = NodeConfig(satker: "")
+        let base = url.deletingLastPathComponent()
+        config.directory = base
+        checkValues(values, into: &config, base: base, registry: registry, problems: &problems)
+        checkWeb(values: values, config: config, base: base, problems: &problems)
+        checkRequired(values: values, problems: &problems)
+        if checkIdentity && problems.isEmpty && (config.parent != nil || config.listen != nil),
+            let problem = identityProblem(config: config, base: base)
+        {
+            problems.add(problem.key, problem.message)
+        }
+        return (problems.isEmpty ? config : nil, problems.list)
+    }
+
+    /// The problems found so far, in the order found. A key's problem names the file and the
+    /// line that sets the key; the others name the file alone.
+    struct Problems {
+        let name: String
+        let text: String
+        var list: [String] = []
+        var isEmpty: Bool { list.isEmpty }
+
+        /// A problem with `key`, at the line that sets it when the text has one.
+        mutating func add(_ key: String, _ message: String) {
+            let line = ConfigCheck.lineNumber(of: key, in: text).map { " line \($0)" } ?? ""
+            list.append("\(name)\(line): \(key): \(message)")
+        }
+    }
+
+    /// What reading the file gave: its text and TOML table, or the one problem that stops the
+    /// check before any key is looked at.
+    enum Reading {
+        case parsed(String, TOMLTable)
+        case failed(String)
+    }
+
+    /// Reads and parses the file, refusing first the text the TOML parser would assert on.
+    static func read(url: URL) -> Reading {
         let name = url.path
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            return (nil, ["\(name): cannot read the file (missing, unreadable or not UTF-8)"])
+            return .failed("\(name): cannot read the file (missing, unreadable or not UTF-8)")
         }
         // TOML allows no control character but tab outside escapes, and the TOML parser asserts
         // on some of them (found by FuzzConfig: a NUL in a table name aborted `config check`).
-        if let problem = controlCharacter(in: text) ?? lineShape(in: text) { return (nil, ["\(name) \(problem)"]) }
-        let table: TOMLTable
+        if let problem = controlCharacter(in: text) ?? lineShape(in: text) { return .failed("\(name) \(problem)") }
         do {
-            table = try TOMLTable(string: text)
+            let table = try TOMLTable(string: text)
+            return .parsed(text, table)
         } catch let e as TOMLParseError {
-            return (nil, ["\(name) line \(e.source.begin.line): not valid TOML: \(e.description)"])
+            return .failed("\(name) line \(e.source.begin.line): not valid TOML: \(e.description)")
         } catch {
-            return (nil, ["\(name): not valid TOML: \(error)"])
+            return .failed("\(name): not valid TOML: \(error)")
         }
-        var problems: [String] = []
-        func problem(_ key: String, _ message: String) {
-            let line = lineNumber(of: key, in: text).map { " line \($0)" } ?? ""
-            problems.append("\(name)\(line): \(key): \(message)")
-        }
-        // Flatten to dotted keys, refusing unknown keys and sections.
+    }
+
+    /// The table as dotted keys (`sync.batch_changes`), refusing unknown sections.
+    static func flatten(_ table: TOMLTable, problems: inout Problems) -> [String: TOMLValueConvertible] {
         var values: [String: TOMLValueConvertible] = [:]
         for key in table.keys {
             guard let value = table[key] else { continue }
             if let sub = value.table {
                 guard sections.contains(key) else {
-                    problem(key, "unknown section (known: \(sections.sorted().joined(separator: ", ")))")
+                    problems.add(key, "unknown section (known: \(sections.sorted().joined(separator: ", ")))")
                     continue
                 }
                 for subKey in sub.keys {
@@ -51,80 +98,107 @@ public enum ConfigCheck {
                 values[key] = value
             }
         }
-        let registry = (try? ReferenceSeed.load())?.registry
-        var config = NodeConfig(satker: "")
-        let base = url.deletingLastPathComponent()
-        config.directory = base
+        return values
+    }
+
+    /// Checks every value in key order, refusing unknown keys, and writes the good ones into
+    /// `config`.
+    static func checkValues(
+        _ values: [String: TOMLValueConvertible], into config: inout NodeConfig, base: URL,
+        registry: SatkerRegistry?, problems: inout Problems
+    ) {
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
             guard let entry = ConfigKey.named(key) else {
                 let names = ConfigKey.all.map(\.name)
                 let known = names.filter { $0.hasPrefix(key.split(separator: ".").dropLast().joined(separator: ".")) }
-                problem(key, "unknown key (known: \((known.isEmpty ? names : known).sorted().joined(separator: ", ")))")
+                problems.add(
+                    key, "unknown key (known: \((known.isEmpty ? names : known).sorted().joined(separator: ", ")))")
                 continue
             }
-            switch entry.kind {
-            case .integer(let range):
-                guard let n = value.int else {
-                    problem(key, "must be a whole number")
-                    continue
-                }
-                guard range.contains(n) else {
-                    problem(key, "must be \(range.lowerBound)–\(range.upperBound), got \(n)")
-                    continue
-                }
-                entry.write(&config, .number(n))
-            default:
-                guard let s = value.string else {
-                    problem(key, "must be a quoted string")
-                    continue
-                }
-                entry.write(&config, .text(s))
-                switch entry.kind {
-                case .satker:
-                    if let registry, !registry.contains(s) {
-                        problem(key, "unknown satker code '\(s)' (e.g. 00, 32, 32.17)")
-                    }
-                case .httpsURL:
-                    let u = URL(string: s)
-                    if u?.scheme != "https" || u?.host == nil || u?.port == nil {
-                        problem(key, "must be https://HOST:PORT, got '\(s)'")
-                    }
-                case .hostPort:
-                    if (try? config.listenAddress()) == nil { problem(key, "must be HOST:PORT, got '\(s)'") }
-                case .metricsAddress:
-                    if (try? NodeConfig.hostPort(s)) == nil { problem(key, "must be HOST:PORT, got '\(s)'") }
-                case .webAddress:
-                    if (try? config.webAddress()) == nil {
-                        problem(key, "must be HOST:PORT (or a port alone, for 127.0.0.1), got '\(s)'")
-                    }
-                case .webFile:
-                    let path = s.hasPrefix("/") ? s : base.appendingPathComponent(s).path
-                    if !FileManager.default.isReadableFile(atPath: path) {
-                        problem(key, "file '\(path)' is missing or unreadable")
-                    }
-                case .logLevel:
-                    if !logLevels.contains(s) {
-                        problem(key, "must be one of \(logLevels.joined(separator: ", ")), got '\(s)'")
-                    }
-                case .file:
-                    // The files matter only to a node that talks to a parent or serves children
-                    // (found by fuzzing: the file `init` writes for a node without either failed
-                    // its own check, since it names the default files).
-                    let path = s.hasPrefix("/") ? s : base.appendingPathComponent(s).path
-                    if values["parent"] != nil || values["listen"] != nil,
-                        !FileManager.default.isReadableFile(atPath: path)
-                    {
-                        problem(key, "file '\(path)' is missing or unreadable")
-                    }
-                case .integer: break
-                }
-            }
+            let problem = valueProblem(
+                entry: entry, value: value, values: values, config: &config, base: base, registry: registry)
+            if let problem { problems.add(key, problem) }
         }
+    }
+
+    /// The problem with one value by its key's kind, if any. A value of the right type is
+    /// written into `config`: a whole number only when in range, a string before its check
+    /// (which reads some of them back from `config`).
+    static func valueProblem(
+        entry: ConfigKey, value: TOMLValueConvertible, values: [String: TOMLValueConvertible],
+        config: inout NodeConfig, base: URL, registry: SatkerRegistry?
+    ) -> String? {
+        switch entry.kind {
+        case .integer(let range):
+            guard let n = value.int else { return "must be a whole number" }
+            guard range.contains(n) else { return "must be \(range.lowerBound)–\(range.upperBound), got \(n)" }
+            entry.write(&config, .number(n))
+            return nil
+        default:
+            guard let s = value.string else { return "must be a quoted string" }
+            entry.write(&config, .text(s))
+            return textProblem(s, kind: entry.kind, config: config, values: values, base: base, registry: registry)
+        }
+    }
+
+    /// The problem with a string value by its kind, if any; `config` already holds the value.
+    static func textProblem(
+        _ s: String, kind: ConfigKey.Kind, config: NodeConfig, values: [String: TOMLValueConvertible],
+        base: URL, registry: SatkerRegistry?
+    ) -> String? {
+        switch kind {
+        case .satker:
+            if let registry, !registry.contains(s) {
+                return "unknown satker code '\(s)' (e.g. 00, 32, 32.17)"
+            }
+        case .httpsURL:
+            let u = URL(string: s)
+            if u?.scheme != "https" || u?.host == nil || u?.port == nil {
+                return "must be https://HOST:PORT, got '\(s)'"
+            }
+        case .hostPort:
+            if (try? config.listenAddress()) == nil { return "must be HOST:PORT, got '\(s)'" }
+        case .metricsAddress:
+            if (try? NodeConfig.hostPort(s)) == nil { return "must be HOST:PORT, got '\(s)'" }
+        case .webAddress:
+            if (try? config.webAddress()) == nil {
+                return "must be HOST:PORT (or a port alone, for 127.0.0.1), got '\(s)'"
+            }
+        case .webFile:
+            let path = s.hasPrefix("/") ? s : base.appendingPathComponent(s).path
+            if !FileManager.default.isReadableFile(atPath: path) {
+                return "file '\(path)' is missing or unreadable"
+            }
+        case .logLevel:
+            if !logLevels.contains(s) {
+                return "must be one of \(logLevels.joined(separator: ", ")), got '\(s)'"
+            }
+        case .file:
+            // The files matter only to a node that talks to a parent or serves children
+            // (found by fuzzing: the file `init` writes for a node without either failed
+            // its own check, since it names the default files).
+            let path = s.hasPrefix("/") ? s : base.appendingPathComponent(s).path
+            if values["parent"] != nil || values["listen"] != nil,
+                !FileManager.default.isReadableFile(atPath: path)
+            {
+                return "file '\(path)' is missing or unreadable"
+            }
+        case .integer: break
+        }
+        return nil
+    }
+
+    /// The web keys together: certificate and key as a pair, with web_listen, and (when nothing
+    /// else is wrong) loadable as a TLS configuration.
+    static func checkWeb(
+        values: [String: TOMLValueConvertible], config: NodeConfig, base: URL, problems: inout Problems
+    ) {
+        let name = problems.name
         if (values["web.certificate"] == nil) != (values["web.key"] == nil) {
-            problems.append("\(name): web: certificate and key go together (both for HTTPS, neither for HTTP)")
+            problems.list.append("\(name): web: certificate and key go together (both for HTTPS, neither for HTTP)")
         }
         if values["web.certificate"] != nil && values["web_listen"] == nil {
-            problems.append("\(name): web: a certificate without web_listen serves nothing (set web_listen)")
+            problems.list.append("\(name): web: a certificate without web_listen serves nothing (set web_listen)")
         }
         if problems.isEmpty, let cert = config.webCertificateFile, let key = config.webKeyFile {
             let home = Home(path: base.path)
@@ -132,100 +206,40 @@ public enum ConfigCheck {
                 _ = try WebServer.tlsConfiguration(
                     certificateFile: config.path(cert, home: home), keyFile: config.path(key, home: home))
             } catch {
-                problem("web.certificate", "\(error)")
+                problems.add("web.certificate", "\(error)")
             }
         }
+    }
+
+    /// The keys that must be there: satker always, the tls files with parent or listen.
+    static func checkRequired(values: [String: TOMLValueConvertible], problems: inout Problems) {
+        let name = problems.name
         if values["satker"] == nil {
-            problems.append("\(name): satker: missing (the office's code, e.g. satker = \"32.17\")")
+            problems.list.append("\(name): satker: missing (the office's code, e.g. satker = \"32.17\")")
         }
         for key in ["tls.ca", "tls.certificate", "tls.key"]
         where values[key] == nil && (values["parent"] != nil || values["listen"] != nil) {
-            problems.append("\(name): \(key): missing (needed with parent or listen)")
+            problems.list.append("\(name): \(key): missing (needed with parent or listen)")
         }
-        // The certificate and key themselves: a pair, from the CA, for this satker, valid now.
-        if checkIdentity && problems.isEmpty && (config.parent != nil || config.listen != nil) {
-            let home = Home(path: base.path)
-            let files = [
-                ("tls.key", config.path(config.keyFile, home: home)),
-                ("tls.ca", config.path(config.caFile, home: home)),
-                ("tls.certificate", config.path(config.certificateFile, home: home)),
-            ]
-            do {
-                try DeploymentPKI.checkNodeIdentity(
-                    certificateFile: files[2].1, keyFile: files[0].1, caFile: files[1].1, satker: config.satker)
-            } catch {
-                // The message starts with the file it is about.
-                let key = files.first { "\(error)".hasPrefix($0.1) }?.0 ?? "tls.certificate"
-                problem(key, "\(error)")
-            }
-        }
-        return (problems.isEmpty ? config : nil, problems)
     }
 
-    /// "line N: …" for the first control character (other than tab and line ends) in `text`:
-    /// TOML allows none, and neither do zisync's records.
-    static func controlCharacter(in text: String) -> String? {
-        var line = 1
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" {
-                line += 1
-            } else if ControlCharacters.contains(scalar) && scalar != "\t" && scalar != "\r" {
-                let code = String(scalar.value, radix: 16, uppercase: true)
-                return
-                    "line \(line): not valid TOML: a control character (U+\(String(repeating: "0", count: 4 - code.count))\(code)) is not allowed in TOML"
-            }
+    /// The certificate and key themselves: a pair, from the CA, for this satker, valid now.
+    /// The problem is given to the key of the file its message starts with.
+    static func identityProblem(config: NodeConfig, base: URL) -> (key: String, message: String)? {
+        let home = Home(path: base.path)
+        let files = [
+            ("tls.key", config.path(config.keyFile, home: home)),
+            ("tls.ca", config.path(config.caFile, home: home)),
+            ("tls.certificate", config.path(config.certificateFile, home: home)),
+        ]
+        do {
+            try DeploymentPKI.checkNodeIdentity(
+                certificateFile: files[2].1, keyFile: files[0].1, caFile: files[1].1, satker: config.satker)
+            return nil
+        } catch {
+            // The message starts with the file it is about.
+            let key = files.first { "\(error)".hasPrefix($0.1) }?.0 ?? "tls.certificate"
+            return (key, "\(error)")
         }
-        return nil
-    }
-
-    /// "line N: …" for the first line that is not blank, a comment, a `[section]` header or a
-    /// `key = value` with a bare key: all that zisync.toml uses. The TOML parser asserts on some
-    /// malformed headers (found by FuzzConfig: `[# …` aborted the process), so it sees only
-    /// lines of these shapes.
-    static func lineShape(in text: String) -> String? {
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("[") {
-                let header = line.split(separator: "#", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces)
-                let name = header.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                guard header.hasSuffix("]"), !name.isEmpty, name.unicodeScalars.allSatisfy(isBareKey) else {
-                    return
-                        "line \(i + 1): not valid TOML: a section header is written [name] (e.g. [sync]), got '\(line)'"
-                }
-                continue
-            }
-            guard let equals = line.firstIndex(of: "=") else {
-                return "line \(i + 1): not valid TOML: expected key = value, got '\(line)'"
-            }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty, key.unicodeScalars.allSatisfy({ isBareKey($0) || $0 == "." }) else {
-                return "line \(i + 1): not valid TOML: '\(key)' is not a key (letters, digits, _ and -)"
-            }
-        }
-        return nil
-    }
-
-    static func isBareKey(_ s: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "_" || s == "-"
-    }
-
-    /// The 1-based line where a dotted key is set, by reading the text with its sections.
-    static func lineNumber(of dotted: String, in text: String) -> Int? {
-        let parts = dotted.split(separator: ".").map(String.init)
-        let section = parts.count > 1 ? parts[0] : nil
-        let key = parts.last!
-        var current: String?
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") {
-                current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
-                if parts.count == 1 && current == key { return i + 1 }
-                continue
-            }
-            guard current == section else { continue }
-            if line.hasPrefix(key + " ") || line.hasPrefix(key + "=") { return i + 1 }
-        }
-        return nil
     }
 }

@@ -163,10 +163,10 @@ extension ConfigKey {
             \.serveLimits.maxRequestsPerChild),
         .integer(
             "serve.upload_expiry_hours", 1...8_760, "hours an unfinished upload is kept",
-            \.serveLimits.uploadExpirySeconds, scale: 3600),
+            \.serveLimits.uploads.expirySeconds, scale: 3600),
         .integer64(
             "serve.max_unfinished_upload_mb_per_child", 1...1_048_576, "MiB of unfinished uploads one child may hold",
-            \.serveLimits.maxUnfinishedUploadBytesPerChild, shift: 20),
+            \.serveLimits.uploads.maxUnfinishedBytesPerUploader, shift: 20),
         .integer(
             "serve.upload_write_timeout_seconds", 10...3_600, "the time one upload request has to send its bytes",
             \.serveLimits.uploadWriteTimeoutSeconds),

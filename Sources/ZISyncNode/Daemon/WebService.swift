@@ -21,7 +21,9 @@ enum WebService {
                     certificateFile: config.path(cert, home: store.home), keyFile: config.path(key, home: store.home))
             }
         }
-        let site = try await WebSite(store: store, secure: tls != nil, logger: logger) {
+        let site = try await WebSite(
+            store: store, secure: tls != nil, logger: logger, uploadLimits: config.serveLimits.uploads
+        ) {
             let daemon = await live.state(runner: runner)
             let status = try? NodeStatus.read(store: store, config: await live.config, daemon: daemon)
             return facts(status, store: store)

@@ -41,7 +41,7 @@ struct SyncRoutes {
             return HTTPAnswers.error(.badRequest, "the push body is not a zisync push: \(error)")
         }
         let answer = try await endpoint.push(push, from: child)
-        return try HTTPAnswers.json(try JSONEncoder().encode(answer), request: request)
+        return try HTTPAnswers.json(answer.encoded(), request: request)
     }
 
     func pull(_ request: Request, _ context: ChildRequestContext, restore: Bool = false) async throws -> Response {

@@ -11,6 +11,10 @@ public struct VerifyReport: Sendable {
     public var ok: Bool { problems.isEmpty }
 }
 
+/// Each record's winning values by field, as the change log has them: value, clock, origin
+/// and sequence of the change that set it.
+private typealias Winners = [String: [String: (FieldValue, HLC, String, Int64)]]
+
 extension Audit {
     /// Re-checks every origin's hash chain in the local log, then re-derives every record's
     /// winning values from the log and compares them with the materialized state, so an
@@ -18,85 +22,128 @@ extension Audit {
     public func verify() throws -> VerifyReport {
         var report = VerifyReport()
         let subtree = store.subtree
-        var winners: [String: [String: (FieldValue, HLC, String, Int64)]] = [:]
+        try store.db.read { db in
+            var winners = try Self.verifyChanges(db, subtree: subtree, report: &report)
+            try Self.verifyTips(db, report: &report)
+            try Self.verifyRecords(db, winners: &winners, report: &report)
+        }
+        return report
+    }
+
+    /// Walks the log in chain order: counts changes and origins, checks each change against its
+    /// hash and its chain, and returns each record's winning values among the applied changes.
+    private static func verifyChanges(
+        _ db: Database, subtree: Set<String>, report: inout VerifyReport
+    ) throws -> Winners {
+        var winners: Winners = [:]
         var lastOrigin: String?
         var lastSeq: Int64 = 0
         var lastHash: String?
-        try store.db.read { db in
-            let cursor = try ChangeRow.fetchCursor(
-                db, sql: "SELECT \(ChangeRow.columns) FROM change_log ORDER BY origin, seq")
-            while let row = try cursor.next() {
-                report.changes += 1
-                let c: Change
-                do {
-                    c = try row.change()
-                } catch {
-                    report.problems.append("change \(row.origin):\(row.seq): unreadable fields (\(error))")
-                    continue
-                }
-                if c.origin != lastOrigin {
-                    report.origins += 1
-                    lastOrigin = c.origin
-                    lastSeq = 0
-                    lastHash = nil
-                }
-                let recomputed = c.computedHash(fieldsJSON: row.fieldsJSON, baseJSON: row.baseJSON)
-                if recomputed != c.hash {
-                    report.problems.append(
-                        "change \(c.id) (record \(c.recordID)): content does not match its hash; the row was edited")
-                } else if subtree.contains(c.origin) {
-                    if c.seq != lastSeq + 1 {
-                        report.problems.append("change \(c.id): chain gap, expected sequence \(lastSeq + 1)")
-                    } else if c.prev != lastHash {
-                        report.problems.append(
-                            "change \(c.id): previous hash does not match change \(c.origin):\(lastSeq)")
-                    }
-                }
-                lastSeq = c.seq
-                lastHash = c.hash
-                guard row.isApplied else { continue }
-                var fields = winners[c.recordID] ?? [:]
-                for (name, value) in c.fields {
-                    if let w = fields[name], !Merge.wins((c.hlc, c.origin), over: (w.1, w.2)) { continue }
-                    fields[name] = (value, c.hlc, c.origin, c.seq)
-                }
-                winners[c.recordID] = fields
+        let cursor = try ChangeRow.fetchCursor(
+            db, sql: "SELECT \(ChangeRow.columns) FROM change_log ORDER BY origin, seq")
+        while let row = try cursor.next() {
+            report.changes += 1
+            let c: Change
+            do {
+                c = try row.change()
+            } catch {
+                report.problems.append("change \(row.origin):\(row.seq): unreadable fields (\(error))")
+                continue
             }
-            for head in try OriginHeadRow.all(db) {
-                let (origin, seq, hash) = (head.origin, head.seq, head.hash)
-                let stored = try ChangeRow.hash(db, origin: origin, seq: seq)
-                if stored != hash {
-                    report.problems.append("chain tip of \(origin) (sequence \(seq)) does not match the log")
-                }
+            if c.origin != lastOrigin {
+                report.origins += 1
+                lastOrigin = c.origin
+                lastSeq = 0
+                lastHash = nil
             }
-            let states = try RecordRow.fetchCursor(db, sql: "SELECT \(RecordRow.columns) FROM record_state")
-            while let row = try states.next() {
-                report.records += 1
-                let rec: StoredRecord
-                do {
-                    rec = try row.record()
-                } catch {
-                    report.problems.append("record \(row.recordID): unreadable state (\(error))")
-                    continue
-                }
-                let expected = winners.removeValue(forKey: rec.id) ?? [:]
-                if Set(expected.keys) != Set(rec.fields.keys) {
-                    report.problems.append("record \(rec.id): its fields differ from those written in the change log")
-                    continue
-                }
-                for (name, w) in expected.sorted(by: { $0.key < $1.key }) {
-                    let s = rec.fields[name]!
-                    if s.value != w.0 || s.hlc != w.1 || s.origin != w.2 || s.seq != w.3 {
-                        report.problems.append(
-                            "record \(rec.id) field '\(name)': stored value '\(s.value)' is not the change log's winner '\(w.0)' (\(w.2):\(w.3))"
-                        )
-                    }
-                }
+            if let problem = chainProblem(c, row: row, subtree: subtree, lastSeq: lastSeq, lastHash: lastHash) {
+                report.problems.append(problem)
             }
-            for id in winners.keys.sorted() {
-                report.problems.append("record \(id): written in the change log but missing from the records")
+            lastSeq = c.seq
+            lastHash = c.hash
+            guard row.isApplied else { continue }
+            addWinning(c, to: &winners)
+        }
+        return winners
+    }
+
+    /// What is wrong with one change: content that does not match its hash, or (for an origin
+    /// in this node's subtree) a gap or a broken link after the change before it.
+    private static func chainProblem(
+        _ c: Change, row: ChangeRow, subtree: Set<String>, lastSeq: Int64, lastHash: String?
+    ) -> String? {
+        let recomputed = c.computedHash(fieldsJSON: row.fieldsJSON, baseJSON: row.baseJSON)
+        if recomputed != c.hash {
+            return "change \(c.id) (record \(c.recordID)): content does not match its hash; the row was edited"
+        } else if subtree.contains(c.origin) {
+            if c.seq != lastSeq + 1 {
+                return "change \(c.id): chain gap, expected sequence \(lastSeq + 1)"
+            } else if c.prev != lastHash {
+                return "change \(c.id): previous hash does not match change \(c.origin):\(lastSeq)"
             }
         }
-        return report
+        return nil
+    }
+
+    /// Merges an applied change's fields into the winners, by the merge rule.
+    private static func addWinning(_ c: Change, to winners: inout Winners) {
+        var fields = winners[c.recordID] ?? [:]
+        for (name, value) in c.fields {
+            if let w = fields[name], !Merge.wins((c.hlc, c.origin), over: (w.1, w.2)) { continue }
+            fields[name] = (value, c.hlc, c.origin, c.seq)
+        }
+        winners[c.recordID] = fields
+    }
+
+    /// Each origin's recorded chain tip must be a change in the log with that hash.
+    private static func verifyTips(_ db: Database, report: inout VerifyReport) throws {
+        for head in try OriginHeadRow.all(db) {
+            let (origin, seq, hash) = (head.origin, head.seq, head.hash)
+            let stored = try ChangeRow.hash(db, origin: origin, seq: seq)
+            if stored != hash {
+                report.problems.append("chain tip of \(origin) (sequence \(seq)) does not match the log")
+            }
+        }
+    }
+
+    /// Every materialized record against the log's winners (taken out of `winners` as they are
+    /// compared), then the winners no record holds.
+    private static func verifyRecords(_ db: Database, winners: inout Winners, report: inout VerifyReport) throws {
+        let states = try RecordRow.fetchCursor(db, sql: "SELECT \(RecordRow.columns) FROM record_state")
+        while let row = try states.next() {
+            report.records += 1
+            let rec: StoredRecord
+            do {
+                rec = try row.record()
+            } catch {
+                report.problems.append("record \(row.recordID): unreadable state (\(error))")
+                continue
+            }
+            let expected = winners.removeValue(forKey: rec.id) ?? [:]
+            report.problems += recordProblems(rec, expected: expected)
+        }
+        for id in winners.keys.sorted() {
+            report.problems.append("record \(id): written in the change log but missing from the records")
+        }
+    }
+
+    /// How one stored record differs from its winners in the log: other fields, or a field
+    /// whose value, clock or writer is not the winner's.
+    private static func recordProblems(
+        _ rec: StoredRecord, expected: [String: (FieldValue, HLC, String, Int64)]
+    ) -> [String] {
+        if Set(expected.keys) != Set(rec.fields.keys) {
+            return ["record \(rec.id): its fields differ from those written in the change log"]
+        }
+        var problems: [String] = []
+        for (name, w) in expected.sorted(by: { $0.key < $1.key }) {
+            let s = rec.fields[name]!
+            if s.value != w.0 || s.hlc != w.1 || s.origin != w.2 || s.seq != w.3 {
+                problems.append(
+                    "record \(rec.id) field '\(name)': stored value '\(s.value)' is not the change log's winner '\(w.0)' (\(w.2):\(w.3))"
+                )
+            }
+        }
+        return problems
     }
 }

@@ -2,12 +2,14 @@ import Crypto
 import Foundation
 import ZISyncCore
 
-/// Partial files: uploads from children (tus) and downloads from the parent in progress.
-/// A partial file grows only by appending at its current end and is fsynced after every
-/// append, so its size is always the offset a resumed transfer continues from. Each child's
-/// upload of a file is its own partial file (`uploader`), so no office can announce a length for,
-/// hold the writer of, or spoil another's upload; whichever completes first with the right
-/// content stores the file.
+/// Partial files: the one resumable upload, for a child office's tus, a person's browser (an
+/// upload id in place of the SHA-256, `uploader` `web-NAME`) and a download from the parent alike.
+/// A partial file grows only by appending at its current end and is synced as it grows, so its
+/// size is always the offset a resumed transfer continues from. Each uploader's upload is its own
+/// partial file, so no office or person can announce a length for, hold the writer of, or spoil
+/// another's upload; whichever completes first with the right content stores the file. The
+/// policies are one: `UploadLimits` (quota and expiry, `admitUpload`), `UploadWriters` (the
+/// newest request writes).
 extension FileStore {
     var partialDirectory: URL { root.appendingPathComponent("partial", isDirectory: true) }
 
@@ -15,17 +17,21 @@ extension FileStore {
         uploader.map { "\(sha256)-\($0)" } ?? sha256
     }
 
-    func partialURL(_ sha256: String, uploader: String? = nil) -> URL {
+    public func partialURL(_ sha256: String, uploader: String? = nil) -> URL {
         partialDirectory.appendingPathComponent("\(Self.partialName(sha256, uploader)).part")
     }
     func lengthURL(_ sha256: String, uploader: String? = nil) -> URL {
         partialDirectory.appendingPathComponent("\(Self.partialName(sha256, uploader)).length")
     }
+    func metaURL(_ key: String, uploader: String?) -> URL {
+        partialDirectory.appendingPathComponent("\(Self.partialName(key, uploader)).meta")
+    }
 
-    /// Starts (or finds) a partial file of `length` bytes that must hash to `sha256`.
+    /// Starts (or finds) a partial file of `length` bytes that must hash to `sha256` (or, for an
+    /// upload id, whose hash its uploader checks at the end).
     public func beginPartial(_ sha256: String, length: Int64, uploader: String? = nil) throws {
-        guard Validation.isSHA256Hex(sha256) else { throw ZISyncError("'\(sha256)' is not a SHA-256") }
-        guard uploader.map(Validation.isSatkerCode) ?? true else { throw ZISyncError("bad uploader '\(uploader!)'") }
+        guard Self.isUploadKey(sha256) else { throw ZISyncError("'\(sha256)' is not a SHA-256") }
+        guard uploader.map(Self.isUploader) ?? true else { throw ZISyncError("bad uploader '\(uploader!)'") }
         // A child's own upload goes on even when the file is here: whether it is, is not its to know.
         if uploader == nil && contains(sha256) { return }
         if !FileManager.default.fileExists(atPath: partialDirectory.path) {
@@ -66,41 +72,21 @@ extension FileStore {
         return Int64(text)
     }
 
-    /// Drops a partial file (an expired upload).
+    /// Drops a partial file (an expired upload, a spent one).
     public func discardPartial(_ sha256: String, uploader: String? = nil) {
         try? FileManager.default.removeItem(at: partialURL(sha256, uploader: uploader))
         try? FileManager.default.removeItem(at: lengthURL(sha256, uploader: uploader))
+        try? FileManager.default.removeItem(at: metaURL(sha256, uploader: uploader))
     }
 
-    /// A child's unfinished uploads: file, announced length, and when a byte last arrived.
-    public func unfinishedUploads(by uploader: String) -> [(sha256: String, length: Int64, touched: Date)] {
-        let suffix = "-\(uploader).length"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: partialDirectory.path)) ?? []
-        return names.filter { $0.hasSuffix(suffix) }.compactMap { name in
-            let sha = String(name.dropLast(suffix.count))
-            guard Validation.isSHA256Hex(sha), let length = declaredLength(sha, uploader: uploader) else { return nil }
-            let part = partialURL(sha, uploader: uploader).path
-            let touched = (try? FileManager.default.attributesOfItem(atPath: part)[.modificationDate] as? Date) ?? nil
-            return (sha, length, touched ?? .distantPast)
-        }
-    }
-
-    /// Every child's unfinished uploads untouched since `date` are dropped; returns how many.
-    public func expireUploads(untouchedSince date: Date) -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: partialDirectory.path)) ?? []
-        var dropped = 0
-        for name in names where name.hasSuffix(".length") {
-            let stem = String(name.dropLast(".length".count))
-            guard let dash = stem.firstIndex(of: "-") else { continue }  // a download, not an upload
-            let (sha, uploader) = (String(stem[..<dash]), String(stem[stem.index(after: dash)...]))
-            let part = partialURL(sha, uploader: uploader).path
-            let touched = (try? FileManager.default.attributesOfItem(atPath: part)[.modificationDate] as? Date) ?? nil
-            if (touched ?? .distantPast) < date {
-                discardPartial(sha, uploader: uploader)
-                dropped += 1
-            }
-        }
-        return dropped
+    /// The SHA-256 of an upload's bytes as held.
+    public func hashPartial(_ key: String, uploader: String? = nil) throws -> String {
+        let url = partialURL(key, uploader: uploader)
+        guard let input = FileHandle(forReadingAtPath: url.path) else { throw ZISyncError("cannot read \(url.path)") }
+        defer { try? input.close() }
+        var hasher = SHA256()
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return Hashing.hex(hasher.finalize())
     }
 
     /// (bytes held, length) of a file: complete files report their size twice; unknown: nil.
@@ -138,7 +124,8 @@ extension FileStore {
     /// A partial file that holds all its bytes but never moved into the store (the process was
     /// killed while checking it) is checked and moved now; a bad one is discarded.
     public func finishIfComplete(_ sha256: String, uploader: String? = nil) throws {
-        guard uploader != nil || !contains(sha256), let (held, length) = progress(sha256, uploader: uploader),
+        guard Validation.isSHA256Hex(sha256), uploader != nil || !contains(sha256),
+            let (held, length) = progress(sha256, uploader: uploader),
             held == length
         else { return }
         do {
@@ -151,11 +138,7 @@ extension FileStore {
     /// Checks a complete partial file's hash and moves it into the store.
     func completePartial(_ sha256: String, uploader: String? = nil) throws {
         let url = partialURL(sha256, uploader: uploader)
-        guard let input = FileHandle(forReadingAtPath: url.path) else { throw ZISyncError("cannot read \(url.path)") }
-        var hasher = SHA256()
-        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        try input.close()
-        let got = Hashing.hex(hasher.finalize())
+        let got = try hashPartial(sha256, uploader: uploader)
         guard got == sha256 else {
             discardPartial(sha256, uploader: uploader)
             throw ZISyncError("file content hashes to \(got), not \(sha256); the partial file was discarded")
@@ -182,12 +165,14 @@ extension FileStore {
     }
 }
 
-/// Appends to a partial file as bytes arrive (a tus PATCH body), so that a transfer cut in
-/// the middle keeps what reached the disk and resumes from there.
+/// Appends to a partial file as bytes arrive (a tus PATCH body, a browser's chunk), so that a
+/// transfer cut in the middle keeps what reached the disk and resumes from there. With a token
+/// from `FileStore.writers`, it writes only while its request is the upload's newest.
 public final class PartialWriter {
     let store: FileStore
     let sha256: String
     let uploader: String?
+    let token: Int?
     let handle: FileHandle
     public let start: Int64
     public private(set) var offset: Int64
@@ -196,10 +181,11 @@ public final class PartialWriter {
     /// Bytes written between fsyncs: what a power cut can lose at most.
     public static let syncEvery = 256 * 1024
 
-    init(store: FileStore, sha256: String, uploader: String?, at offset: Int64, length: Int64) throws {
+    init(store: FileStore, sha256: String, uploader: String?, token: Int?, at offset: Int64, length: Int64) throws {
         self.store = store
         self.sha256 = sha256
         self.uploader = uploader
+        self.token = token
         let url = store.partialURL(sha256, uploader: uploader)
         guard let h = FileHandle(forWritingAtPath: url.path) else { throw ZISyncError("cannot write \(url.path)") }
         handle = h
@@ -213,7 +199,13 @@ public final class PartialWriter {
         guard offset + Int64(data.count) <= length else {
             throw ZISyncError("\(offset + Int64(data.count)) bytes exceed the announced length \(length)")
         }
-        try handle.write(contentsOf: data)
+        if let token {
+            try store.writers.whileCurrent(FileStore.partialName(sha256, uploader), token) {
+                try handle.write(contentsOf: data)
+            }
+        } else {
+            try handle.write(contentsOf: data)
+        }
         offset += Int64(data.count)
         unsynced += data.count
         if unsynced >= Self.syncEvery {
@@ -229,22 +221,26 @@ public final class PartialWriter {
         try handle.synchronize()
     }
 
-    /// Syncs and closes; moves the file into the store when it is complete.
+    /// Syncs and closes; moves the file into the store when it is complete (an upload id's file
+    /// is checked and taken by its uploader).
     public func finish() throws -> Int64 {
         try handle.synchronize()
         try handle.close()
-        if offset == length { try store.completePartial(sha256, uploader: uploader) }
+        if offset == length && Validation.isSHA256Hex(sha256) { try store.completePartial(sha256, uploader: uploader) }
         return offset
     }
 }
 
 extension FileStore {
     /// A writer appending at `offset`, which must be the partial file's current size.
-    public func partialWriter(_ sha256: String, uploader: String? = nil, at offset: Int64) throws -> PartialWriter {
+    public func partialWriter(_ sha256: String, uploader: String? = nil, at offset: Int64, token: Int? = nil) throws
+        -> PartialWriter
+    {
         guard let (held, length) = progress(sha256, uploader: uploader), uploader != nil || !contains(sha256) else {
             throw ZISyncError("no upload of \(sha256) is in progress")
         }
         guard offset == held else { throw ZISyncError("offset \(offset) does not match the \(held) bytes held") }
-        return try PartialWriter(store: self, sha256: sha256, uploader: uploader, at: offset, length: length)
+        return try PartialWriter(
+            store: self, sha256: sha256, uploader: uploader, token: token, at: offset, length: length)
     }
 }

@@ -10,6 +10,8 @@ public struct FileStore: Sendable {
     /// Told of every file that enters the store (its SHA-256 and size), so the node's database
     /// knows which files it holds without listing the disk.
     let onStored: @Sendable (String, Int64) -> Void
+    /// Which request writes each upload in progress (the newest), for every copy of this store.
+    public let writers = UploadWriters()
 
     public init(root: URL, onStored: @escaping @Sendable (String, Int64) -> Void = { _, _ in }) throws {
         self.root = root

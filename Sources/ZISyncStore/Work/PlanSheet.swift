@@ -64,6 +64,17 @@ public enum PlanSheet {
     }
 }
 
+extension PlanSheet {
+    /// One checked row, ready to write: the plan, its owner, the fields it changes and whether
+    /// it creates the plan.
+    struct Planned {
+        let id: String
+        let owner: String
+        let fields: [String: FieldValue]
+        let isNew: Bool
+    }
+}
+
 extension Plans {
     /// Imports a rencana aksi sheet. Throws, naming every bad line, before writing anything.
     public func importSheet(csv text: String, name: String, actor: String) throws -> PlanSheet.ImportResult {
@@ -72,72 +83,17 @@ extension Plans {
         let rows = try CSVFile.parse(text, name: name)
         let schema = RecordType.actionPlan.schema
         let auth = store.authorization
-        let known = Set(rows.first?.values.keys.map { $0 } ?? [])
-        let unknown = known.filter { PlanSheet.aliases[$0] == nil && $0 != "id" && $0 != "satker" && !$0.isEmpty }
-        if !unknown.isEmpty {
-            throw ZISyncError(
-                "\(name) line 1: unknown column(s) \(unknown.sorted().joined(separator: ", ")); expected id, satker, \(PlanSheet.columns.map(\.header).joined(separator: ", "))"
-            )
-        }
-        struct Planned {
-            let id: String
-            let owner: String
-            let fields: [String: FieldValue]
-            let isNew: Bool
-        }
-        var planned: [Planned] = []
+        try Self.checkColumns(of: rows, name: name)
+        var planned: [PlanSheet.Planned] = []
         var problems: [String] = []
         var unchanged = 0
         for row in rows {
             do {
-                var fields: [String: FieldValue] = [:]
-                for (column, cellText) in row.values {
-                    guard let field = PlanSheet.aliases[column] else { continue }
-                    let text = PlanSheet.restored(cellText)
-                    do {
-                        let value = try schema.parse(field: field, text: text)
-                        if let p = schema.problem(field: field, value: value, lkeCodeExists: auth.lkeCodeExists) {
-                            throw ZISyncError(p)
-                        }
-                        fields[field] = value
-                    } catch let e as ZISyncError {
-                        throw ZISyncError("column '\(column)': \(e.description)")
-                    }
-                }
-                let idText = row["id"]?.trimmingCharacters(in: .whitespaces) ?? ""
-                let existing = idText.isEmpty ? nil : try store.records.get(idText)
-                if !idText.isEmpty, existing == nil {
-                    throw ZISyncError("column 'id': no plan with id '\(idText)' on this node")
-                }
-                if let existing, existing.type != RecordType.actionPlan.rawValue {
-                    throw ZISyncError("column 'id': \(idText) is a \(existing.type), not a plan")
-                }
-                let satkerText = row["satker"]?.trimmingCharacters(in: .whitespaces) ?? ""
-                let owner = existing?.owner ?? (satkerText.isEmpty ? node : satkerText)
-                if let existing, !satkerText.isEmpty, satkerText != existing.owner {
-                    throw ZISyncError(
-                        "column 'satker': plan \(existing.id) belongs to \(existing.owner), not \(satkerText)")
-                }
-                guard registry.contains(owner) else { throw ZISyncError("column 'satker': unknown satker '\(owner)'") }
-                if let rule = auth.writeRule(type: .actionPlan, origin: node, owner: owner) { throw ZISyncError(rule) }
-                if existing == nil {
-                    // Checked before anything is written (all or nothing), by the schema's own rule.
-                    fields = fields.filter { !$0.value.isNull }
-                    if let field = schema.emptyRequired(fields, creates: true).first {
-                        let column = PlanSheet.columns.first { $0.field == field }?.header ?? field
-                        throw ZISyncError("column '\(column)' is empty (a new plan needs it)")
-                    }
+                if let p = try plannedWrite(row, node: node, registry: registry, schema: schema, auth: auth) {
+                    planned.append(p)
                 } else {
-                    fields = fields.filter { existing![$0.key] != $0.value }
-                }
-                if fields.isEmpty {
                     unchanged += 1
-                    continue
                 }
-                planned.append(
-                    Planned(
-                        id: existing?.id ?? Validation.newRecordID(), owner: owner, fields: fields,
-                        isNew: existing == nil))
             } catch let e as ZISyncError {
                 problems.append("\(name) line \(row.line): \(e.description)")
             }
@@ -146,12 +102,88 @@ extension Plans {
             throw ZISyncError(
                 "\(problems.count) bad row(s), nothing imported:\n" + problems.joined(separator: "\n"))
         }
+        try writePlanned(planned, actor: actor)
+        let created = planned.filter(\.isNew).count
+        return .init(created: created, updated: planned.count - created, unchanged: unchanged)
+    }
+
+    /// Refuses a sheet with a column that is neither a plan field (by any of its names) nor
+    /// id or satker, before any row is read.
+    private static func checkColumns(of rows: [CSVFile.Row], name: String) throws {
+        let known = Set(rows.first?.values.keys.map { $0 } ?? [])
+        let unknown = known.filter { PlanSheet.aliases[$0] == nil && $0 != "id" && $0 != "satker" && !$0.isEmpty }
+        if !unknown.isEmpty {
+            throw ZISyncError(
+                "\(name) line 1: unknown column(s) \(unknown.sorted().joined(separator: ", ")); expected id, satker, \(PlanSheet.columns.map(\.header).joined(separator: ", "))"
+            )
+        }
+    }
+
+    /// One row checked into a planned write (nil when it changes nothing): its fields, the plan
+    /// it names, its owner and the write rule. A bad row throws a `ZISyncError` naming the column.
+    private func plannedWrite(
+        _ row: CSVFile.Row, node: String, registry: SatkerRegistry, schema: RecordSchema, auth: Authorization
+    ) throws -> PlanSheet.Planned? {
+        var fields = try Self.rowFields(row, schema: schema, auth: auth)
+        let idText = row["id"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let existing = idText.isEmpty ? nil : try store.records.get(idText)
+        if !idText.isEmpty, existing == nil {
+            throw ZISyncError("column 'id': no plan with id '\(idText)' on this node")
+        }
+        if let existing, existing.type != RecordType.actionPlan.rawValue {
+            throw ZISyncError("column 'id': \(idText) is a \(existing.type), not a plan")
+        }
+        let satkerText = row["satker"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let owner = existing?.owner ?? (satkerText.isEmpty ? node : satkerText)
+        if let existing, !satkerText.isEmpty, satkerText != existing.owner {
+            throw ZISyncError(
+                "column 'satker': plan \(existing.id) belongs to \(existing.owner), not \(satkerText)")
+        }
+        guard registry.contains(owner) else { throw ZISyncError("column 'satker': unknown satker '\(owner)'") }
+        if let rule = auth.writeRule(type: .actionPlan, origin: node, owner: owner) { throw ZISyncError(rule) }
+        if existing == nil {
+            // Checked before anything is written (all or nothing), by the schema's own rule.
+            fields = fields.filter { !$0.value.isNull }
+            if let field = schema.emptyRequired(fields, creates: true).first {
+                let column = PlanSheet.columns.first { $0.field == field }?.header ?? field
+                throw ZISyncError("column '\(column)' is empty (a new plan needs it)")
+            }
+        } else {
+            fields = fields.filter { existing![$0.key] != $0.value }
+        }
+        if fields.isEmpty { return nil }
+        return PlanSheet.Planned(
+            id: existing?.id ?? Validation.newRecordID(), owner: owner, fields: fields, isNew: existing == nil)
+    }
+
+    /// A row's cells as plan fields, each parsed and checked by the plan schema; a bad cell
+    /// throws naming its column.
+    private static func rowFields(
+        _ row: CSVFile.Row, schema: RecordSchema, auth: Authorization
+    ) throws -> [String: FieldValue] {
+        var fields: [String: FieldValue] = [:]
+        for (column, cellText) in row.values {
+            guard let field = PlanSheet.aliases[column] else { continue }
+            let text = PlanSheet.restored(cellText)
+            do {
+                let value = try schema.parse(field: field, text: text)
+                if let p = schema.problem(field: field, value: value, lkeCodeExists: auth.lkeCodeExists) {
+                    throw ZISyncError(p)
+                }
+                fields[field] = value
+            } catch let e as ZISyncError {
+                throw ZISyncError("column '\(column)': \(e.description)")
+            }
+        }
+        return fields
+    }
+
+    /// Writes the checked rows in one transaction: all of them, or none.
+    private func writePlanned(_ planned: [PlanSheet.Planned], actor: String) throws {
         try store.writeBatch { w in
             for p in planned {
                 try w.write(type: .actionPlan, recordID: p.id, owner: p.owner, fields: p.fields, actor: actor)
             }
         }
-        let created = planned.filter(\.isNew).count
-        return .init(created: created, updated: planned.count - created, unchanged: unchanged)
     }
 }

@@ -1,107 +1,6 @@
 import CCurl
 import Foundation
 
-/// What every request to the parent shares: the deployment CA (the only trusted root), the
-/// node's client certificate, timeouts for weak links and an optional bandwidth cap.
-public struct HTTPClientConfiguration: Sendable {
-    public var caFile: String
-    /// The node's certificate and key; empty sends no client certificate (a parent refuses that).
-    public var certificateFile: String
-    public var keyFile: String
-    public var connectTimeoutSeconds = 15
-    /// A transfer slower than `lowSpeedBytesPerSecond` for `lowSpeedSeconds` is abandoned (a stalled link).
-    public var lowSpeedBytesPerSecond = 64
-    public var lowSpeedSeconds = 30
-    /// Upper bound on one whole request, 0 for none.
-    public var totalTimeoutSeconds = 0
-    /// Bandwidth cap per direction in bytes per second, 0 for none.
-    public var maxBytesPerSecond: Int64 = 0
-    /// Talk plain HTTP over this Unix socket instead (the daemon's control socket).
-    public var unixSocketPath: String?
-    /// The satker the server's certificate must name (the configured parent), nil for none.
-    public var serverSatker: String?
-
-    public init(caFile: String, certificateFile: String, keyFile: String) {
-        self.caFile = caFile
-        self.certificateFile = certificateFile
-        self.keyFile = keyFile
-    }
-
-    /// A client of the local control socket at `path` (no TLS: the socket's file mode guards it).
-    public static func controlSocket(_ path: String) -> HTTPClientConfiguration {
-        var c = HTTPClientConfiguration(caFile: "", certificateFile: "", keyFile: "")
-        c.unixSocketPath = path
-        c.connectTimeoutSeconds = 2
-        // A round may run long with nothing to report (a big push): the stream is not a stalled link.
-        c.lowSpeedBytesPerSecond = 0
-        c.lowSpeedSeconds = 0
-        return c
-    }
-}
-
-public struct HTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-    public var body: Data?
-    /// When set, the response body is handed over piece by piece as it arrives instead of
-    /// collected (a stream of progress lines).
-    public var onBody: (@Sendable (Data) -> Void)?
-    /// The most bytes of an answer's body (after decompression) that are accepted: a longer one
-    /// fails the request instead of filling memory.
-    public var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
-    public static let defaultMaxResponseBytes = 64 << 20
-
-    public init(
-        method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,
-        onBody: (@Sendable (Data) -> Void)? = nil
-    ) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.onBody = onBody
-    }
-}
-
-public struct HTTPResponse: Sendable {
-    public let status: Int
-    /// Header names in lower case.
-    public let headers: [String: String]
-    public let body: Data
-    public var contentType: String { headers["content-type"] ?? "" }
-}
-
-/// A failed attempt: curl's code and message when the transfer failed, the HTTP status when
-/// the server answered with something other than what was expected.
-public struct TransportError: Error, CustomStringConvertible, Sendable {
-    public let url: String
-    public let curlCode: Int?
-    public let curlMessage: String?
-    public let httpStatus: Int?
-    public let detail: String
-
-    public init(url: String, curlCode: Int?, curlMessage: String?, httpStatus: Int?, detail: String) {
-        self.url = url
-        self.curlCode = curlCode
-        self.curlMessage = curlMessage
-        self.httpStatus = httpStatus
-        self.detail = detail
-    }
-
-    public var description: String {
-        var parts: [String] = []
-        if let curlCode { parts.append("curl error \(curlCode): \(curlMessage ?? "")") }
-        if let httpStatus { parts.append("HTTP \(httpStatus)") }
-        parts.append(detail)
-        return parts.filter { !$0.isEmpty }.joined(separator: ", ") + " (\(url))"
-    }
-
-    public static func http(_ response: HTTPResponse, url: String, _ detail: String) -> TransportError {
-        TransportError(url: url, curlCode: nil, curlMessage: nil, httpStatus: response.status, detail: detail)
-    }
-}
-
 /// The one HTTPS client of zisync, over libcurl. Requests run one at a time on a private
 /// thread (never on the cooperative pool) and reuse one connection to the parent.
 public final class CurlHTTPClient: @unchecked Sendable {
@@ -153,6 +52,9 @@ public final class CurlHTTPClient: @unchecked Sendable {
         init(cancelled: CancelFlag) { self.cancelled = cancelled }
     }
 
+    /// One request on the handle. Everything libcurl points into lives here until
+    /// `curl_easy_perform` has returned: the retained transfer (`box`), the error buffer and the
+    /// header list; the body's bytes live in `performTransfer`, around the call itself.
     private func perform(_ request: HTTPRequest, progress: (@Sendable (Int64, Int64) -> Void)?) throws -> HTTPResponse {
         let curl = handle
         curl_easy_reset(curl)
@@ -167,11 +69,27 @@ public final class CurlHTTPClient: @unchecked Sendable {
         defer { errorBuffer.deallocate() }
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
+
+        setTargetAndTLSOptions(request)
+        setLimitOptions()
+        _ = zs_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer)
+        headerList = Self.makeHeaderList(request.headers)
+        _ = zs_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
+        setCallbacks(box)
+
+        let code = performTransfer(request)
+        _ = zs_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, nil)
+        return try answer(request, transfer: transfer, code: code, errorBuffer: errorBuffer)
+    }
+
+    private func setString(_ option: CURLoption, _ value: String) { _ = zs_curl_setopt_string(handle, option, value) }
+    private func setLong(_ option: CURLoption, _ value: Int) { _ = zs_curl_setopt_long(handle, option, value) }
+
+    /// The URL and method, and whom to trust and show: the deployment CA, the parent's satker
+    /// and the node's certificate (or the control socket instead).
+    private func setTargetAndTLSOptions(_ request: HTTPRequest) {
+        let curl = handle
         let c = configuration
-
-        func setString(_ option: CURLoption, _ value: String) { _ = zs_curl_setopt_string(curl, option, value) }
-        func setLong(_ option: CURLoption, _ value: Int) { _ = zs_curl_setopt_long(curl, option, value) }
-
         setString(CURLOPT_URL, request.url)
         setString(CURLOPT_CUSTOMREQUEST, request.method)
         if request.method == "HEAD" { setLong(CURLOPT_NOBODY, 1) }
@@ -190,6 +108,12 @@ public final class CurlHTTPClient: @unchecked Sendable {
         }
         setLong(CURLOPT_SSL_VERIFYPEER, 1)
         setLong(CURLOPT_SSL_VERIFYHOST, 2)
+    }
+
+    /// Timeouts for weak links, the bandwidth cap and compressed answers.
+    private func setLimitOptions() {
+        let curl = handle
+        let c = configuration
         setLong(CURLOPT_CONNECTTIMEOUT, c.connectTimeoutSeconds)
         setLong(CURLOPT_LOW_SPEED_LIMIT, c.lowSpeedBytesPerSecond)
         setLong(CURLOPT_LOW_SPEED_TIME, c.lowSpeedSeconds)
@@ -200,14 +124,23 @@ public final class CurlHTTPClient: @unchecked Sendable {
             _ = zs_curl_setopt_off_t(curl, CURLOPT_MAX_SEND_SPEED_LARGE, curl_off_t(c.maxBytesPerSecond))
             _ = zs_curl_setopt_off_t(curl, CURLOPT_MAX_RECV_SPEED_LARGE, curl_off_t(c.maxBytesPerSecond))
         }
-        _ = zs_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer)
-        for (name, value) in request.headers {
+    }
+
+    /// The request's headers as a libcurl list, with `Expect:` to turn off 100-continue. The
+    /// caller sets it on the handle and frees it after the transfer.
+    private static func makeHeaderList(_ headers: [(String, String)]) -> UnsafeMutablePointer<curl_slist>? {
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in headers {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
         headerList = curl_slist_append(headerList, "Expect:")
-        _ = zs_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
+        return headerList
+    }
 
-        let body = request.body ?? Data()
+    /// The body, header and progress callbacks, each handed the transfer `box` that the caller
+    /// keeps retained until the transfer is over.
+    private func setCallbacks(_ box: Unmanaged<Transfer>) {
+        let curl = handle
         _ = zs_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, box.toOpaque())
         _ = zs_curl_setopt_data_callback(curl, CURLOPT_WRITEFUNCTION) { ptr, size, count, user in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
@@ -246,15 +179,28 @@ public final class CurlHTTPClient: @unchecked Sendable {
             return 0
         }
         setLong(CURLOPT_NOPROGRESS, 0)
+    }
 
-        let code: CURLcode = body.withUnsafeBytes { raw in
+    /// Runs the transfer. The body's bytes are handed to libcurl inside their
+    /// `withUnsafeBytes` scope, which lasts until `curl_easy_perform` has returned.
+    private func performTransfer(_ request: HTTPRequest) -> CURLcode {
+        let curl = handle
+        let body = request.body ?? Data()
+        return body.withUnsafeBytes { raw in
             if request.body != nil {
                 _ = zs_curl_setopt_off_t(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
                 _ = zs_curl_setopt_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
             }
             return curl_easy_perform(curl)
         }
-        _ = zs_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, nil)
+    }
+
+    /// The response once the transfer is over, or why there is none: an answer over the size
+    /// limit, then a failed transfer (with libcurl's message from `errorBuffer`).
+    private func answer(
+        _ request: HTTPRequest, transfer: Transfer, code: CURLcode, errorBuffer: UnsafeMutablePointer<CChar>
+    ) throws -> HTTPResponse {
+        let curl = handle
         if transfer.overLimit {
             var status = 0
             _ = zs_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)

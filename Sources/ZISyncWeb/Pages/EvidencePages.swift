@@ -56,18 +56,15 @@ extension WebSite {
         }
         router.get("/bukti-dukung/unggah/:id") { _, context -> Response in
             let (meta, _) = try upload(context)
-            return try Self.json(["id": meta.id, "offset": uploads.offset(meta.id), "length": meta.length])
+            return try Self.json(["id": meta.id, "offset": uploads.offset(meta), "length": meta.length])
         }
         router.patch("/bukti-dukung/unggah/:id") { request, context -> Response in
             let (meta, s) = try upload(context)
             guard let offset = request.headers[Self.offsetHeader].flatMap({ Int64($0) }), offset >= 0 else {
                 throw WebRefusal.bad("Upload-Offset wajib ada.")
             }
-            let writer = uploads.claim(meta.id)
-            defer { uploads.release(meta.id, writer) }
             let now = try await uploads.append(
-                meta.id, writer: writer, at: offset, length: meta.length,
-                body: request.body.map { Data($0.readableBytesView) })
+                meta, at: offset, body: request.body.map { Data($0.readableBytesView) })
             guard now == meta.length else { return try Self.json(["offset": now, "length": meta.length]) }
             return try finish(meta, session: s)
         }
@@ -107,7 +104,7 @@ extension WebSite {
     func upload(_ context: WebContext) throws -> (WebUploads.Meta, WebSession) {
         let s = try context.person()
         try s.require(.evidence)
-        guard let id = context.parameters.get("id"), let meta = uploads.meta(id), meta.user == s.account.name else {
+        guard let id = context.parameters.get("id"), let meta = uploads.meta(id, user: s.account.name) else {
             throw WebRefusal.notFound("Unggahan ini tidak ada (mungkin sudah selesai atau kedaluwarsa).")
         }
         return (meta, s)
@@ -115,9 +112,9 @@ extension WebSite {
 
     /// Every byte is here: check the hash, store the file and write the bukti dukung.
     func finish(_ meta: WebUploads.Meta, session s: WebSession) throws -> Response {
-        let got = try uploads.hash(meta.id)
+        let got = try uploads.hash(meta)
         if let expected = meta.sha256, expected != got {
-            uploads.discard(meta.id)
+            uploads.discard(meta)
             logger.warning(
                 "web: upload \(meta.id) of \(meta.name) by \(meta.user) hashed \(got), not \(expected): discarded")
             return try Self.json(
@@ -126,9 +123,9 @@ extension WebSite {
         }
         do {
             let (id, stored) = try Evidence(store).add(
-                plan: meta.plan, file: uploads.partURL(meta.id), name: meta.name, title: meta.title, kind: meta.kind,
+                plan: meta.plan, file: uploads.url(meta), name: meta.name, title: meta.title, kind: meta.kind,
                 lke: meta.lke, actor: s.actor(at: node))
-            uploads.discard(meta.id)
+            uploads.discard(meta)
             return try Self.json([
                 "offset": meta.length, "length": meta.length, "evidence": id, "sha256": stored.sha256,
             ])

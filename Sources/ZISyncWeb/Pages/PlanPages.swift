@@ -14,86 +14,104 @@ extension WebSite {
     ]
 
     func registerPlans(on router: RouterGroup<WebContext>) {
-        router.get("/rencana-aksi") { request, context -> Response in
-            let q = request.uri.queryParameters
-            return try planList(
-                context: context, satker: try satker(q["satker"].map(String.init)), area: q["area"].map(String.init),
-                status: q["status"].map(String.init), notice: q["pesan"].map(String.init))
-        }
-        router.get("/rencana-aksi/baru") { _, context -> Response in
-            try context.person().require(.plans)
-            return try planForm(context: context, plan: nil, values: ["status": "draft"], errors: [:])
-        }
-        router.post("/rencana-aksi") { _, context -> Response in
-            let s = try context.person()
-            try s.require(.plans)
-            let form = context.form ?? Form(urlencoded: "")
-            let (fields, values, errors) = parsePlan(form)
-            guard errors.isEmpty else {
-                return try planForm(
-                    context: context, plan: nil, values: values, errors: errors, status: .unprocessableContent)
-            }
-            do {
-                let id = try Plans(store).add(
-                    fields: fields.compactMapValues { $0.isNull ? nil : $0 }, actor: s.actor(at: node))
-                return Self.seeOther("/rencana-aksi/\(id)", notice: "Rencana aksi tersimpan.")
-            } catch let e as ZISyncError {
-                return try planForm(
-                    context: context, plan: nil, values: values, errors: ["_": Self.refusal(e)],
-                    status: .unprocessableContent)
-            }
-        }
-        router.get("/rencana-aksi/:id") { request, context -> Response in
-            let plan = try plan(context.parameters.get("id"))
-            var values: [String: String] = [:]
-            for f in Self.planFields { values[f.name] = plan[f.name].formText }
+        router.get("/rencana-aksi") { request, context -> Response in try listPlans(request, context: context) }
+        router.get("/rencana-aksi/baru") { _, context -> Response in try newPlan(context: context) }
+        router.post("/rencana-aksi") { _, context -> Response in try createPlan(context: context) }
+        router.get("/rencana-aksi/:id") { request, context -> Response in try editPlan(request, context: context) }
+        router.post("/rencana-aksi/:id") { _, context -> Response in try updatePlan(context: context) }
+        router.post("/rencana-aksi/impor") { _, context -> Response in try importPlans(context: context) }
+    }
+
+    /// GET /rencana-aksi: the list, filtered by the query (satker, area, status) with its notice.
+    func listPlans(_ request: Request, context: WebContext) throws -> Response {
+        let q = request.uri.queryParameters
+        return try planList(
+            context: context, satker: try satker(q["satker"].map(String.init)), area: q["area"].map(String.init),
+            status: q["status"].map(String.init), notice: q["pesan"].map(String.init))
+    }
+
+    /// GET /rencana-aksi/baru: the empty form, for those who may write plans.
+    func newPlan(context: WebContext) throws -> Response {
+        try context.person().require(.plans)
+        return try planForm(context: context, plan: nil, values: ["status": "draft"], errors: [:])
+    }
+
+    /// POST /rencana-aksi: adds the plan and shows it, or the form again with what is wrong.
+    func createPlan(context: WebContext) throws -> Response {
+        let s = try context.person()
+        try s.require(.plans)
+        let form = context.form ?? Form(urlencoded: "")
+        let (fields, values, errors) = parsePlan(form)
+        guard errors.isEmpty else {
             return try planForm(
-                context: context, plan: plan, values: values, errors: [:],
-                notice: request.uri.queryParameters["pesan"].map(String.init))
+                context: context, plan: nil, values: values, errors: errors, status: .unprocessableContent)
         }
-        router.post("/rencana-aksi/:id") { _, context -> Response in
-            let s = try context.person()
-            try s.require(.plans)
-            let plan = try plan(context.parameters.get("id"))
-            let form = context.form ?? Form(urlencoded: "")
-            let (fields, values, errors) = parsePlan(form)
-            guard errors.isEmpty else {
-                return try planForm(
-                    context: context, plan: plan, values: values, errors: errors, status: .unprocessableContent)
-            }
-            do {
-                guard try Plans(store).update(plan.id, fields: fields, actor: s.actor(at: node)) != nil else {
-                    return Self.seeOther("/rencana-aksi/\(plan.id)", notice: "Tidak ada perubahan.")
-                }
-            } catch let e as ZISyncError {
-                return try planForm(
-                    context: context, plan: plan, values: values, errors: ["_": Self.refusal(e)],
-                    status: .unprocessableContent)
-            }
-            return Self.seeOther("/rencana-aksi/\(plan.id)", notice: "Perubahan tersimpan.")
+        do {
+            let id = try Plans(store).add(
+                fields: fields.compactMapValues { $0.isNull ? nil : $0 }, actor: s.actor(at: node))
+            return Self.seeOther("/rencana-aksi/\(id)", notice: "Rencana aksi tersimpan.")
+        } catch let e as ZISyncError {
+            return try planForm(
+                context: context, plan: nil, values: values, errors: ["_": Self.refusal(e)],
+                status: .unprocessableContent)
         }
-        router.post("/rencana-aksi/impor") { _, context -> Response in
-            let s = try context.person()
-            try s.require(.plans)
-            let form = context.form ?? Form(urlencoded: "")
-            let name = form.text("nama_berkas") ?? "rencana-aksi.csv"
-            guard let csv = form["csv"], !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                return try planList(
-                    context: context, satker: node, area: nil, status: nil, importError: "Pilih berkas CSV dulu.",
-                    httpStatus: .unprocessableContent)
+    }
+
+    /// GET /rencana-aksi/:id: the form filled with the plan's fields, its evidence and latest review.
+    func editPlan(_ request: Request, context: WebContext) throws -> Response {
+        let plan = try plan(context.parameters.get("id"))
+        var values: [String: String] = [:]
+        for f in Self.planFields { values[f.name] = plan[f.name].formText }
+        return try planForm(
+            context: context, plan: plan, values: values, errors: [:],
+            notice: request.uri.queryParameters["pesan"].map(String.init))
+    }
+
+    /// POST /rencana-aksi/:id: writes what changed and shows the plan, or the form again with what is wrong.
+    func updatePlan(context: WebContext) throws -> Response {
+        let s = try context.person()
+        try s.require(.plans)
+        let plan = try plan(context.parameters.get("id"))
+        let form = context.form ?? Form(urlencoded: "")
+        let (fields, values, errors) = parsePlan(form)
+        guard errors.isEmpty else {
+            return try planForm(
+                context: context, plan: plan, values: values, errors: errors, status: .unprocessableContent)
+        }
+        do {
+            guard try Plans(store).update(plan.id, fields: fields, actor: s.actor(at: node)) != nil else {
+                return Self.seeOther("/rencana-aksi/\(plan.id)", notice: "Tidak ada perubahan.")
             }
-            do {
-                let r = try Plans(store).importSheet(csv: csv, name: name, actor: s.actor(at: node))
-                return Self.seeOther(
-                    "/rencana-aksi",
-                    notice: "Impor selesai: \(r.created) baru, \(r.updated) diperbarui, \(r.unchanged) tidak berubah.")
-            } catch let e as ZISyncError {
-                // Nothing was written: the sheet is checked whole before the first write.
-                return try planList(
-                    context: context, satker: node, area: nil, status: nil,
-                    importError: "Tidak ada yang diimpor. \(e.description)", csv: csv, httpStatus: .unprocessableContent
-                )
-            }
+        } catch let e as ZISyncError {
+            return try planForm(
+                context: context, plan: plan, values: values, errors: ["_": Self.refusal(e)],
+                status: .unprocessableContent)
+        }
+        return Self.seeOther("/rencana-aksi/\(plan.id)", notice: "Perubahan tersimpan.")
+    }
+
+    /// POST /rencana-aksi/impor: imports a CSV sheet all or nothing, and says what it did or why not.
+    func importPlans(context: WebContext) throws -> Response {
+        let s = try context.person()
+        try s.require(.plans)
+        let form = context.form ?? Form(urlencoded: "")
+        let name = form.text("nama_berkas") ?? "rencana-aksi.csv"
+        guard let csv = form["csv"], !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return try planList(
+                context: context, satker: node, area: nil, status: nil, importError: "Pilih berkas CSV dulu.",
+                httpStatus: .unprocessableContent)
+        }
+        do {
+            let r = try Plans(store).importSheet(csv: csv, name: name, actor: s.actor(at: node))
+            return Self.seeOther(
+                "/rencana-aksi",
+                notice: "Impor selesai: \(r.created) baru, \(r.updated) diperbarui, \(r.unchanged) tidak berubah.")
+        } catch let e as ZISyncError {
+            // Nothing was written: the sheet is checked whole before the first write.
+            return try planList(
+                context: context, satker: node, area: nil, status: nil,
+                importError: "Tidak ada yang diimpor. \(e.description)", csv: csv, httpStatus: .unprocessableContent
+            )
         }
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import ZISyncCore
-import ZISyncEngine
 import ZISyncProtocol
 
 /// Times, sizes and sync states in the words of an office (Bahasa Indonesia).

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+struct LKECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lke", abstract: "The LKE of PermenPANRB 90/2021: its catalogue, answers, score and gaps.",
+        subcommands: [
+            LKEListCommand.self, LKEAnswerCommand.self, LKEImportCommand.self, LKESheetCommand.self,
+            LKEScoreCommand.self, LKEGapsCommand.self, LKEReportCommand.self, LKEPredikatCommand.self,
+        ])
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import ZISyncStore
+
+extension Role: ExpressibleByArgument {}
