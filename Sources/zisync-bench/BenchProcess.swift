@@ -46,14 +46,16 @@ struct ZISyncProcess {
     }
 }
 
-/// A deployment for one benchmark: a folder with its CA, the daemons started in it (stopped, and
-/// the folder removed, by `close()`).
+/// A deployment for one benchmark: a folder with its CA and every office's home, the daemons
+/// started in it; `close()` stops the daemons and removes the folder and the scratch stores.
 final class BenchDeployment {
     let dir: URL
     let pki: String
+    /// Removed by `close()` besides the folder: the scratch stores of in-process measurements.
+    var cleanup: [URL] = []
     private var daemons: [RunningProcess] = []
 
-    init(_ label: String, satkers: [String]) throws {
+    init(_ label: String, satkers: [String] = []) throws {
         dir = tempHome(label)
         pki = dir.appendingPathComponent("pki").path
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -64,6 +66,17 @@ final class BenchDeployment {
     func issue(_ satker: String) throws { try ZISyncProcess.run(["pki", "issue", "--dir", pki, "--satker", satker]) }
 
     func home(_ satker: String) -> URL { dir.appendingPathComponent(satker) }
+
+    /// Issues the office's certificate and initialises its home, under its parent and listening or not.
+    func node(_ satker: String, parentPort: Int?, listen: Bool) throws -> URL {
+        try issue(satker)
+        let home = home(satker)
+        var args = ["init", "--home", home.path, "--satker", satker, "--pki", pki]
+        if let parentPort { args += ["--parent", "https://127.0.0.1:\(parentPort)"] }
+        if listen { args += ["--listen", "127.0.0.1:0"] }
+        try ZISyncProcess.run(args)
+        return home
+    }
 
     /// Starts the daemon of `home`; its port.
     func daemon(_ home: URL) throws -> Int {
@@ -77,7 +90,7 @@ final class BenchDeployment {
             d.signal(SIGTERM)
             d.wait(timeout: .seconds(30))
         }
-        try? FileManager.default.removeItem(at: dir)
+        for u in cleanup + [dir] { try? FileManager.default.removeItem(at: u) }
     }
 }
 

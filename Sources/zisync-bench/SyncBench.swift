@@ -30,61 +30,11 @@ func inProcessApplyRate(_ changes: [Change], trust: DeploymentTrust?, certificat
     return Double(changes.count) / elapsed
 }
 
-/// The sync benchmark's offices: one folder with the deployment CA and every office's home, the
-/// daemons started and the scratch stores made; `close()` stops the daemons and removes it all.
-private final class SyncBenchTree {
-    let dir: URL
-    let pki: String
-    /// Removed by `close()`: the folder, and the scratch stores of the in-process measurements.
-    var cleanup: [URL]
-    private var daemons: [RunningProcess] = []
-
-    init() {
-        dir = tempHome("sync")
-        pki = dir.appendingPathComponent("pki").path
-        cleanup = [dir]
-    }
-
-    /// Creates the folder and the deployment CA.
-    func create() throws {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try ZISyncProcess.run(["pki", "init-ca", "--dir", pki])
-    }
-
-    /// Issues the office's certificate and initialises its home, under its parent and listening or not.
-    func node(_ satker: String, parentPort: Int?, listen: Bool) throws -> URL {
-        try ZISyncProcess.run(["pki", "issue", "--dir", pki, "--satker", satker])
-        let home = dir.appendingPathComponent(satker)
-        var args = ["init", "--home", home.path, "--satker", satker, "--pki", pki]
-        if let parentPort { args += ["--parent", "https://127.0.0.1:\(parentPort)"] }
-        if listen { args += ["--listen", "127.0.0.1:0"] }
-        try ZISyncProcess.run(args)
-        return home
-    }
-
-    /// Starts the daemon of `home`; its port.
-    func daemon(_ home: URL) throws -> Int {
-        let (process, port) = try ZISyncProcess.daemon(home)
-        daemons.append(process)
-        return port
-    }
-
-    /// Stops the daemons (SIGTERM), then removes the folder and the scratch stores.
-    func close() {
-        for d in daemons {
-            d.signal(SIGTERM)
-            d.wait(timeout: .seconds(30))
-        }
-        for u in cleanup { try? FileManager.default.removeItem(at: u) }
-    }
-}
-
 /// The sync figures: KPU RI and a province with their daemons, then push + apply of `total` changes
 /// (printed), and unless `pushOnly` a throttled upload and the bytes re-sent after a cut.
 func runSyncBench(total: Int, pushOnly: Bool = false) async throws {
-    let tree = SyncBenchTree()
+    let tree = try BenchDeployment("sync")
     defer { tree.close() }
-    try tree.create()
     let ri = try tree.node("00", parentPort: nil, listen: true)
     let riPort = try tree.daemon(ri)
     let prov = try tree.node("32", parentPort: riPort, listen: true)
@@ -126,7 +76,7 @@ private struct PushFigures {
 
 /// Phase 1: `total` changes signed at 32.17 and pushed to the province through a counting proxy, then
 /// the same changes inserted bare and applied in-process (signatures checked or not) for comparison.
-private func pushAndApply(_ tree: SyncBenchTree, provPort: Int, total: Int) throws -> PushFigures {
+private func pushAndApply(_ tree: BenchDeployment, provPort: Int, total: Int) throws -> PushFigures {
     let counting = try FaultProxy(target: provPort)
     let kab = try tree.node("32.17", parentPort: counting.port, listen: false)
     // Signed by 32.17's key as its own writes are; the signing is timed on its own.
@@ -216,7 +166,7 @@ private func printPushFigures(_ f: PushFigures) {
 
 /// Phase 2: one 2 MB scan uploaded by a kab/kota behind a 64 KB/s, 300 ms link. The round's report,
 /// its wall time, and the time the size at that rate takes.
-private func throttledUpload(_ tree: SyncBenchTree, provPort: Int) throws -> (SyncReport, Double, Double) {
+private func throttledUpload(_ tree: BenchDeployment, provPort: Int) throws -> (SyncReport, Double, Double) {
     let rate = 64 * 1024
     let fileSize = 2 * 1024 * 1024
     let slow = try FaultProxy(target: provPort, rate: rate, delayMilliseconds: 300)
@@ -236,7 +186,7 @@ private func throttledUpload(_ tree: SyncBenchTree, provPort: Int) throws -> (Sy
 }
 
 /// Phase 3: the upstream bytes of a 4 MiB upload without a cut, then of another cut once at 50 %.
-private func resentAfterCut(_ tree: SyncBenchTree, provPort: Int) throws -> (Int64, Int64) {
+private func resentAfterCut(_ tree: BenchDeployment, provPort: Int) throws -> (Int64, Int64) {
     let cutSize = 4 * 1024 * 1024
     let uncut = try upload(tree, "32.01", provPort: provPort, bytes: cutSize, cutAt: nil)
     let cut = try upload(tree, "32.02", provPort: provPort, bytes: cutSize, cutAt: Int64(cutSize / 2))
@@ -245,7 +195,8 @@ private func resentAfterCut(_ tree: SyncBenchTree, provPort: Int) throws -> (Int
 
 /// A new kab/kota behind its own proxy uploads a random file of `bytes`, the connection cut once after
 /// `cutAt` bytes when given; the bytes the proxy carried upstream.
-private func upload(_ tree: SyncBenchTree, _ satker: String, provPort: Int, bytes: Int, cutAt: Int64?) throws -> Int64 {
+private func upload(_ tree: BenchDeployment, _ satker: String, provPort: Int, bytes: Int, cutAt: Int64?) throws -> Int64
+{
     let proxy = try FaultProxy(target: provPort)
     let home = try tree.node(satker, parentPort: proxy.port, listen: false)
     let plan = try ZISyncProcess.run(["plan", "add", "--home", home.path, "--area", "2", "--activity", "Potong"])

@@ -18,6 +18,42 @@ extension WebSite {
                 context: context, satker: try satker(q["satker"].map(String.init)), plan: q["rencana"].map(String.init),
                 lke: q["lke"].map(String.init), notice: q["pesan"].map(String.init))
         }
+        registerUploads(on: router)
+        router.get("/bukti-dukung/:id/unduh") { _, context -> Response in
+            guard let id = context.parameters.get("id"), Validation.isRecordID(id), let e = try store.records.get(id),
+                e.type == RecordType.evidence.rawValue, !e.isDeleted, store.subtree.contains(e.owner),
+                let sha = e.string("sha256")
+            else { throw WebRefusal.notFound("Bukti dukung tidak ditemukan.") }
+            guard let size = store.files.size(of: sha) else {
+                throw WebRefusal.notFound("Berkas ini belum ada di kantor ini (menunggu sinkronisasi).")
+            }
+            let name = e.string("file_name") ?? "bukti"
+            var headers = HTTPFields()
+            headers[.contentType] = e.string("mime") ?? "application/octet-stream"
+            headers[.contentLength] = String(size)
+            let ascii = String(name.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 32 })
+            headers[.contentDisposition] =
+                "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+            let files = store.files
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    var offset: Int64 = 0
+                    while offset < size {
+                        let data = try files.read(sha, offset: offset, count: 1 << 20)
+                        if data.isEmpty { break }
+                        try await writer.write(ByteBuffer(bytes: data))
+                        offset += Int64(data.count)
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+    }
+
+    /// The upload of a bukti dukung in chunks (announce, ask the offset, send from it), through the
+    /// store's one resumable upload (`WebUploads`).
+    func registerUploads(on router: RouterGroup<WebContext>) {
         // Announce an upload: what it is for, its name and length (and SHA-256 when the browser has it).
         router.post("/bukti-dukung/unggah") { _, context -> Response in
             let s = try context.person()
@@ -67,36 +103,6 @@ extension WebSite {
                 meta, at: offset, body: request.body.map { Data($0.readableBytesView) })
             guard now == meta.length else { return try Self.json(["offset": now, "length": meta.length]) }
             return try finish(meta, session: s)
-        }
-        router.get("/bukti-dukung/:id/unduh") { _, context -> Response in
-            guard let id = context.parameters.get("id"), Validation.isRecordID(id), let e = try store.records.get(id),
-                e.type == RecordType.evidence.rawValue, !e.isDeleted, store.subtree.contains(e.owner),
-                let sha = e.string("sha256")
-            else { throw WebRefusal.notFound("Bukti dukung tidak ditemukan.") }
-            guard let size = store.files.size(of: sha) else {
-                throw WebRefusal.notFound("Berkas ini belum ada di kantor ini (menunggu sinkronisasi).")
-            }
-            let name = e.string("file_name") ?? "bukti"
-            var headers = HTTPFields()
-            headers[.contentType] = e.string("mime") ?? "application/octet-stream"
-            headers[.contentLength] = String(size)
-            let ascii = String(name.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 32 })
-            headers[.contentDisposition] =
-                "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-            headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-            let files = store.files
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody { writer in
-                    var offset: Int64 = 0
-                    while offset < size {
-                        let data = try files.read(sha, offset: offset, count: 1 << 20)
-                        if data.isEmpty { break }
-                        try await writer.write(ByteBuffer(bytes: data))
-                        offset += Int64(data.count)
-                    }
-                    try await writer.finish(nil)
-                })
         }
     }
 
