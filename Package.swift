@@ -91,13 +91,16 @@ let package = Package(
         // libcurl, reached only through the transport's HTTP client.
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // HTTPS: the libcurl client, the mutual-TLS server, the deployment's certificates.
-        // Knows nothing of zisync's records (Core only for what a satker code is).
+        // HTTPS, all of it: the libcurl client, the mutual-TLS and web servers, the deployment's
+        // certificates, and the parent link over them (`ParentLink/`: the round's `HTTPSLink` with
+        // curl's failures explained, the parent's routes and HTTP answers around `ParentEndpoint`).
+        // Knows nothing of zisync's records: it carries the engine's typed messages.
         .target(
             name: "ZISyncTransport",
             dependencies: [
-                "CCurl", "ZISyncCore", "ZISyncAuthenticity",
+                "CCurl", "ZISyncCore", "ZISyncAuthenticity", "ZISyncProtocol", "ZISyncEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -120,7 +123,6 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -136,7 +138,6 @@ let package = Package(
                 "ZISyncAuthenticity", "ZISyncWeb",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -212,10 +213,12 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ZISyncTransportTests",
+            dependencies: ["ZISyncCore", "ZISyncProtocol", "ZISyncEngine", "ZISyncTransport"]
+        ),
+        .testTarget(
             name: "ZISyncNodeTests",
-            dependencies: [
-                "ZISyncCore", "ZISyncProtocol", "ZISyncEngine", "ZISyncTransport", "ZISyncNode",
-            ]
+            dependencies: ["ZISyncNode"]
         ),
         .testTarget(
             name: "ZISyncCLITests",

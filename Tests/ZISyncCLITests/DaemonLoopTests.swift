@@ -28,17 +28,10 @@ import ZISyncFaultProxy
         defer { d.cleanup() }
         try d.node("00", serves: true)
         // The province on a fixed port, so that it can come back where the kab/kota expects it.
-        let port = freePort()
-        try CLI.tool(["pki", "issue", "--dir", d.pki, "--satker", "32"])
-        let prov = CLI("32", in: d.dir)
-        try prov.ok([
-            "init", "--satker", "32", "--pki", d.pki, "--parent", d.daemons["00"]!.url, "--listen", "127.0.0.1:\(port)",
-        ])
-        var provDaemon = try Daemon(prov)
-        try CLI.tool(["pki", "issue", "--dir", d.pki, "--satker", "32.17"])
-        let kab = CLI("32.17", in: d.dir)
-        try kab.ok(["init", "--satker", "32.17", "--pki", d.pki, "--parent", "https://127.0.0.1:\(port)"])
-        let kabDaemon = try Daemon(kab)
+        let prov = try d.node("32", parent: "00", serves: true, listen: "127.0.0.1:\(freePort())")
+        var provDaemon = d.daemons["32"]!
+        let kab = try d.node("32.17", parent: "32")
+        let kabDaemon = try d.start("32.17")
         defer { kabDaemon.stop(); provDaemon.stop() }
 
         try kab.ok(["plan", "add", "--area", "1", "--activity", "Disinkronkan sendiri"])

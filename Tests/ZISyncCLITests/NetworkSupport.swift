@@ -139,14 +139,17 @@ final class Deployment: @unchecked Sendable {
         return d
     }
 
-    /// Creates a node; when it has a parent here, it points at the parent's daemon.
+    /// Creates a node; when it has a parent here, it points at the parent's daemon. A node that
+    /// `serves` listens (on `listen`, any free port unless given) and has its daemon started.
     @discardableResult
-    func node(_ satker: String, parent: String? = nil, serves: Bool = false, web: Bool = false) throws -> CLI {
+    func node(
+        _ satker: String, parent: String? = nil, serves: Bool = false, listen: String = "127.0.0.1:0", web: Bool = false
+    ) throws -> CLI {
         try CLI.tool(["pki", "issue", "--dir", pki, "--satker", satker], prefix: pkiClock)
         let cli = CLI(satker, in: dir)
         var args = ["init", "--satker", satker, "--pki", pki]
         if let parent { args += ["--parent", daemons[parent]!.url] }
-        if serves { args += ["--listen", "127.0.0.1:0"] }
+        if serves { args += ["--listen", listen] }
         if web { args += ["--web-listen", "127.0.0.1:0"] }
         try cli.ok(args)
         nodes[satker] = cli

@@ -6,6 +6,7 @@ import ZISyncEngine
 import ZISyncNode
 import ZISyncProtocol
 import ZISyncStore
+import ZISyncTransport
 
 /// One harness for every `ParentLink`: the same requests, the same answers and the same failures
 /// over the in-process link (the parent's service code called directly) and over HTTPS (libcurl to

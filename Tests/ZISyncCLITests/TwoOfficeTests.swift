@@ -57,9 +57,16 @@ import ZISyncTestSupport
         #expect(history.map { $0["value"] as? String } == ["10 SOP", "12 SOP", "11 SOP"])
         #expect(history.map { $0["origin"] as? String } == ["32.17", "32", "32.17"])
         #expect(history.map { $0["outcome"] as? String } == ["superseded", "conflicting", "current"])
-        // Writing again where the conflict shows resolves it.
-        try prov.ok("plan", "set", id, "target=11 SOP")
+        // A value that is not one of the conflict's is refused by number; nothing is written.
+        let wrong = try prov.run(["conflicts", "resolve", String(id.prefix(8)), "target", "2"])
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("numbered 0 to 1; 2 is not one of them"), "\(wrong.stderr)")
+        #expect(try prov.objects("conflicts").count == 1)
+        // Keeping the losing value (number 1, the province's) writes it again and closes the conflict.
+        let kept = try prov.object("conflicts", "resolve", String(id.prefix(8)), "target", "1")
+        #expect(kept["value"] as? String == "12 SOP")
         #expect(try prov.objects("conflicts").isEmpty)
+        #expect(try prov.object("plan", "show", id)["target"] as? String == "12 SOP")
     }
 
     @Test func reviewReportDigestAndVerify() throws {

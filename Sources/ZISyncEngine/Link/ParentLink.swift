@@ -3,7 +3,7 @@ import ZISyncCore
 import ZISyncProtocol
 
 /// The round's view of its parent: the requests of the protocol, whatever carries them.
-/// `HTTPSLink` (ZISyncNode) speaks HTTPS through libcurl; `InProcessLink` calls the parent's
+/// `HTTPSLink` (ZISyncTransport) speaks HTTPS through libcurl; `InProcessLink` calls the parent's
 /// service code directly, for fast tests of the round's logic. A failed request throws a
 /// `LinkFailure`.
 public protocol ParentLink: Sendable {

@@ -6,7 +6,7 @@ import ZISyncStore
 
 /// What a parent does for its children, whatever carries the requests: push, pull and report,
 /// and evidence files (uploads with tus semantics, ranged downloads). The HTTPS routes of
-/// ZISyncNode and the in-process link both call it; every request names the child that
+/// ZISyncTransport and the in-process link both call it; every request names the child that
 /// `admit` let in.
 public struct ParentEndpoint: Sendable {
     public let store: Store
@@ -54,8 +54,12 @@ public struct ParentEndpoint: Sendable {
         public let satker: String
     }
 
-    /// The door: only a direct child of this node is served.
-    public func admit(_ satker: String) throws -> Child {
+    /// The door: only a direct child of this node is served, and over HTTPS only with a
+    /// certificate that is not revoked (`certificateDER`, the one its connection showed).
+    public func admit(_ satker: String, certificateDER: [UInt8]? = nil) throws -> Child {
+        if let certificateDER, let revoked = store.doorRefusal(certificateDER: certificateDER) {
+            throw EndpointError(.forbidden, revoked)
+        }
         guard store.registry[satker]?.parent == store.node else {
             throw EndpointError(.forbidden, "\(satker) is not a child of \(store.node)")
         }
@@ -84,10 +88,8 @@ public struct ParentEndpoint: Sendable {
         let now = self.now()
         let (store, ahead, received, certificates) = (self.store, maxClockAhead, changes, request.certificates)
         let (report, tips) = try await blocking {
-            let report = try store.ledger.receiveFromBelow(
-                received, sender: child.satker, source: "push from \(child.satker)", at: now, maxClockAhead: ahead,
-                recordChild: true, certificates: certificates)
-            return (report, try store.changeLog.chainTips(subtree: child.satker))
+            try store.ledger.receivePush(
+                received, from: child.satker, at: now, maxClockAhead: ahead, certificates: certificates)
         }
         let answer = PushAnswer(
             accepted: report.applied, duplicates: report.duplicates, held: report.held,

@@ -4,6 +4,7 @@ import ZISyncCore
 import ZISyncEngine
 import ZISyncProtocol
 import ZISyncStore
+import ZISyncTransport
 
 /// Rounds with the parent, one at a time, whoever asks: the daemon's own loop or an operator
 /// through the control socket. Keeps the backoff state and the running config (SIGHUP swaps it).

@@ -34,7 +34,8 @@ extension WebSite {
             let form = context.form ?? Form(urlencoded: "")
             let id = form["id"] ?? ""
             let field = form["field"] ?? ""
-            guard let conflict = try store.audit.conflicts().first(where: { $0.recordID == id && $0.field == field }),
+            let conflicts = Conflicts(store)
+            guard let conflict = try conflicts.find(id, field: field),
                 let chosen = form["pilihan"].flatMap(Int.init), conflict.values.indices.contains(chosen)
             else {
                 return try conflictsPage(
@@ -44,11 +45,9 @@ extension WebSite {
             guard let type = RecordType(rawValue: conflict.type) else {
                 throw WebRefusal.bad("Jenis catatan tidak dikenal.")
             }
-            try s.require(action(for: type, id: id))
+            try s.require(action(for: type, id: conflict.recordID))
             do {
-                try store.write(
-                    type: type, recordID: id, owner: conflict.owner, fields: [field: conflict.values[chosen].value],
-                    actor: s.actor(at: node))
+                try conflicts.resolve(conflict, choice: chosen, actor: s.actor(at: node))
             } catch let e as ZISyncError {
                 return try conflictsPage(context: context, error: Self.refusal(e), status: .unprocessableContent)
             }
@@ -70,7 +69,7 @@ extension WebSite {
     func conflictsPage(
         context: WebContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok
     ) throws -> Response {
-        let rows: [[String: Any]] = try store.audit.conflicts().map { c in
+        let rows: [[String: Any]] = try Conflicts(store).open().map { c in
             [
                 "id": c.recordID, "type": c.type, "owner": c.owner, "field": c.field,
                 "values": c.values.enumerated().map { i, v in

@@ -5,6 +5,7 @@ import ZISyncEngine
 import ZISyncNode
 import ZISyncProtocol
 import ZISyncStore
+import ZISyncTransport
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

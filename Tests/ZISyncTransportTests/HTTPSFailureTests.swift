@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import ZISyncCore
 import ZISyncEngine
-import ZISyncNode
 import ZISyncProtocol
 import ZISyncTransport
 

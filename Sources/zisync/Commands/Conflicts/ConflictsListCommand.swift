@@ -2,19 +2,19 @@ import ArgumentParser
 import ZISyncCore
 import ZISyncStore
 
-struct ConflictsCommand: ParsableCommand {
+struct ConflictsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "conflicts",
-        abstract: "Fields written concurrently in two places, not yet resolved.",
+        commandName: "list",
+        abstract: "Fields written concurrently in two places, not yet resolved (the default).",
         discussion:
-            "The last writer (by HLC) wins meanwhile. Writing the field again on a node that shows the conflict resolves it."
+            "The last writer (by HLC) wins meanwhile. Each field's values are numbered from 0 (the winner); `zisync conflicts resolve RECORD FIELD N` keeps value N."
     )
 
     @OptionGroup var node: NodeOptions
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let conflicts = try node.openStore().audit.conflicts()
+        let conflicts = try Conflicts(try node.openStore()).open()
         if json {
             try printJSON(
                 conflicts.map { c in
@@ -36,12 +36,12 @@ struct ConflictsCommand: ParsableCommand {
             return
         }
         printTable(
-            ["RECORD", "TYPE", "SATKER", "FIELD", "", "ORIGIN:SEQ", "ACTOR", "VALUE"],
+            ["RECORD", "TYPE", "SATKER", "FIELD", "N", "", "ORIGIN:SEQ", "ACTOR", "VALUE"],
             conflicts.flatMap { c in
-                c.values.map {
+                c.values.enumerated().map { n, v in
                     [
-                        String(c.recordID.prefix(8)), c.type, c.owner, c.field, $0.winner ? "wins" : "loses",
-                        "\($0.origin):\($0.seq)", $0.actor, $0.value.description,
+                        String(c.recordID.prefix(8)), c.type, c.owner, c.field, String(n), v.winner ? "wins" : "loses",
+                        "\(v.origin):\(v.seq)", v.actor, v.value.description,
                     ]
                 }
             })

@@ -30,7 +30,7 @@ enum HTTPAnswers {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: payload)))
     }
 
-    static func error(_ status: HTTPResponse.Status, _ message: String, tus: Bool = false) -> Response {
+    static func error(_ status: HTTPTypes.HTTPResponse.Status, _ message: String, tus: Bool = false) -> Response {
         var headers = headers(tus: tus)
         headers[.contentType] = SyncProtocol.jsonType
         let body = (try? JSONEncoder().encode(ErrorAnswer(error: message))) ?? Data()
@@ -38,11 +38,11 @@ enum HTTPAnswers {
     }
 
     static func error(_ e: EndpointError, tus: Bool) -> Response {
-        let status: HTTPResponse.Status =
+        let status: HTTPTypes.HTTPResponse.Status =
             switch e.status {
-            case .locked: HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
-            case .checksumMismatch: HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch")
-            default: HTTPResponse.Status(code: e.status.rawValue)
+            case .locked: HTTPTypes.HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
+            case .checksumMismatch: HTTPTypes.HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch")
+            default: HTTPTypes.HTTPResponse.Status(code: e.status.rawValue)
             }
         return error(status, e.message, tus: tus)
     }
