@@ -21,7 +21,7 @@ extension Store {
     public func writeBatch(_ body: (inout LocalWriter) throws -> Void) throws -> [Change] {
         let auth = authorization
         return try db.write { db in
-            if let reason = try String.fetchOne(db, sql: "SELECT recovery FROM sync_state WHERE id = 1") {
+            if let reason = try SyncState.recoveryReason(db) {
                 throw ZISyncError(
                     "\(node) writes nothing until it has fetched what its parent holds of its own changes: \(reason). Run `zisync sync --home \(home.url.path)` (a running daemon does it at its next round); `zisync status` shows how far it is"
                 )

@@ -78,15 +78,7 @@ public final class Store: @unchecked Sendable {
     public var audit: Audit { Audit(store: self) }
 
     static func openPool(_ home: Home) throws -> DatabasePool {
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            // 32 MiB of pages per connection (SQLite's default is 2): a national store's indexes
-            // are read from memory instead of by a system call per page. Taken only as used.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
-        }
-        let pool = try DatabasePool(path: home.databaseURL.path, configuration: config)
+        let pool = try DatabasePool(path: home.databaseURL.path, configuration: Schema.connection())
         try Schema.migrator(filesRoot: home.filesURL).migrate(pool)
         home.restrictPermissions()
         return pool
@@ -127,8 +119,7 @@ public final class Store: @unchecked Sendable {
             at: home.url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let pool = try openPool(home)
         try pool.write { db in
-            try db.execute(sql: "INSERT INTO node_meta(key, value) VALUES ('satker', ?)", arguments: [satker])
-            try db.execute(sql: "INSERT INTO node_meta(key, value) VALUES ('hlc', '0')")
+            try NodeMetaRow.create(db, satker: satker)
         }
         let store = try Store(home: home, node: satker, db: pool, physicalNow: physicalNow)
         let report = try store.receive(
@@ -152,7 +143,7 @@ public final class Store: @unchecked Sendable {
         let pool = try openPool(home)
         let (satker, offset) = try pool.read { db in
             (
-                try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'satker'"),
+                try NodeMetaRow.satker(db),
                 try SyncState.fetchOne(db)?.clockOffsetMilliseconds ?? 0
             )
         }

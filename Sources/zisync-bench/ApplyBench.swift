@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ZISyncCore
 import ZISyncStore
 
@@ -45,38 +44,11 @@ func bareInsertRate(_ changes: [Change], batchSize: Int, cleanup: inout [URL]) t
     let bareHome = tempHome("bare")
     cleanup.append(bareHome)
     try FileManager.default.createDirectory(at: bareHome, withIntermediateDirectories: true)
-    var config = Configuration()
-    config.prepareDatabase { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-    let bare = try DatabasePool(path: bareHome.appendingPathComponent("bare.db").path, configuration: config)
-    try bare.write { db in
-        try db.execute(
-            sql: """
-                CREATE TABLE change_log(local_seq INTEGER PRIMARY KEY AUTOINCREMENT, origin TEXT NOT NULL,
-                  seq INTEGER NOT NULL, hlc INTEGER NOT NULL, record_type TEXT NOT NULL, record_id TEXT NOT NULL,
-                  owner TEXT NOT NULL, actor TEXT NOT NULL, fields TEXT NOT NULL, base TEXT NOT NULL, prev_hash TEXT,
-                  hash TEXT NOT NULL, status TEXT NOT NULL, received_at INTEGER NOT NULL, key_id TEXT, signature TEXT,
-                  UNIQUE(origin, seq));
-                CREATE INDEX change_log_record ON change_log(record_id);
-                """)
-    }
+    let bare = try BareChangeLog(path: bareHome.appendingPathComponent("bare.db").path)
     let elapsed = try seconds {
         var i = 0
         while i < changes.count {
-            let batch = changes[i..<min(i + batchSize, changes.count)]
-            try bare.write { db in
-                let stmt = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO change_log(origin, seq, hlc, record_type, record_id, owner, actor, fields, base,
-                          prev_hash, hash, status, received_at, key_id, signature)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'applied', 0, ?, ?)
-                        """)
-                for c in batch {
-                    try stmt.execute(arguments: [
-                        c.origin, c.seq, c.hlc.rawValue, c.recordType, c.recordID, c.owner, c.actor, c.fieldsJSON,
-                        c.baseJSON, c.prev, c.hash, c.signature?.keyID, c.signature?.value,
-                    ])
-                }
-            }
+            try bare.insert(changes[i..<min(i + batchSize, changes.count)])
             i += batchSize
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ZISyncCore
 import ZISyncStore
 import ZISyncTestSupport
@@ -187,10 +186,7 @@ private func copyHistory(of prov: URL, toParent parent: URL, _ site: NationalBen
             try FileManager.default.copyItem(at: source, to: target)
         }
     }
-    let db = try DatabaseQueue(path: parent.appendingPathComponent("zisync.db").path)
-    try db.write { try $0.execute(sql: "UPDATE node_meta SET value = '00' WHERE key = 'satker'") }
-    try db.write { try $0.execute(sql: "DELETE FROM parent_ack; UPDATE sync_state SET pull_cursor = 0") }
-    try db.close()
+    try Store.adoptAsKPURI(databaseAt: parent.appendingPathComponent("zisync.db").path)
     try site.stock(try Store.open(home: Home(path: parent.path)))
 }
 

@@ -58,63 +58,45 @@ public struct Accounts: Sendable {
         if let problem = Self.problem(name: name) { throw ZISyncError(problem) }
         let now = HybridClock.systemMilliseconds()
         try store.db.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM web_user WHERE name = ?", arguments: [name]) == nil else {
+            guard try !WebUserRow.exists(db, name: name) else {
                 throw ZISyncError("user '\(name)' already exists (change the password with `zisync user passwd`)")
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO web_user(name, role, password_hash, disabled, created_at, password_changed_at)
-                    VALUES (?, ?, ?, 0, ?, ?)
-                    """, arguments: [name, role.rawValue, passwordHash, now, now])
+            try WebUserRow.insert(db, name: name, role: role, passwordHash: passwordHash, at: now)
         }
     }
 
     /// Sets a new password; every session of the person ends.
     public func setPassword(name: String, passwordHash: String) throws {
         try store.db.write { db in
-            try db.execute(
-                sql: "UPDATE web_user SET password_hash = ?, password_changed_at = ? WHERE name = ?",
-                arguments: [passwordHash, HybridClock.systemMilliseconds(), name])
-            guard db.changesCount == 1 else { throw ZISyncError("no user '\(name)' (see `zisync user list`)") }
-            try db.execute(sql: "DELETE FROM web_session WHERE user = ?", arguments: [name])
+            guard
+                try WebUserRow.setPassword(
+                    db, name: name, passwordHash: passwordHash, at: HybridClock.systemMilliseconds())
+            else { throw ZISyncError("no user '\(name)' (see `zisync user list`)") }
+            try WebSessionRow.deleteAll(db, user: name)
         }
     }
 
     /// Disables (or enables again) an account; a disabled one's sessions end.
     public func setDisabled(name: String, _ disabled: Bool) throws {
         try store.db.write { db in
-            try db.execute(
-                sql: "UPDATE web_user SET disabled = ? WHERE name = ?", arguments: [disabled ? 1 : 0, name])
-            guard db.changesCount == 1 else { throw ZISyncError("no user '\(name)' (see `zisync user list`)") }
-            if disabled { try db.execute(sql: "DELETE FROM web_session WHERE user = ?", arguments: [name]) }
+            guard try WebUserRow.setDisabled(db, name: name, disabled) else {
+                throw ZISyncError("no user '\(name)' (see `zisync user list`)")
+            }
+            if disabled { try WebSessionRow.deleteAll(db, user: name) }
         }
     }
 
     public func list() throws -> [Account] {
-        try store.db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM web_user ORDER BY name").compactMap(Self.account)
-        }
+        try store.db.read { db in try WebUserRow.all(db) }
     }
 
     public func get(_ name: String) throws -> Account? {
-        try store.db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM web_user WHERE name = ?", arguments: [name]).flatMap(Self.account)
-        }
+        try store.db.read { db in try WebUserRow.named(db, name) }
     }
 
     /// The stored hash of an enabled account, for checking a password.
     public func passwordHash(of name: String) throws -> String? {
-        try store.db.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT password_hash FROM web_user WHERE name = ? AND disabled = 0", arguments: [name])
-        }
-    }
-
-    static func account(_ row: Row) -> Account? {
-        guard let role = Role(rawValue: row["role"]) else { return nil }
-        return Account(
-            name: row["name"], role: role, disabled: (row["disabled"] as Int) != 0, createdAt: row["created_at"],
-            passwordChangedAt: row["password_changed_at"])
+        try store.db.read { db in try WebUserRow.passwordHash(db, name: name) }
     }
 
     // MARK: Sessions
@@ -126,10 +108,9 @@ public struct Accounts: Sendable {
         let now = HybridClock.systemMilliseconds()
         try store.db.write { db in
             // Expired sessions go as new ones come: the table stays small without a sweeper.
-            try db.execute(sql: "DELETE FROM web_session WHERE expires_at < ?", arguments: [now])
-            try db.execute(
-                sql: "INSERT INTO web_session(token_hash, user, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [Self.hash(token), name, csrf, now, now + seconds * 1000])
+            try WebSessionRow.deleteExpired(db, before: now)
+            try WebSessionRow.insert(
+                db, tokenHash: Self.hash(token), user: name, csrf: csrf, at: now, expiresAt: now + seconds * 1000)
         }
         return (token, csrf)
     }
@@ -138,23 +119,12 @@ public struct Accounts: Sendable {
     public func session(token: String) throws -> WebSession? {
         guard token.utf8.count == 64 else { return nil }
         let now = HybridClock.systemMilliseconds()
-        return try store.db.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT s.csrf, s.expires_at, u.* FROM web_session s JOIN web_user u ON u.name = s.user
-                        WHERE s.token_hash = ? AND s.expires_at >= ? AND u.disabled = 0
-                        """, arguments: [Self.hash(token), now]),
-                let account = Self.account(row)
-            else { return nil }
-            return WebSession(account: account, csrf: row["csrf"], expiresAt: row["expires_at"])
-        }
+        return try store.db.read { db in try WebSessionRow.live(db, tokenHash: Self.hash(token), at: now) }
     }
 
     public func endSession(token: String) throws {
         try store.db.write { db in
-            try db.execute(sql: "DELETE FROM web_session WHERE token_hash = ?", arguments: [Self.hash(token)])
+            try WebSessionRow.delete(db, tokenHash: Self.hash(token))
         }
     }
 

@@ -11,23 +11,19 @@ extension ApplySession {
     /// revoked: the new signature takes the place of the old one, so the change can travel on.
     mutating func replaceRevokedSignature(with change: Change) throws {
         guard authenticity != nil, let new = change.signature,
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT key_id, signature FROM change_log WHERE origin = ? AND seq = ?"),
-                arguments: [change.origin, change.seq]),
-            (row["key_id"] as String?) != new.keyID
+            let row = try ChangeRow.signature(db, origin: change.origin, seq: change.seq),
+            row.keyID != new.keyID
         else { return }
-        let old: String? = row["key_id"]
+        let old = row.keyID
         let oldCertificate = try old.flatMap { try authenticity!.certificate($0, db: db) }
         let oldStands =
             try oldCertificate.map {
                 try authenticity!.refusal(
-                    change.signed(ChangeSignature(keyID: $0.keyID, value: row["signature"] ?? "")), db: db)
+                    change.signed(ChangeSignature(keyID: $0.keyID, value: row.value ?? "")), db: db)
                     == nil
             } ?? false
         guard !oldStands, try authenticity!.refusal(change, db: db) == nil else { return }
-        try db.execute(
-            sql: "UPDATE change_log SET key_id = ?, signature = ? WHERE origin = ? AND seq = ?",
-            arguments: [new.keyID, new.value, change.origin, change.seq])
+        try ChangeRow.setSignature(db, origin: change.origin, seq: change.seq, keyID: new.keyID, value: new.value)
     }
 
     /// Signs again, with this node's current key, its own changes signed with a key revoked
@@ -41,19 +37,11 @@ extension ApplySession {
         // Only rows without a signature or signed by a revoked key of this office: after a rotation
         // the old key's changes stand, and are not read again at every round.
         var revoked: [String] = []
-        for row in try Row.fetchAll(
-            db, sql: "SELECT key_id, serial FROM origin_certificate WHERE satker = ?", arguments: [node])
-        where checks.revocations.entry(satker: node, serial: row["serial"]) != nil {
-            revoked.append(row["key_id"])
+        for row in try OriginCertificateRow.of(db, satker: node)
+        where checks.revocations.entry(satker: node, serial: row.serial) != nil {
+            revoked.append(row.keyID)
         }
-        let rows = try ChangeRow.fetchAll(
-            db,
-            sql: """
-                SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ?
-                AND (key_id IS NULL OR key_id IN (\(databaseQuestionMarks(count: revoked.count))))
-                ORDER BY seq
-                """, arguments: StatementArguments([node] + revoked))
-        for row in rows {
+        for row in try ChangeRow.unsigned(db, origin: node, orSignedWith: revoked) {
             let change = try row.change()
             if let key = change.signature?.keyID {
                 guard let cert = try checks.certificate(key, db: db),
@@ -61,9 +49,8 @@ extension ApplySession {
                 else { continue }
             }
             let signature = signer.sign(hash: change.hash)
-            try db.execute(
-                sql: "UPDATE change_log SET key_id = ?, signature = ? WHERE origin = ? AND seq = ?",
-                arguments: [signature.keyID, signature.value, node, change.seq])
+            try ChangeRow.setSignature(
+                db, origin: node, seq: change.seq, keyID: signature.keyID, value: signature.value)
             first = min(first ?? change.seq, change.seq)
         }
         return first
@@ -88,16 +75,12 @@ extension ApplySession {
     /// Moves `origin`'s changes from `seq` on to `forked_change`, takes its tip back to the one
     /// before, and merges the records they wrote again from what stays.
     mutating func setAside(origin: String, from seq: Int64) throws {
-        let rows = try ChangeRow.fetchAll(
-            db, sql: "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND seq >= ? ORDER BY seq",
-            arguments: [origin, seq])
+        let rows = try ChangeRow.chain(db, origin: origin, from: seq)
         guard !rows.isEmpty else { return }
         for row in rows {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO forked_change(origin, seq, body, set_aside_at) VALUES (?, ?, ?, ?)",
-                arguments: [origin, row.seq, row.wire, now])
+            try ForkedChangeRow.setAside(db, origin: origin, seq: row.seq, body: row.wire, at: now)
         }
-        try db.execute(sql: "DELETE FROM change_log WHERE origin = ? AND seq >= ?", arguments: [origin, seq])
+        try ChangeRow.deleteChain(db, origin: origin, from: seq)
         if let prev = try ChangeRow.hash(db, origin: origin, seq: seq - 1) {
             heads[origin] = .some((seq: seq - 1, hash: prev))
             dirtyHeads.insert(origin)
@@ -109,13 +92,8 @@ extension ApplySession {
         for id in Set(rows.map(\.recordID)) {
             _ = try record(id)  // as stored, for the indexes
             records[id] = .some(nil)
-            try db.execute(sql: "DELETE FROM open_conflict WHERE record_id = ?", arguments: [id])
-            let kept = try ChangeRow.fetchAll(
-                db,
-                sql:
-                    "SELECT \(ChangeRow.columns) FROM change_log WHERE record_id = ? AND status = 'applied' ORDER BY local_seq",
-                arguments: [id])
-            for row in kept { try merge(try row.change()) }
+            try OpenConflictRow.closeAll(db, recordID: id)
+            for row in try ChangeRow.applied(db, toRecord: id) { try merge(try row.change()) }
             dirtyRecords.insert(id)
         }
     }
@@ -130,21 +108,14 @@ extension ApplySession {
     @discardableResult
     mutating func repairClockIfAhead() throws -> Int {
         guard clock.last > saneUntil else { return 0 }
-        let acked =
-            try Int64.fetchOne(db, sql: "SELECT seq FROM parent_ack WHERE origin = ?", arguments: [node]) ?? 0
-        let first = try Int64.fetchOne(
-            db, sql: "SELECT MIN(seq) FROM change_log WHERE origin = ? AND seq > ? AND hlc > ?",
-            arguments: [node, acked, saneUntil.rawValue])
+        let acked = try ParentAckRow.seq(db, origin: node) ?? 0
+        let first = try ChangeRow.firstStamped(db, origin: node, after: acked, laterThan: saneUntil.rawValue)
         // Start above every clock this node believes, so that re-stamped writes still come after
         // what they were written over.
-        let believed =
-            try Int64.fetchOne(
-                db, sql: "SELECT MAX(hlc) FROM change_log WHERE hlc <= ?", arguments: [saneUntil.rawValue]) ?? 0
+        let believed = try ChangeRow.latestClock(db, notAfter: saneUntil.rawValue) ?? 0
         clock = HybridClock(last: HLC(rawValue: believed), physicalNow: physicalNow)
         guard let first else { return 0 }
-        let rows = try ChangeRow.fetchAll(
-            db, sql: "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND seq >= ? ORDER BY seq",
-            arguments: [node, first])
+        let rows = try ChangeRow.chain(db, origin: node, from: first)
         var prev = try ChangeRow.hash(db, origin: node, seq: first - 1)
         for row in rows {
             let old = try row.change()
@@ -153,16 +124,7 @@ extension ApplySession {
                 recordID: old.recordID, owner: old.owner, fields: old.fields, base: old.base, actor: old.actor,
                 prev: prev)
             // A new arrival number too: children that pulled the first version pull this one.
-            let signature = signer?.sign(hash: new.hash)
-            try db.execute(
-                sql: """
-                    UPDATE change_log SET hlc = ?, prev_hash = ?, hash = ?, received_at = ?, key_id = ?, signature = ?,
-                        local_seq = (SELECT MAX(local_seq) + 1 FROM change_log)
-                    WHERE origin = ? AND seq = ?
-                    """,
-                arguments: [
-                    new.hlc.rawValue, new.prev, new.hash, now, signature?.keyID, signature?.value, node, new.seq,
-                ])
+            try ChangeRow.restamp(db, new, receivedAt: now, signature: signer?.sign(hash: new.hash))
             if var rec = try record(new.recordID) {
                 for name in new.fields.keys where rec.fields[name]?.version == new.version {
                     rec.fields[name]?.hlc = new.hlc

@@ -12,46 +12,30 @@ extension ApplySession {
     /// (its clock had run ahead) takes the place of the first, and a replay of the first cannot
     /// undo it.
     mutating func hold(_ change: Change, sender: String?) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO pending_change(origin, seq, body, sender, received_at, hlc)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(origin, seq) DO UPDATE SET body = excluded.body, sender = excluded.sender,
-                    received_at = excluded.received_at, hlc = excluded.hlc
-                WHERE excluded.hlc < COALESCE(pending_change.hlc, 9223372036854775807)
-                """
-        ).execute(arguments: [change.origin, change.seq, change.wireJSON, sender, now, change.hlc.rawValue])
+        try PendingRow.hold(
+            db, origin: change.origin, seq: change.seq, body: change.wireJSON, sender: sender, at: now,
+            hlc: change.hlc.rawValue)
         pendingOrigins?.insert(change.origin)
     }
 
     mutating func mayHavePending(_ origin: String) throws -> Bool {
-        if pendingOrigins == nil {
-            pendingOrigins = Set(try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM pending_change"))
-        }
+        if pendingOrigins == nil { pendingOrigins = Set(try PendingRow.origins(db)) }
         return pendingOrigins!.contains(origin)
     }
 
     /// Applies the changes from above held for their clock whose time has come.
     mutating func releaseDueFromAbove(source: String, report: inout ReceiveReport) throws {
         guard let notAfter else { return }
-        let rows = try PendingRow.fetchAll(
-            db,
-            sql: """
-                SELECT origin, seq, body, sender FROM pending_change
-                WHERE sender IS NULL AND (hlc IS NULL OR hlc <= ?) ORDER BY hlc
-                """, arguments: [notAfter.rawValue])
-        for row in rows where !keepsChain(of: row.origin) {
+        for row in try PendingRow.fromAbove(db, notAfter: notAfter.rawValue) where !keepsChain(of: row.origin) {
             guard let held = try? row.change(), held.hlc <= notAfter else { continue }
-            try db.execute(
-                sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?", arguments: [row.origin, row.seq])
+            try PendingRow.delete(db, origin: row.origin, seq: row.seq)
             try receive(held, sender: nil, source: source, report: &report)
         }
     }
 
     /// Applies held changes of origins in `sender`'s subtree whose turn and time have come.
     mutating func releaseDue(in sender: String, source: String, report: inout ReceiveReport) throws {
-        for origin in try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM pending_change")
-        where registry.isInSubtree(origin, of: sender) {
+        for origin in try PendingRow.origins(db) where registry.isInSubtree(origin, of: sender) {
             try releasePending(origin: origin, after: try head(origin)?.seq ?? 0, source: source, report: &report)
         }
     }
@@ -64,18 +48,13 @@ extension ApplySession {
     mutating func releasePending(
         origin: String, after seq: Int64, source: String, report: inout ReceiveReport
     ) throws {
-        if pendingOrigins == nil {
-            pendingOrigins = Set(try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM pending_change"))
-        }
+        if pendingOrigins == nil { pendingOrigins = Set(try PendingRow.origins(db)) }
         guard pendingOrigins!.contains(origin) else { return }
         var next = seq + 1
-        while let row = try PendingRow.fetchOne(
-            db, sql: "SELECT origin, seq, body, sender FROM pending_change WHERE origin = ? AND seq = ?",
-            arguments: [origin, next])
-        {
+        while let row = try PendingRow.find(db, origin: origin, seq: next) {
             let held = try row.change()
             if let notAfter, held.hlc > notAfter { break }  // still ahead of this node's clock
-            try db.execute(sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?", arguments: [origin, next])
+            try PendingRow.delete(db, origin: origin, seq: next)
             let before = try head(origin)?.seq
             var inner = report
             try receiveWithoutRelease(held, sender: row.sender, source: source, report: &inner)
@@ -102,11 +81,9 @@ extension ApplySession {
     /// Changes waiting here (for an earlier change of their origin, or for this node's clock)
     /// whose origin lies in `sender`'s subtree; every waiting change without a sender.
     func heldCount(of sender: String?) throws -> Int {
-        let rows = try Row.fetchAll(db, sql: "SELECT origin, COUNT(*) AS n FROM pending_change GROUP BY origin")
-        return rows.reduce(0) { total, row in
-            let origin: String = row["origin"]
-            guard sender.map({ registry.isInSubtree(origin, of: $0) }) ?? true else { return total }
-            return total + (row["n"] as Int)
+        try PendingRow.countsByOrigin(db).reduce(0) { total, row in
+            guard sender.map({ registry.isInSubtree(row.origin, of: $0) }) ?? true else { return total }
+            return total + row.count
         }
     }
 }

@@ -106,26 +106,16 @@ extension ApplySession {
                 change.fields, creates: type.schema.makesRecord(change.fields, base: change.base), type: type)
         }
         if refusal == nil, !checked { refusal = try relationRefusal(change) }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO change_log(origin, seq, hlc, record_type, record_id, owner, actor, fields, base,
-                                       prev_hash, hash, status, received_at, key_id, signature)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                change.origin, change.seq, change.hlc.rawValue, change.recordType, change.recordID, change.owner,
-                change.actor, encoded.fieldsJSON, encoded.baseJSON, change.prev, change.hash,
-                refusal == nil ? "applied" : "refused", now, change.signature?.keyID, change.signature?.value,
-            ])
+        try ChangeRow.insert(
+            db, change, fieldsJSON: encoded.fieldsJSON, baseJSON: encoded.baseJSON,
+            status: refusal == nil ? "applied" : "refused", receivedAt: now)
         if (try head(change.origin)?.seq ?? 0) < change.seq {
             heads[change.origin] = .some((seq: change.seq, hash: change.hash))
             dirtyHeads.insert(change.origin)
         }
         if try mayHavePending(change.origin) {
             // A copy held for this sequence (another version, stamped later) is spent.
-            try db.cachedStatement(sql: "DELETE FROM pending_change WHERE origin = ? AND seq = ?").execute(
-                arguments: [change.origin, change.seq])
+            try PendingRow.delete(db, origin: change.origin, seq: change.seq)
         }
         if change.hlc <= saneUntil { clock.observe(change.hlc) }
         if let refusal {
@@ -157,13 +147,9 @@ extension ApplySession {
             let after = try Merge.apply(write, to: before) { try Self.wasApplied(db, $0) }
             rec.fields[name] = after
             if after.isConflicted {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO open_conflict(record_id, field) VALUES (?, ?)",
-                    arguments: [change.recordID, name])
+                try OpenConflictRow.open(db, recordID: change.recordID, field: name)
             } else if before?.isConflicted == true {
-                try db.execute(
-                    sql: "DELETE FROM open_conflict WHERE record_id = ? AND field = ?",
-                    arguments: [change.recordID, name])
+                try OpenConflictRow.close(db, recordID: change.recordID, field: name)
             }
         }
         records[change.recordID] = .some(rec)
@@ -173,16 +159,7 @@ extension ApplySession {
     func recordRefusal(_ change: Change, reason: String, sender: String?, source: String) throws {
         // Reasons quote the change (its type, ids, field names): cleaned before anyone shows them.
         let reason = PeerText.clean(reason)
-        try db.execute(
-            sql: """
-                INSERT INTO refused_change(origin, seq, hash, record_type, record_id, owner, body, reason, sender,
-                                           source, refused_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                change.origin, change.seq, change.hash, change.recordType, change.recordID, change.owner,
-                change.wireJSON, reason, sender, source, now,
-            ])
+        try RefusedRow.insert(db, change, reason: reason, sender: sender, source: source, at: now)
     }
 
     mutating func refuse(

@@ -52,7 +52,7 @@ struct ApplySession {
         // The seed's registry differs from the store's only while the store is being created.
         subtree = store.registry.all.isEmpty ? authorization.registry.subtree(of: store.node) : store.subtree
         hasParent = authorization.registry[store.node]?.parent != nil
-        let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0
+        let last = try NodeMetaRow.hlc(db) ?? 0
         clock = HybridClock(last: HLC(rawValue: last), physicalNow: store.physicalNow)
         now = store.physicalNow()
         saneUntil = HLC(milliseconds: now + store.clockSkewLimitMilliseconds, counter: 0xFFFF)
@@ -87,20 +87,13 @@ struct ApplySession {
 
     mutating func record(_ id: String) throws -> StoredRecord? {
         if let cached = records[id] { return cached }
-        let row = try RecordRow.fetchOne(
-            db.cachedStatement(sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_id = ?"),
-            arguments: [id])
-        let value = try row?.record()
+        let value = try RecordRow.get(db, id)?.record()
         records[id] = .some(value)
         stored[id] = .some(value)
         return value
     }
 
-    static func wasApplied(_ db: Database, _ v: Version) throws -> Bool {
-        try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM change_log WHERE origin = ? AND seq = ? AND status = 'applied'",
-            arguments: [v.origin, v.seq]) ?? false
-    }
+    static func wasApplied(_ db: Database, _ v: Version) throws -> Bool { try ChangeRow.isApplied(db, v) }
 
     /// Writes cached chain tips, records and the clock back. Same transaction as the log rows.
     mutating func finish() throws {
@@ -114,9 +107,7 @@ struct ApplySession {
         for id in dirtyRecords {
             guard let rec = records[id] ?? nil else {
                 // Written only by changes set aside: gone until they are written again.
-                if (stored[id] ?? nil) != nil {
-                    try db.execute(sql: "DELETE FROM record_state WHERE record_id = ?", arguments: [id])
-                }
+                if (stored[id] ?? nil) != nil { try RecordRow.delete(db, id) }
                 continue
             }
             if rec.type == RecordType.evidence.rawValue {
@@ -132,8 +123,7 @@ struct ApplySession {
         for rec in evidence {
             try RecordIndexes.store(db, rec, stored: stored[rec.id] ?? nil, subtree: subtree, hasParent: hasParent)
         }
-        try db.execute(
-            sql: "UPDATE node_meta SET value = ? WHERE key = 'hlc'", arguments: [String(clock.last.rawValue)])
+        try NodeMetaRow.setHLC(db, clock.last.rawValue)
         dirtyHeads = []
         dirtyRecords = []
         createdHere = []

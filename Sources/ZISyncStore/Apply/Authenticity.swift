@@ -25,8 +25,7 @@ struct ChangeAuthenticity {
     /// The certificate with this key id, if one held here was issued by the deployment CA.
     mutating func certificate(_ keyID: String, db: Database) throws -> TrustedCertificate? {
         if let known = certificates[keyID] { return known }
-        let der = try Data.fetchOne(
-            db.cachedStatement(sql: "SELECT der FROM origin_certificate WHERE key_id = ?"), arguments: [keyID])
+        let der = try OriginCertificateRow.der(db, keyID: keyID)
         let value = der.flatMap { try? trust.admit(der: Array($0)) }
         certificates[keyID] = .some(value)
         return value
@@ -148,45 +147,27 @@ extension Store {
         return try db.write { db in
             var session = try ApplySession(db: db, store: self, authorization: auth)
             guard let first = try session.resignRevoked() else { return 0 }
-            try db.execute(
-                sql: "UPDATE parent_ack SET seq = min(seq, ?) WHERE origin = ?", arguments: [first - 1, node])
-            return try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM change_log WHERE origin = ? AND seq >= ? AND key_id = ?",
-                arguments: [node, first, originKey?.keyID]) ?? 0
+            try ParentAckRow.lower(db, origin: node, to: first - 1)
+            return try ChangeRow.countSigned(db, origin: node, from: first, keyID: originKey?.keyID)
         }
     }
 
     /// Keeps a certificate that travelled with changes, when the deployment CA issued it.
     static func keep(_ db: Database, der: [UInt8], certificate: TrustedCertificate?) throws {
         guard let cert = certificate else { return }
-        try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO origin_certificate(key_id, satker, serial, issued_at, der)
-                VALUES (?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [cert.keyID, cert.satker, cert.serial, cert.issuedAt, Data(der)])
+        try OriginCertificateRow.keep(db, cert, der: der)
     }
 
     /// The certificates held for these origins, as DER: what goes with their changes.
     public func certificates(of origins: Set<String>) throws -> [[UInt8]] {
-        try certificates(where: "satker", in: origins)
+        guard !origins.isEmpty else { return [] }
+        return try db.read { db in try OriginCertificateRow.ders(db, satkers: origins).map { Array($0) } }
     }
 
     /// The certificates with these key ids, as DER: what goes with a page of changes.
     public func certificates(keyIDs: Set<String>) throws -> [[UInt8]] {
-        try certificates(where: "key_id", in: keyIDs)
-    }
-
-    private func certificates(where column: String, in values: Set<String>) throws -> [[UInt8]] {
-        guard !values.isEmpty else { return [] }
-        return try db.read { db in
-            try Data.fetchAll(
-                db,
-                sql:
-                    "SELECT der FROM origin_certificate WHERE \(column) IN (\(databaseQuestionMarks(count: values.count))) ORDER BY key_id",
-                arguments: StatementArguments(Array(values))
-            ).map { Array($0) }
-        }
+        guard !keyIDs.isEmpty else { return [] }
+        return try db.read { db in try OriginCertificateRow.ders(db, keyIDs: keyIDs).map { Array($0) } }
     }
 
     /// Why a receipt (or another signed statement) is not `from`'s, or nil when it is: signed

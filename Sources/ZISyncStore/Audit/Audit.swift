@@ -13,12 +13,7 @@ public struct Audit: Sendable {
     /// Every write to every field of a record, oldest first, with what became of it.
     public func history(of recordID: String) throws -> [HistoryEntry] {
         let current = try store.records.get(recordID)
-        let rows = try store.db.read { db in
-            try ChangeRow.fetchAll(
-                db,
-                sql: "SELECT \(ChangeRow.columns) FROM change_log WHERE record_id = ? ORDER BY hlc, origin",
-                arguments: [recordID])
-        }
+        let rows = try store.db.read { db in try ChangeRow.ofRecord(db, recordID) }
         return try rows.flatMap { row in
             let change = try row.change()
             return change.fields.keys.sorted().map { field in
@@ -43,10 +38,7 @@ public struct Audit: Sendable {
 
     /// Fields written concurrently that nobody has resolved yet (by writing again).
     public func conflicts() throws -> [ConflictEntry] {
-        let keys = try store.db.read { db in
-            try Row.fetchAll(db, sql: "SELECT record_id, field FROM open_conflict ORDER BY record_id, field")
-                .map { ($0["record_id"] as String, $0["field"] as String) }
-        }
+        let keys = try store.db.read { db in try OpenConflictRow.all(db).map { ($0.recordID, $0.field) } }
         var out: [ConflictEntry] = []
         for (recordID, field) in keys {
             guard let rec = try store.records.get(recordID), let state = rec.fields[field] else { continue }
@@ -67,18 +59,14 @@ public struct Audit: Sendable {
 
     /// One stored change by its version.
     func change(_ version: Version) throws -> Change? {
-        try store.db.read { db in
-            try ChangeRow.fetchOne(
-                db, sql: "SELECT \(ChangeRow.columns) FROM change_log WHERE origin = ? AND seq = ?",
-                arguments: [version.origin, version.seq])
-        }?.change()
+        try store.db.read { db in try ChangeRow.find(db, origin: version.origin, seq: version.seq) }?.change()
     }
 
     // MARK: - Refusals and counts
 
     public func refusedChanges() throws -> [RefusedChange] {
         try store.db.read { db in
-            try RefusedRow.fetchAll(db, sql: "SELECT * FROM refused_change ORDER BY id").map {
+            try RefusedRow.all(db).map {
                 RefusedChange(
                     change: "\($0.origin):\($0.seq)", recordID: $0.recordID, reason: $0.reason, sender: $0.sender,
                     source: $0.source)
@@ -89,13 +77,9 @@ public struct Audit: Sendable {
     public func counts() throws -> Counts {
         try store.db.read { db in
             Counts(
-                changes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change_log") ?? 0,
-                ownChanges: try Int.fetchOne(
-                    db, sql: "SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?", arguments: [store.node])
-                    ?? 0,
-                refused: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM refused_change") ?? 0,
-                held: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_change") ?? 0,
-                conflicts: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM open_conflict") ?? 0)
+                changes: try ChangeRow.count(db), ownChanges: try ChangeRow.lastSeq(db, origin: store.node),
+                refused: try RefusedRow.count(db), held: try PendingRow.count(db),
+                conflicts: try OpenConflictRow.count(db))
         }
     }
 
@@ -114,30 +98,24 @@ public struct Audit: Sendable {
     public func waiting() throws -> [Waiting] {
         let now = store.physicalNow()
         let limit = store.clockSkewLimitMilliseconds
-        let rows = try store.db.read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT origin, COUNT(*) AS n, MIN(seq) AS first, MIN(hlc) AS hlc FROM pending_change GROUP BY origin ORDER BY origin"
-            )
-        }
+        let rows = try store.db.read { db in try PendingRow.waiting(db) }
         let heads = try store.db.read { db in
             try OriginHeadRow.seqs(db)
         }
         return rows.map { row in
-            let origin: String = row["origin"]
-            let hlc = (row["hlc"] as Int64?).map { HLC(rawValue: $0) }
-            let first: Int64 = row["first"]
+            let origin = row.origin
+            let hlc = row.hlc.map { HLC(rawValue: $0) }
+            let first = row.first
             if let hlc, hlc.milliseconds > now + limit {
                 return Waiting(
-                    origin: origin, changes: row["n"], reason: "clock", releaseAt: hlc.milliseconds - limit,
+                    origin: origin, changes: row.count, reason: "clock", releaseAt: hlc.milliseconds - limit,
                     releasedBy:
                         "stamped \(hlc) by a clock ahead of this one: applied when this clock reaches it, or when \(origin) re-stamps them (it does so by itself once its clock is right)"
                 )
             }
             let expected = (heads[origin] ?? 0) + 1
             return Waiting(
-                origin: origin, changes: row["n"], reason: "earlier", releaseAt: nil,
+                origin: origin, changes: row.count, reason: "earlier", releaseAt: nil,
                 releasedBy: first > expected
                     ? "wait for \(origin):\(expected), which has not arrived; the next sync from \(origin) brings it"
                     : "applied at the next sync")
@@ -155,20 +133,12 @@ public struct Audit: Sendable {
         let owners = registry.subtree(of: satker)
         // The whole registry is every record: read the table in id order instead of by owner.
         let everyone = owners.count == registry.all.count
-        // Naming the types lets SQLite find the owners' records by the (type, owner) index.
         let types = RecordType.allCases.map(\.rawValue)
         var hasher = SHA256()
         var count = 0
-        try store.records.each(
-            sql: everyone
-                ? "SELECT \(RecordRow.columns) FROM record_state ORDER BY record_id"
-                : """
-                SELECT \(RecordRow.columns) FROM record_state
-                WHERE record_type IN (\(databaseQuestionMarks(count: types.count)))
-                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY record_id
-                """,
-            arguments: everyone ? [] : StatementArguments(types + Array(owners))
-        ) { rec in
+        try store.records.each({
+            try RecordRow.inIDOrder($0, types: types, owners: everyone ? nil : Array(owners))
+        }) { rec in
             var j = CanonicalJSON()
             j.string(rec.id)
             j.raw(" ")

@@ -39,8 +39,7 @@ extension Audit {
         var lastOrigin: String?
         var lastSeq: Int64 = 0
         var lastHash: String?
-        let cursor = try ChangeRow.fetchCursor(
-            db, sql: "SELECT \(ChangeRow.columns) FROM change_log ORDER BY origin, seq")
+        let cursor = try ChangeRow.inChainOrder(db)
         while let row = try cursor.next() {
             report.changes += 1
             let c: Change
@@ -109,7 +108,7 @@ extension Audit {
     /// Every materialized record against the log's winners (taken out of `winners` as they are
     /// compared), then the winners no record holds.
     private static func verifyRecords(_ db: Database, winners: inout Winners, report: inout VerifyReport) throws {
-        let states = try RecordRow.fetchCursor(db, sql: "SELECT \(RecordRow.columns) FROM record_state")
+        let states = try RecordRow.all(db)
         while let row = try states.next() {
             report.records += 1
             let rec: StoredRecord

@@ -34,11 +34,9 @@ public struct Backup: Sendable {
         // The files the snapshot knows of; any stored since are a later backup's.
         let (files, database, changes) = try target.read { db in
             (
-                try Row.fetchAll(db, sql: "SELECT sha256, size FROM local_file ORDER BY sha256").map {
-                    (sha256: $0["sha256"] as String, size: $0["size"] as Int64)
-                },
-                try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'database'") ?? "",
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change_log") ?? 0
+                try LocalFileRow.all(db).map { (sha256: $0.sha256, size: $0.size) },
+                try NodeMetaRow.databaseIdentity(db) ?? "",
+                try ChangeRow.count(db)
             )
         }
         try target.close()
@@ -102,8 +100,7 @@ public struct Backup: Sendable {
         try? fm.removeItem(at: staging.appendingPathComponent("backup.json"))
         let queue = try DatabaseQueue(path: staging.appendingPathComponent("zisync.db").path)
         try queue.write { db in
-            try db.execute(
-                sql: "UPDATE node_meta SET value = lower(hex(randomblob(16))) WHERE key = 'database'")
+            try NodeMetaRow.renewDatabaseIdentity(db)
         }
         try queue.close()
         try? fm.removeItem(at: home.url)  // an empty directory

@@ -52,12 +52,8 @@ public struct ChangeLog: Sendable {
         try store.db.read { db in
             let depth = cursor.nextDepth
             while let first = cursor.origins.first, batch.count < maxChanges, first.depth == depth {
-                let rows = try ChangeRow.fetchCursor(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT \(ChangeRow.columns) FROM change_log
-                            WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
-                            """), arguments: [first.origin, first.after, first.tip, maxChanges - batch.count])
+                let rows = try ChangeRow.chain(
+                    db, origin: first.origin, after: first.after, through: first.tip, limit: maxChanges - batch.count)
                 var last = first.after
                 var full = false
                 while let row = try rows.next() {
@@ -94,29 +90,14 @@ public struct ChangeLog: Sendable {
     {
         let scope = Array(store.registry.subtree(of: child))
         let reference = RecordType.allCases.filter(\.isReference).map(\.rawValue)
-        let marks = databaseQuestionMarks(count: scope.count)
         return try store.db.read { db in
-            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(local_seq) FROM change_log") ?? 0
+            let newest = try ChangeRow.newestArrival(db) ?? 0
             let span = max(window, Int64(limit))
             // No arithmetic on the child's cursor beyond what is stored (it may be any integer).
             let windowEnd = cursor >= newest || newest - cursor <= span ? newest : cursor + span
-            let own = includingOwnChains ? "OR origin IN (\(marks))" : ""
-            var arguments: [any DatabaseValueConvertible] = [cursor, windowEnd]
-            arguments += reference as [any DatabaseValueConvertible]
-            arguments += (scope + scope + (includingOwnChains ? scope : [])) as [any DatabaseValueConvertible]
-            arguments.append(limit)
-            let rows = try ChangeRow.fetchAll(
-                db,
-                sql: """
-                    SELECT \(ChangeRow.columns) FROM change_log
-                    WHERE local_seq > ? AND local_seq <= ?
-                      AND ((status = 'applied'
-                            AND (record_type IN (\(databaseQuestionMarks(count: reference.count)))
-                                 OR (owner IN (\(marks)) AND origin NOT IN (\(marks)))))
-                           \(own))
-                    ORDER BY local_seq LIMIT ?
-                    """,
-                arguments: StatementArguments(arguments))
+            let rows = try ChangeRow.page(
+                db, after: cursor, through: windowEnd, reference: reference, scope: scope,
+                includingOwnChains: includingOwnChains, limit: limit)
             let keys = Set(rows.compactMap(\.signature?.keyID))
             if rows.count >= limit, let last = rows.last {
                 return (rows.map(\.wire), last.localSeq, last.localSeq < newest, keys)
@@ -150,7 +131,7 @@ public struct ChangeLog: Sendable {
 
     /// The arrival number of the newest change stored here (0 when none).
     public var newestArrival: Int64 {
-        get throws { try store.db.read { try Int64.fetchOne($0, sql: "SELECT MAX(local_seq) FROM change_log") ?? 0 } }
+        get throws { try store.db.read { try ChangeRow.newestArrival($0) ?? 0 } }
     }
 
     /// Changes of this node's subtree the parent does not hold yet, and when the oldest of them
@@ -166,11 +147,7 @@ public struct ChangeLog: Sendable {
                 let acked = acks[row.origin] ?? 0
                 count += Int(row.seq - acked)
                 // An origin's clock only moves forward: its first unacknowledged change is its oldest.
-                if let hlc = try Int64.fetchOne(
-                    db.cachedStatement(
-                        sql: "SELECT hlc FROM change_log WHERE origin = ? AND seq > ? ORDER BY seq LIMIT 1"),
-                    arguments: [row.origin, acked])
-                {
+                if let hlc = try ChangeRow.firstClock(db, origin: row.origin, after: acked) {
                     let ms = HLC(rawValue: hlc).milliseconds
                     oldest = min(oldest ?? ms, ms)
                 }

@@ -2,8 +2,22 @@ import Foundation
 import GRDB
 
 /// The node database's schema: its migrations (`Migration.all`, one version per file under
-/// Migrations/) and the roll-up indexes a node with children makes.
+/// Migrations/), the roll-up indexes a node with children makes, and how a connection to it is
+/// set up. (The statements on its tables are the tables' own, Tables/.)
 enum Schema {
+    /// Every connection: durable commits, a wait for a busy database, a larger page cache.
+    static func connection() -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 32 MiB of pages per connection (SQLite's default is 2): a national store's indexes
+            // are read from memory instead of by a system call per page. Taken only as used.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+        }
+        return config
+    }
+
     static func migrator(filesRoot: URL) -> DatabaseMigrator {
         var m = DatabaseMigrator()
         for migration in Migration.all {

@@ -19,19 +19,12 @@ extension SyncLedger {
         ) {
             db, report in
             guard recordChild else { return }
-            try db.execute(
-                sql: """
-                    INSERT INTO child_seen(satker, last_seen, last_push, pushed, refused) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(satker) DO UPDATE SET last_seen = excluded.last_seen, last_push = excluded.last_push,
-                        pushed = pushed + excluded.pushed, refused = refused + excluded.refused
-                    """, arguments: [sender, now, now, report.applied, report.refused.count])
+            try ChildSeen.pushed(
+                db, satker: sender, at: now, applied: report.applied, refused: report.refused.count)
             if let refusal = Refusal.summary(report.refused) {
-                try db.execute(
-                    sql: "UPDATE child_seen SET last_refusal = ?, last_refusal_at = ? WHERE satker = ?",
-                    arguments: [refusal, now, sender])
+                try ChildSeen.refusedPush(db, satker: sender, refusal: refusal, at: now)
             } else {
-                try db.execute(
-                    sql: "UPDATE child_seen SET last_clean_push = ? WHERE satker = ?", arguments: [now, sender])
+                try ChildSeen.cleanPush(db, satker: sender, at: now)
             }
         }
     }
@@ -40,26 +33,17 @@ extension SyncLedger {
     public func childReported(_ child: String, report: ChildReport, at now: Int64) throws {
         let text = String(decoding: report.encoded(), as: UTF8.self)
         try db.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO child_seen(satker, last_seen, report, reported_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(satker) DO UPDATE SET last_seen = excluded.last_seen, report = excluded.report,
-                        reported_at = excluded.reported_at
-                    """, arguments: [child, now, text, now])
+            try ChildSeen.reported(db, satker: child, report: text, at: now)
         }
     }
 
     public func childPulled(_ child: String, at now: Int64) throws {
         try db.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO child_seen(satker, last_seen, last_pull) VALUES (?, ?, ?)
-                    ON CONFLICT(satker) DO UPDATE SET last_seen = excluded.last_seen, last_pull = excluded.last_pull
-                    """, arguments: [child, now, now])
+            try ChildSeen.pulled(db, satker: child, at: now)
         }
     }
 
     public func children() throws -> [ChildSeen] {
-        try db.read { db in try ChildSeen.fetchAll(db, sql: "SELECT * FROM child_seen ORDER BY satker") }
+        try db.read { db in try ChildSeen.all(db) }
     }
 }

@@ -23,24 +23,16 @@ extension SyncLedger {
     /// Records that a file's transfer failed for a reason of its own.
     public func fileFailed(_ sha256: String, _ direction: FileDirection, problem: String, at now: Int64) throws {
         try db.write { db in
-            let failures =
-                (try Int.fetchOne(
-                    db, sql: "SELECT failures FROM file_retry WHERE sha256 = ? AND direction = ?",
-                    arguments: [sha256, direction.rawValue]) ?? 0) + 1
-            try db.execute(
-                sql:
-                    "INSERT OR REPLACE INTO file_retry(sha256, direction, failures, retry_at, problem) VALUES (?, ?, ?, ?, ?)",
-                arguments: [
-                    sha256, direction.rawValue, failures, now + Self.fileBackoffMilliseconds(failures), problem,
-                ])
+            let failures = (try FileRetryRow.failures(db, sha256: sha256, direction: direction.rawValue) ?? 0) + 1
+            try FileRetryRow.set(
+                db, sha256: sha256, direction: direction.rawValue, failures: failures,
+                retryAt: now + Self.fileBackoffMilliseconds(failures), problem: problem)
         }
     }
 
     public func fileSucceeded(_ sha256: String, _ direction: FileDirection) throws {
         try db.write { db in
-            try db.execute(
-                sql: "DELETE FROM file_retry WHERE sha256 = ? AND direction = ?",
-                arguments: [sha256, direction.rawValue])
+            try FileRetryRow.delete(db, sha256: sha256, direction: direction.rawValue)
         }
     }
 
@@ -48,13 +40,9 @@ extension SyncLedger {
     public func fileRetries(_ direction: FileDirection) throws -> [String: FileRetry] {
         try db.read { db in
             var out: [String: FileRetry] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT sha256, failures, retry_at, problem FROM file_retry WHERE direction = ?",
-                arguments: [direction.rawValue])
-            {
-                let sha: String = row["sha256"]
-                out[sha] = FileRetry(
-                    sha256: sha, failures: row["failures"], retryAt: row["retry_at"], problem: row["problem"])
+            for row in try FileRetryRow.all(db, direction: direction.rawValue) {
+                out[row.sha256] = FileRetry(
+                    sha256: row.sha256, failures: row.failures, retryAt: row.retryAt, problem: row.problem)
             }
             return out
         }

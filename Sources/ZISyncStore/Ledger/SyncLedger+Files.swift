@@ -10,13 +10,7 @@ extension SyncLedger {
     /// round uploads, what a bundle carries, what `status` and the child's report count.
     public func filesToUpload() throws -> [(sha256: String, size: Int64)] {
         let queued = try db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT q.sha256, f.size FROM upload_queue q JOIN local_file f ON f.sha256 = q.sha256
-                    ORDER BY q.sha256
-                    """
-            ).map { (sha256: $0["sha256"] as String, size: $0["size"] as Int64) }
+            try UploadQueueRow.withSizes(db).map { (sha256: $0.sha256, size: $0.size) }
         }
         let subtree = store.subtree
         var out: [(sha256: String, size: Int64)] = []
@@ -32,7 +26,7 @@ extension SyncLedger {
         }
         if !stale.isEmpty {
             try db.write { db in
-                for sha in stale { try db.execute(sql: "DELETE FROM upload_queue WHERE sha256 = ?", arguments: [sha]) }
+                for sha in stale { try UploadQueueRow.delete(db, sha256: sha) }
             }
         }
         return out
@@ -42,22 +36,15 @@ extension SyncLedger {
     public func filesOfSubtree() throws -> [(sha256: String, size: Int64)] {
         let owners = Array(store.subtree)
         return try db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT f.sha256 AS sha256, f.size AS size
-                    FROM record_state e JOIN local_file f ON f.sha256 = e.sha256
-                    WHERE e.record_type = 'evidence' AND e.owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY f.sha256
-                    """, arguments: StatementArguments(owners)
-            ).map { (sha256: $0["sha256"] as String, size: $0["size"] as Int64) }
+            try LocalFileRow.named(db, byEvidenceOf: owners).map { (sha256: $0.sha256, size: $0.size) }
         }
     }
 
     /// The parent holds the whole file.
     public func markUploaded(_ sha256: String) throws {
         try db.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO uploaded_file(sha256) VALUES (?)", arguments: [sha256])
-            try db.execute(sql: "DELETE FROM upload_queue WHERE sha256 = ?", arguments: [sha256])
+            try UploadedFileRow.insert(db, sha256: sha256)
+            try UploadQueueRow.delete(db, sha256: sha256)
         }
     }
 
@@ -65,9 +52,7 @@ extension SyncLedger {
     /// bundle import takes. A file found on disk after all is recorded and left out.
     public func missingFiles() throws -> [(sha256: String, size: Int64)] {
         let queued = try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT sha256, size FROM download_queue ORDER BY sha256").map {
-                (sha256: $0["sha256"] as String, size: $0["size"] as Int64)
-            }
+            try DownloadQueueRow.all(db).map { (sha256: $0.sha256, size: $0.size) }
         }
         var out: [(sha256: String, size: Int64)] = []
         var stale: [String] = []
@@ -82,9 +67,7 @@ extension SyncLedger {
         }
         if !stale.isEmpty {
             try db.write { db in
-                for sha in stale {
-                    try db.execute(sql: "DELETE FROM download_queue WHERE sha256 = ?", arguments: [sha])
-                }
+                for sha in stale { try DownloadQueueRow.delete(db, sha256: sha) }
             }
         }
         return out
@@ -95,34 +78,20 @@ extension SyncLedger {
     /// is wanted again within a few rounds, at a bounded cost each time). Answers how many were gone.
     @discardableResult
     public func checkStoredFiles(limit: Int = 2000) throws -> Int {
-        let cursor = try db.read { db in
-            try Int64.fetchOne(db, sql: "SELECT file_check_cursor FROM sync_state WHERE id = 1") ?? 0
-        }
-        let slice = try db.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT rowid AS n, sha256 FROM local_file WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                arguments: [cursor, limit]
-            ).map { ($0["n"] as Int64, $0["sha256"] as String) }
-        }
+        let cursor = try db.read { db in try SyncState.fileCheckCursor(db) ?? 0 }
+        let slice = try db.read { db in try LocalFileRow.slice(db, after: cursor, limit: limit) }
         let gone = slice.filter { !store.files.contains($0.1) }.map(\.1)
         let next = slice.count < limit ? 0 : slice.last?.0 ?? 0
         try db.write { db in
             for sha in gone { try FileQueues.vanished(db, sha256: sha) }
-            try db.execute(sql: "UPDATE sync_state SET file_check_cursor = ? WHERE id = 1", arguments: [next])
+            try SyncState.setFileCheckCursor(db, next)
         }
         return gone.count
     }
 
     /// How many files records here name that are not here (without checking the disk again).
     public func missingFileCount() throws -> Int {
-        try db.read {
-            try Int.fetchOne(
-                $0,
-                sql: """
-                    SELECT COUNT(*) FROM download_queue q
-                    WHERE EXISTS (SELECT 1 FROM record_state e WHERE e.sha256 = q.sha256)
-                    """) ?? 0
-        }
+        try db.read { try DownloadQueueRow.namedCount($0) }
     }
 
     /// Records a file that is in the file store.
@@ -138,7 +107,7 @@ extension SyncLedger {
     /// fetch it.
     public func evidenceOwners(sha256: String) throws -> Set<String> {
         try db.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT owner FROM record_state WHERE sha256 = ?", arguments: [sha256]))
+            Set(try RecordRow.owners(db, naming: sha256))
         }
     }
 
@@ -150,10 +119,8 @@ extension SyncLedger {
         let subtree = store.registry.subtree(of: child)
         return try db.read { db in
             var sizes: Set<Int64> = []
-            for row in try Row.fetchAll(
-                db, sql: "SELECT owner, size FROM record_state WHERE sha256 = ?", arguments: [sha256])
-            where subtree.contains(row["owner"]) {
-                if let size: Int64 = row["size"] { sizes.insert(size) }
+            for row in try RecordRow.ownersAndSizes(db, naming: sha256) where subtree.contains(row.owner) {
+                if let size = row.size { sizes.insert(size) }
             }
             return sizes
         }
@@ -163,12 +130,8 @@ extension SyncLedger {
         let subtree = store.registry.subtree(of: child)
         let (ids, uploaded) = try db.read { db in
             (
-                try Row.fetchAll(
-                    db, sql: "SELECT record_id, owner FROM record_state WHERE sha256 = ?", arguments: [sha256]
-                ).filter { subtree.contains($0["owner"]) }.map { $0["record_id"] as String },
-                try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM file_uploader WHERE sha256 = ? AND satker = ?",
-                    arguments: [sha256, child]) ?? false
+                try RecordRow.idsAndOwners(db, naming: sha256).filter { subtree.contains($0.owner) }.map(\.id),
+                try FileUploaderRow.contains(db, sha256: sha256, satker: child)
             )
         }
         if uploaded { return true }
@@ -183,18 +146,14 @@ extension SyncLedger {
     /// `child` sent the last bytes of `sha256` (it held the whole file).
     public func fileUploaded(_ sha256: String, by child: String) throws {
         try db.write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO file_uploader(sha256, satker) VALUES (?, ?)", arguments: [sha256, child])
+            try FileUploaderRow.insert(db, sha256: sha256, satker: child)
         }
     }
 
     /// The file name a bukti dukung record gives a stored file, for messages.
     public func evidenceFileName(sha256: String) throws -> String? {
         guard
-            let id = try db.read({ db in
-                try String.fetchOne(
-                    db, sql: "SELECT record_id FROM record_state WHERE sha256 = ? LIMIT 1", arguments: [sha256])
-            })
+            let id = try db.read({ db in try RecordRow.firstNaming(db, sha256) })
         else { return nil }
         return try store.records.get(id)?.string("file_name")
     }

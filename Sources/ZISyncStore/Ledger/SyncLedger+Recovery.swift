@@ -92,10 +92,7 @@ extension SyncLedger {
     /// Own changes set aside by a restore, by state.
     public func forkedChanges() throws -> (waiting: Int, rewritten: Int, refused: Int) {
         try db.read { db in
-            var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM forked_change GROUP BY state") {
-                counts[row["state"]] = row["n"]
-            }
+            let counts = try ForkedChangeRow.counts(db)
             return (counts["waiting"] ?? 0, counts["rewritten"] ?? 0, counts["refused"] ?? 0)
         }
     }
@@ -110,14 +107,11 @@ extension Store {
             var session = try ApplySession(db: db, store: self, authorization: auth)
             var rewritten = 0
             var refused: [Refusal] = []
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT seq, body FROM forked_change WHERE origin = ? AND state = 'waiting' ORDER BY seq",
-                arguments: [node])
-            for row in rows {
-                let seq: Int64 = row["seq"]
+            for row in try ForkedChangeRow.waiting(db, origin: node) {
+                let seq = row.seq
                 var reason: String?
                 do {
-                    let old = try ChangeDecoder.change(from: Array((row["body"] as String).utf8))
+                    let old = try ChangeDecoder.change(from: Array(row.body.utf8))
                     guard let type = RecordType(rawValue: old.recordType) else {
                         throw ZISyncError("unknown record type \(old.recordType)")
                     }
@@ -128,9 +122,8 @@ extension Store {
                     reason = PeerText.clean("\(error)")
                     refused.append(Refusal(change: "\(node):\(seq)", record: "", reason: reason ?? ""))
                 }
-                try db.execute(
-                    sql: "UPDATE forked_change SET state = ?, reason = ? WHERE origin = ? AND seq = ?",
-                    arguments: [reason == nil ? "rewritten" : "refused", reason, node, seq])
+                try ForkedChangeRow.settle(
+                    db, origin: node, seq: seq, state: reason == nil ? "rewritten" : "refused", reason: reason)
             }
             try alongside(db)
             try session.finish()

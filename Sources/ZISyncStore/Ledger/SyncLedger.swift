@@ -32,9 +32,7 @@ public struct SyncLedger: Sendable {
     public func acknowledged() throws -> [String: Int64] {
         try db.read { db in
             var acks: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT origin, seq FROM parent_ack") {
-                acks[row["origin"]] = row["seq"] as Int64
-            }
+            for row in try ParentAckRow.all(db) { acks[row.origin] = row.seq }
             return acks
         }
     }
@@ -57,11 +55,7 @@ public struct SyncLedger: Sendable {
                     let mine = try ChangeRow.hash(db, origin: origin, seq: seq)
                     guard seq <= held, mine == hash else { continue }
                 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO parent_ack(origin, seq) VALUES (?, ?)
-                        ON CONFLICT(origin) DO UPDATE SET seq = max(seq, excluded.seq)
-                        """, arguments: [origin, min(seq, held)])
+                try ParentAckRow.raise(db, origin: origin, seq: min(seq, held))
             }
             if let clockMilliseconds { try Self.observeClock(db, milliseconds: clockMilliseconds) }
             if let change { try Self.update(db, change) }
@@ -70,7 +64,7 @@ public struct SyncLedger: Sendable {
 
     /// This database's identity (for the pull answers it gives its children).
     public func databaseIdentity() throws -> String {
-        try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'database'") ?? "" }
+        try db.read { db in try NodeMetaRow.databaseIdentity(db) ?? "" }
     }
 
     /// What the parent's last pull page said it holds, believed over what this node recorded:
@@ -86,25 +80,18 @@ public struct SyncLedger: Sendable {
             var state = try SyncState.fetchOne(db) ?? SyncState()
             let otherDatabase = database != nil && state.parentDatabase != nil && database != state.parentDatabase
             var lost = false
-            for row in try Row.fetchAll(db, sql: "SELECT origin, seq FROM parent_ack") {
-                let origin: String = row["origin"]
-                let acked: Int64 = row["seq"]
+            for row in try ParentAckRow.all(db) {
+                let (origin, acked) = (row.origin, row.seq)
                 guard subtree.contains(origin) else { continue }
                 let holds = tips[origin] ?? 0
                 if holds < acked {
-                    try db.execute(
-                        sql: "UPDATE parent_ack SET seq = ? WHERE origin = ?", arguments: [holds, origin])
+                    try ParentAckRow.set(db, origin: origin, seq: holds)
                     lost = true
                 }
             }
             if lost || otherDatabase {
-                try db.execute(sql: "DELETE FROM uploaded_file")
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO upload_queue(sha256)
-                        SELECT DISTINCT f.sha256 FROM local_file f JOIN record_state r ON r.sha256 = f.sha256
-                        WHERE r.owner IN (\(databaseQuestionMarks(count: subtree.count)))
-                        """, arguments: StatementArguments(Array(subtree)))
+                try UploadedFileRow.deleteAll(db)
+                try UploadQueueRow.enqueueAll(db, namedBy: Array(subtree))
             }
             if otherDatabase { state.pullCursor = 0 }
             if let database { state.parentDatabase = database }
@@ -115,11 +102,9 @@ public struct SyncLedger: Sendable {
 
     /// Folds a clock reading (the parent's, from a sync answer) into this node's HLC.
     static func observeClock(_ db: Database, milliseconds: Int64) throws {
-        let last = try Int64.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'hlc'") ?? 0
+        let last = try NodeMetaRow.hlc(db) ?? 0
         let seen = HLC(milliseconds: milliseconds, counter: 0).rawValue
-        if seen > last {
-            try db.execute(sql: "UPDATE node_meta SET value = ? WHERE key = 'hlc'", arguments: [String(seen)])
-        }
+        if seen > last { try NodeMetaRow.setHLC(db, seen) }
     }
 
     /// Applies a page pulled from the parent and moves the cursor in the same transaction.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ZISyncCore
 import ZISyncProtocol
 
@@ -34,59 +33,6 @@ public struct SyncState: Sendable, Equatable {
     public init() {}
 }
 
-extension SyncState: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "sync_state"
-
-    public init(row: Row) {
-        pullCursor = row["pull_cursor"]
-        lastPushOK = row["last_push_ok"]
-        lastPullOK = row["last_pull_ok"]
-        lastSyncOK = row["last_sync_ok"]
-        if let message: String = row["problem_message"] {
-            let cause = (row["problem_cause"] as String?).flatMap(SyncProblem.Cause.init(rawValue:)) ?? .local
-            problem = SyncProblem(
-                cause: cause, message: message, advice: row["problem_advice"] ?? "see the daemon's log",
-                at: row["problem_at"] ?? 0)
-        }
-        clockSkewMilliseconds = row["clock_skew_ms"]
-        clockOffsetMilliseconds = row["clock_offset_ms"]
-        heldByParent = row["held_by_parent"]
-        refusedByParent = row["refused_by_parent"]
-        lastRefusal = row["last_refusal"]
-        parentDatabase = row["parent_database"]
-        recovery = row["recovery"]
-        restoreCursor = row["restore_cursor"]
-        restoreDatabase = row["restore_database"]
-        restoredChanges = row["restored_changes"]
-    }
-
-    public func encode(to container: inout PersistenceContainer) {
-        container["id"] = 1
-        container["pull_cursor"] = pullCursor
-        container["last_push_ok"] = lastPushOK
-        container["last_pull_ok"] = lastPullOK
-        container["last_sync_ok"] = lastSyncOK
-        container["problem_cause"] = problem?.cause.rawValue
-        container["problem_message"] = problem?.message
-        container["problem_advice"] = problem?.advice
-        container["problem_at"] = problem?.at
-        container["clock_skew_ms"] = clockSkewMilliseconds
-        container["clock_offset_ms"] = clockOffsetMilliseconds
-        container["held_by_parent"] = heldByParent
-        container["refused_by_parent"] = refusedByParent
-        container["last_refusal"] = lastRefusal
-        container["parent_database"] = parentDatabase
-        container["recovery"] = recovery
-        container["restore_cursor"] = restoreCursor
-        container["restore_database"] = restoreDatabase
-        container["restored_changes"] = restoredChanges
-    }
-
-    static func fetchOne(_ db: Database) throws -> SyncState? {
-        try SyncState.fetchOne(db, sql: "SELECT * FROM sync_state WHERE id = 1")
-    }
-}
-
 /// What a parent knows of one child: when it was seen, what it sent and was refused, and what
 /// it last reported of itself.
 public struct ChildSeen: Sendable {
@@ -103,20 +49,4 @@ public struct ChildSeen: Sendable {
     public let lastRefusalAt: Int64?
     /// The last push from it in which nothing was refused.
     public let lastCleanPush: Int64?
-}
-
-extension ChildSeen: FetchableRecord {
-    public init(row: Row) {
-        satker = row["satker"]
-        lastSeen = row["last_seen"]
-        lastPush = row["last_push"]
-        lastPull = row["last_pull"]
-        pushed = row["pushed"]
-        refused = row["refused"]
-        report = (row["report"] as String?).flatMap { try? ChildReport.decode(Data($0.utf8)) }
-        reportedAt = row["reported_at"]
-        lastRefusal = row["last_refusal"]
-        lastRefusalAt = row["last_refusal_at"]
-        lastCleanPush = row["last_clean_push"]
-    }
 }

@@ -8,11 +8,7 @@ public struct Records: Sendable {
     let store: Store
 
     public func get(_ id: String) throws -> StoredRecord? {
-        try store.db.read { db in
-            try RecordRow.fetchOne(
-                db, sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_id = ?", arguments: [id]
-            )?.record()
-        }
+        try store.db.read { db in try RecordRow.get(db, id)?.record() }
     }
 
     /// A record of `type` by its id, or by an unambiguous id prefix of 8+ characters.
@@ -26,14 +22,7 @@ public struct Records: Sendable {
         let prefix = idOrPrefix.lowercased()
         if prefix.count >= 8 {
             // The ids starting with the prefix are a range of the primary key.
-            let matches = try store.db.read { db in
-                try RecordRow.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(RecordRow.columns) FROM record_state
-                        WHERE record_id >= ? AND record_id < ? AND record_type = ? LIMIT 2
-                        """, arguments: [prefix, prefix + "\u{10FFFF}", type.rawValue])
-            }
+            let matches = try store.db.read { db in try RecordRow.withPrefix(db, prefix, type: type.rawValue) }
             if matches.count == 1 { return try matches[0].record() }
             if matches.count > 1 { throw ZISyncError("id prefix '\(idOrPrefix)' matches more than one record") }
         }
@@ -46,24 +35,20 @@ public struct Records: Sendable {
     public func list(_ type: RecordType, owners: Set<String>? = nil, includeDeleted: Bool = false) throws
         -> [StoredRecord]
     {
-        var sql = "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = ?"
-        var arguments: [any DatabaseValueConvertible] = [type.rawValue]
-        if !includeDeleted { sql += " AND deleted = 0" }
-        if let owners {
-            sql += " AND owner IN (\(databaseQuestionMarks(count: owners.count)))"
-            arguments += Array(owners)
-        }
-        sql += " ORDER BY record_id"
-        return try store.db.read { db in
-            try RecordRow.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { try $0.record() }
+        try store.db.read { db in
+            try RecordRow.ofType(db, type.rawValue, owners: owners, includeDeleted: includeDeleted).map {
+                try $0.record()
+            }
         }
     }
 
-    /// Calls `body` with each record a query selects (the query's columns are `RecordRow.columns`,
-    /// prefixed by `r.`), reading them as a stream so a long list never sits in memory whole.
-    func each(sql: String, arguments: StatementArguments, _ body: (StoredRecord) throws -> Void) throws {
+    /// Calls `body` with each record a named query of `record_state` selects (RecordRow), reading
+    /// them as a stream so a long list never sits in memory whole.
+    func each(
+        _ query: (Database) throws -> RecordCursor<RecordRow>, _ body: (StoredRecord) throws -> Void
+    ) throws {
         try store.db.read { db in
-            let rows = try RecordRow.fetchCursor(db, sql: sql, arguments: arguments)
+            let rows = try query(db)
             while let row = try rows.next() { try body(try row.record()) }
         }
     }

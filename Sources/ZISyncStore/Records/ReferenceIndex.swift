@@ -5,8 +5,7 @@ import ZISyncCore
 enum ReferenceIndex {
     static func registry(_ db: Database) throws -> SatkerRegistry {
         var satkers: [Satker] = []
-        let rows = try RecordRow.fetchCursor(
-            db, sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = 'satker' AND deleted = 0")
+        let rows = try RecordRow.live(db, .satker)
         while let row = try rows.next() {
             let f = try row.record()
             guard let code = f["code"].stringValue,
@@ -22,8 +21,7 @@ enum ReferenceIndex {
     /// Every catalogue code with its level and answer type.
     static func lkeRows(_ db: Database) throws -> [String: LKERow] {
         var rows: [String: LKERow] = [:]
-        let cursor = try RecordRow.fetchCursor(
-            db, sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = 'lke_item' AND deleted = 0")
+        let cursor = try RecordRow.live(db, .lkeItem)
         while let row = try cursor.next() {
             let f = try row.record()
             rows[String(row.recordID.dropFirst("lke:".count))] = LKERow(
@@ -36,8 +34,7 @@ enum ReferenceIndex {
     /// The certificates KPU RI revoked.
     static func revocations(_ db: Database) throws -> Revocations {
         var list: [Revocations.Entry] = []
-        let rows = try RecordRow.fetchCursor(
-            db, sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = 'revocation' AND deleted = 0")
+        let rows = try RecordRow.live(db, .revocation)
         while let row = try rows.next() {
             let f = try row.record()
             guard let satker = f["satker"].stringValue, let serial = f["serial"].stringValue,

@@ -24,3 +24,75 @@ struct RecordRow: FetchableRecord, TableRecord {
         StoredRecord(id: recordID, type: recordType, owner: owner, fields: try RecordStateCodec.decode(state))
     }
 }
+
+extension RecordRow {
+    /// One record by id (nil when it is not here).
+    static func get(_ db: Database, _ id: String) throws -> RecordRow? {
+        try fetchOne(
+            db.cachedStatement(sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_id = ?"),
+            arguments: [id])
+    }
+
+    /// Removes a record (written only by changes set aside: gone until they are written again).
+    static func delete(_ db: Database, _ id: String) throws {
+        try db.execute(sql: "DELETE FROM record_state WHERE record_id = ?", arguments: [id])
+    }
+
+    /// At most two records of `type` whose id starts with `prefix` (a range of the primary key).
+    static func withPrefix(_ db: Database, _ prefix: String, type: String) throws -> [RecordRow] {
+        try fetchAll(
+            db,
+            sql: """
+                SELECT \(RecordRow.columns) FROM record_state
+                WHERE record_id >= ? AND record_id < ? AND record_type = ? LIMIT 2
+                """, arguments: [prefix, prefix + "\u{10FFFF}", type])
+    }
+
+    /// Records of one type, of `owners` only when given, in id order; tombstones only with
+    /// `includeDeleted`.
+    static func ofType(
+        _ db: Database, _ type: String, owners: Set<String>?, includeDeleted: Bool
+    ) throws -> [RecordRow] {
+        var sql = "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = ?"
+        var arguments: [any DatabaseValueConvertible] = [type]
+        if !includeDeleted { sql += " AND deleted = 0" }
+        if let owners {
+            sql += " AND owner IN (\(databaseQuestionMarks(count: owners.count)))"
+            arguments += Array(owners)
+        }
+        sql += " ORDER BY record_id"
+        return try fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+    }
+
+    /// The live records of a reference type (`satker`, `lke_item`, `revocation`), as a stream.
+    static func live(_ db: Database, _ type: RecordType) throws -> RecordCursor<RecordRow> {
+        try fetchCursor(
+            db,
+            sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = '\(type.rawValue)' AND deleted = 0")
+    }
+
+    /// Every record, in no particular order, as a stream (verify).
+    static func all(_ db: Database) throws -> RecordCursor<RecordRow> {
+        try fetchCursor(db, sql: "SELECT \(RecordRow.columns) FROM record_state")
+    }
+
+    /// Every record, evidence last (its plan's area is read from the table).
+    static func allEvidenceLast(_ db: Database) throws -> [RecordRow] {
+        try fetchAll(db, sql: "SELECT \(RecordRow.columns) FROM record_state ORDER BY record_type = 'evidence'")
+    }
+
+    /// Every record in id order (`owners` nil), or those of these types owned by `owners`
+    /// (naming the types lets SQLite find the owners' records by the (type, owner) index).
+    static func inIDOrder(_ db: Database, types: [String], owners: [String]?) throws -> RecordCursor<RecordRow> {
+        guard let owners else {
+            return try fetchCursor(db, sql: "SELECT \(RecordRow.columns) FROM record_state ORDER BY record_id")
+        }
+        return try fetchCursor(
+            db,
+            sql: """
+                SELECT \(RecordRow.columns) FROM record_state
+                WHERE record_type IN (\(databaseQuestionMarks(count: types.count)))
+                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY record_id
+                """, arguments: StatementArguments(types + owners))
+    }
+}

@@ -22,3 +22,30 @@ struct RefusedRow: FetchableRecord, TableRecord {
         source = row["source"]
     }
 }
+
+extension RefusedRow {
+    /// Keeps a refusal: the change as wire JSON, why, who delivered it and how.
+    static func insert(
+        _ db: Database, _ change: Change, reason: String, sender: String?, source: String, at now: Int64
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO refused_change(origin, seq, hash, record_type, record_id, owner, body, reason, sender,
+                                           source, refused_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                change.origin, change.seq, change.hash, change.recordType, change.recordID, change.owner,
+                change.wireJSON, reason, sender, source, now,
+            ])
+    }
+
+    /// Every refusal, in the order made.
+    static func all(_ db: Database) throws -> [RefusedRow] {
+        try fetchAll(db, sql: "SELECT * FROM refused_change ORDER BY id")
+    }
+
+    static func count(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM refused_change") ?? 0
+    }
+}

@@ -46,19 +46,8 @@ public struct Evidence: Sendable {
     /// The same evidence one by one, read as a stream.
     public func each(plan planID: String? = nil, _ body: (StoredRecord) throws -> Void) throws {
         let owners = Array(store.subtree)
-        var arguments: [any DatabaseValueConvertible] = owners
-        var planFilter = ""
-        if let planID {
-            planFilter = "AND plan = ?"
-            arguments.append(try store.records.resolve(planID, as: .actionPlan).id)
-        }
-        try store.records.each(
-            sql: """
-                SELECT \(RecordRow.columns) FROM record_state
-                WHERE record_type = 'evidence' AND deleted = 0
-                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) \(planFilter)
-                ORDER BY owner, updated, record_id
-                """, arguments: StatementArguments(arguments), body)
+        let plan = try planID.map { try store.records.resolve($0, as: .actionPlan).id }
+        try store.records.each({ try RecordRow.evidence($0, owners: owners, plan: plan) }, body)
     }
 
     /// Whether the file an evidence record names is in this node's file store.

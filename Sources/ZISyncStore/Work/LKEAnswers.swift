@@ -90,13 +90,7 @@ public struct LKEAnswers: Sendable {
         let prefix = "jawaban:\(satker):\(cycle):"
         return try store.db.read { db in
             var out: [AssessmentLayer: [String: Answer]] = [:]
-            let cursor = try RecordRow.fetchCursor(
-                db,
-                // Through the (record_type, owner) index: the satker's answers only, whatever else is stored.
-                sql: """
-                    SELECT \(RecordRow.columns) FROM record_state
-                    WHERE record_type = 'lke_answer' AND owner = ? AND record_id >= ? AND record_id < ? AND deleted = 0
-                    """, arguments: [satker, prefix, prefix + "\u{10FFFF}"])
+            let cursor = try RecordRow.lkeAnswers(db, satker: satker, prefix: prefix)
             while let row = try cursor.next() {
                 guard let id = Assessment.parseAnswerID(row.recordID) else { continue }
                 let rec = try row.record()
@@ -112,17 +106,11 @@ public struct LKEAnswers: Sendable {
     /// The satkers with answers for `cycle` (in one layer, when given), among `among`.
     public func satkers(cycle: Int, among: Set<String>) throws -> [String] {
         try store.db.read { db in
-            let owners = try String.fetchAll(
-                db, sql: "SELECT DISTINCT owner FROM record_state WHERE record_type = 'lke_answer'")
+            let owners = try RecordRow.lkeAnswerOwners(db)
             return try owners.filter { satker in
                 guard among.contains(satker) else { return false }
                 let prefix = "jawaban:\(satker):\(cycle):"
-                return try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT 1 FROM record_state WHERE record_type = 'lke_answer' AND owner = ?
-                        AND record_id >= ? AND record_id < ? AND deleted = 0 LIMIT 1
-                        """, arguments: [satker, prefix, prefix + "\u{10FFFF}"]) ?? false
+                return try RecordRow.hasLKEAnswers(db, satker: satker, prefix: prefix)
             }.sorted()
         }
     }

@@ -68,18 +68,6 @@ public struct Plans: Sendable {
 
     func each(owners set: Set<String>, area: Area?, _ body: (StoredRecord) throws -> Void) throws {
         let owners = Array(set)
-        var arguments: [any DatabaseValueConvertible] = owners
-        var areaFilter = ""
-        if let area {
-            areaFilter = "AND area = ?"
-            arguments.append(area.rawValue)
-        }
-        try store.records.each(
-            sql: """
-                SELECT \(RecordRow.columns) FROM record_state
-                WHERE record_type = 'action_plan' AND deleted = 0
-                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) \(areaFilter)
-                ORDER BY owner, COALESCE(area, ''), updated, record_id
-                """, arguments: StatementArguments(arguments), body)
+        try store.records.each({ try RecordRow.plans($0, owners: owners, area: area?.rawValue) }, body)
     }
 }

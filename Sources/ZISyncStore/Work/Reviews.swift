@@ -35,30 +35,15 @@ public struct Reviews: Sendable {
     /// on the reviews' subject (a queue at KPU RI spans the whole country).
     public func unreviewed(owners: Set<String>, limit: Int) throws -> (records: [StoredRecord], more: Bool) {
         let everyone = owners.count >= store.registry.all.count
-        let list = everyone ? [] : Array(owners)
+        let list = everyone ? nil : Array(owners)
         var out: [StoredRecord] = []
-        try store.records.each(
-            sql: """
-                SELECT \(RecordRow.columns) FROM record_state r
-                WHERE r.record_type IN ('action_plan', 'evidence') AND r.deleted = 0
-                  \(everyone ? "" : "AND r.owner IN (\(databaseQuestionMarks(count: list.count)))")
-                  AND NOT EXISTS (SELECT 1 FROM record_state v WHERE v.subject = r.record_id AND v.deleted = 0)
-                ORDER BY r.updated, r.record_id LIMIT \(max(0, limit) + 1)
-                """, arguments: StatementArguments(list)
-        ) { out.append($0) }
+        try store.records.each({ try RecordRow.unreviewed($0, owners: list, limit: limit) }) { out.append($0) }
         return (Array(out.prefix(limit)), out.count > limit)
     }
 
     /// The latest review of a subject, by the clock of its verdict (the lowest id on a tie).
     public func latest(of subjectID: String) throws -> StoredRecord? {
-        let id = try store.db.read { db in
-            try String.fetchOne(
-                db,
-                sql: """
-                    SELECT record_id FROM record_state WHERE subject = ? AND deleted = 0
-                    ORDER BY verdict_hlc DESC, record_id LIMIT 1
-                    """, arguments: [subjectID])
-        }
+        let id = try store.db.read { db in try RecordRow.latestReview(db, of: subjectID) }
         return try id.flatMap { try store.records.get($0) }
     }
 }
