@@ -65,13 +65,14 @@ public final class InProcessLink: ParentLink, @unchecked Sendable {
 
     public func pull(after cursor: Int64, limit: Int) async throws -> PullPage {
         try await call(.pull(after: cursor), path: Route.pull) { child in
-            try PullPage.decode(try await endpoint.pull(after: cursor, limit: limit, for: child))
+            try PullPage.decode(try await endpoint.pull(after: cursor, limit: limit, for: child).encoded())
         }
     }
 
     public func restore(after cursor: Int64, limit: Int) async throws -> PullPage {
         try await call(.pull(after: cursor), path: Route.restore) { child in
-            try PullPage.decode(try await endpoint.pull(after: cursor, limit: limit, for: child, restore: true))
+            try PullPage.decode(
+                try await endpoint.pull(after: cursor, limit: limit, for: child, restore: true).encoded())
         }
     }
 

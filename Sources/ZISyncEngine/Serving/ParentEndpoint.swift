@@ -107,10 +107,12 @@ public struct ParentEndpoint: Sendable {
         return answer
     }
 
-    /// The body of a pull answer: a page of the changes in the child's scope after `cursor`.
+    /// A pull answer: a page of the changes in the child's scope after `cursor`.
     /// With `restore`, the page also carries the changes of the child's own subtree (their whole
     /// chains, as this node holds them): what an office that lost its disk fetches back.
-    public func pull(after cursor: Int64, limit: Int?, for child: Child, restore: Bool = false) async throws -> Data {
+    public func pull(after cursor: Int64, limit: Int?, for child: Child, restore: Bool = false) async throws
+        -> ServedPage
+    {
         let limit = max(1, min(limit ?? SyncProtocol.defaultPullLimit, SyncProtocol.maxPullChanges))
         let now = self.now()
         let store = self.store
@@ -124,9 +126,9 @@ public struct ParentEndpoint: Sendable {
         }
         SyncMetrics.childSeen(child.satker, at: now)
         SyncMetrics.sent(to: child.satker, changes: page.wire.count)
-        return PullPage.encode(
-            wire: page.wire, next: page.next, more: page.more, serverTime: now, parent: database, tips: tips?.seqs,
-            tipHashes: tips?.hashes, certificates: certificates)
+        return ServedPage(
+            wire: Array(page.wire), next: page.next, more: page.more, serverTime: now, parent: database,
+            tips: tips?.seqs, tipHashes: tips?.hashes, certificates: certificates)
     }
 
     /// A child's account of itself after a round: kept for the children table of `status`.

@@ -47,10 +47,10 @@ struct SyncRoutes {
     func pull(_ request: Request, _ context: ChildRequestContext, restore: Bool = false) async throws -> Response {
         let child = try context.admitted()
         let query = request.uri.queryParameters
-        let body = try await endpoint.pull(
+        let page = try await endpoint.pull(
             after: query.get(Route.PullQuery.after, as: Int64.self) ?? 0,
             limit: query.get(Route.PullQuery.limit, as: Int.self), for: child, restore: restore)
-        return try HTTPAnswers.json(body, request: request)
+        return try HTTPAnswers.json(page.encoded(), request: request)
     }
 
     func report(_ request: Request, _ context: ChildRequestContext) async throws -> Response {
