@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZISyncNodeTests",
-            dependencies: ["ZISyncNode"]
+            dependencies: ["ZISyncNode", "ZISyncTransport", "ZISyncTestSupport"]
         ),
         .testTarget(
             name: "ZISyncCLITests",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
+import ZISyncStore
 import ZISyncTransport
 
 struct PKIRevokeCommand: ParsableCommand {
@@ -22,24 +23,10 @@ struct PKIRevokeCommand: ParsableCommand {
 
     func run() throws {
         let store = try node.openStore()
-        guard store.node == "00" else {
-            throw ValidationError(
-                "revocations are published by KPU RI: --home must be the node of 00, not \(store.node)")
-        }
-        guard store.registry.contains(satker) else { throw ValidationError("unknown satker code '\(satker)'") }
-        let serial =
-            try self.serial.map { $0.lowercased().replacingOccurrences(of: ":", with: "") }
-            ?? DeploymentPKI.serial(ofCertificateFile: "\(dir)/\(satker).crt")
-        guard !serial.isEmpty, serial.utf8.count <= 64, serial.allSatisfy(\.isHexDigit) else {
-            throw ValidationError("--serial must be the certificate's serial number in hex, got '\(serial)'")
-        }
-        let now = HybridClock.systemMilliseconds()
-        try store.write(
-            type: .revocation, recordID: Validation.newRecordID(), owner: "00",
-            fields: [
-                "satker": .string(satker), "serial": .string(serial), "revoked_at": .int(now),
-                "reason": .string(reason),
-            ], actor: node.actorName)
+        let serial = try CertificateRevocations(store).revoke(
+            satker: satker,
+            serial: try self.serial ?? DeploymentPKI.serial(ofCertificateFile: "\(dir)/\(satker).crt"),
+            reason: reason, actor: node.actorName, at: HybridClock.systemMilliseconds())
         print("revoked \(satker)'s certificate \(serial); it reaches every office with the next pulls")
     }
 }

@@ -2,19 +2,26 @@ import Foundation
 import Testing
 import ZISyncNode
 import ZISyncTestSupport
+import ZISyncTransport
 
-@Suite(.serialized, .timeLimit(.minutes(10))) struct ConfigCheckTests {
+/// `ConfigCheck` in-process: every example passes, and what is wrong is named with its key and
+/// line (the command's own exit codes and output: ZISyncCLITests/ConfigCommandTests).
+@Suite struct ConfigCheckTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../config").standardizedFileURL
 
+    static func tempDir(_ label: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("zisync-\(label)-\(UUID().uuidString)")
+    }
+
     /// A directory holding `example` as zisync.toml with its certificates under tls/.
     func setUp(_ example: String, satker: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-config-\(UUID().uuidString)")
+        let dir = Self.tempDir("config")
         let pki = dir.appendingPathComponent("pki").path
         try FileManager.default.createDirectory(
             at: dir.appendingPathComponent("tls"), withIntermediateDirectories: true)
-        try CLI.tool(["pki", "init-ca", "--dir", pki])
-        try CLI.tool(["pki", "issue", "--dir", pki, "--satker", satker])
+        try DeploymentPKI.initCA(in: URL(fileURLWithPath: pki))
+        _ = try DeploymentPKI.issue(in: URL(fileURLWithPath: pki), satker: satker)
         for (from, to) in [("ca.crt", "ca.crt"), ("\(satker).crt", "node.crt"), ("\(satker).key", "node.key")] {
             try FileManager.default.copyItem(
                 atPath: "\(pki)/\(from)", toPath: dir.appendingPathComponent("tls/\(to)").path)
@@ -24,9 +31,9 @@ import ZISyncTestSupport
         return dir
     }
 
-    func check(_ dir: URL) throws -> CLI.Result {
-        try CLI(home: dir).run(
-            ["config", "check", "--config", dir.appendingPathComponent("zisync.toml").path], home: false)
+    /// The problems `config check` would print, one per line.
+    func check(_ dir: URL) -> [String] {
+        ConfigCheck.check(url: dir.appendingPathComponent("zisync.toml")).1
     }
 
     func edit(_ dir: URL, _ change: (String) -> String) throws {
@@ -38,15 +45,14 @@ import ZISyncTestSupport
     func everyExampleConfigPasses(example: String, satker: String) throws {
         let dir = try setUp(example, satker: satker)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try check(dir)
-        #expect(r.status == 0, "\(example): \(r.stderr)")
-        #expect(r.stdout.hasPrefix("ok: "))
+        let problems = check(dir)
+        #expect(problems.isEmpty, "\(example): \(problems)")
     }
 
     /// Found by FuzzConfig: a config naming only its satker was accepted, but the file zisync
     /// writes for it (with the default certificate paths) failed its own check.
     @Test func whatZisyncWritesForANodeWithoutLinksChecksAgain() throws {
-        let dir = CLI.tempFile("config-roundtrip")
+        let dir = Self.tempDir("config-roundtrip")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("zisync.toml")
@@ -64,7 +70,7 @@ import ZISyncTestSupport
 
     /// Found by FuzzConfig: a NUL in a table name made the TOML parser abort the process.
     @Test func controlCharactersAreRefusedBeforeTheTOMLParserSeesThem() throws {
-        let dir = CLI.tempFile("config-control")
+        let dir = Self.tempDir("config-control")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("zisync.toml")
@@ -81,9 +87,6 @@ import ZISyncTestSupport
                 ],
                 "\(problems)")
         }
-        let r = try CLI.process(
-            CLI.binary.path, ["config", "check", "--config", url.path], environment: CLI.environment)
-        #expect(r.status == 1 && r.stderr.contains("control character"), "\(r.stderr)")
         // And the header that made the parser assert: `[#` (a comment where a name belongs).
         for (text, expected) in [
             ("# zisync\n[#   zisync config check\nsatker = \"32\"\n", "line 2: not valid TOML: a section header"),
@@ -113,9 +116,7 @@ import ZISyncTestSupport
         func line(_ needle: String) -> Int {
             text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix(needle) }! + 1
         }
-        let r = try check(dir)
-        #expect(r.status == 1)
-        let problems = r.stderr.split(separator: "\n").map(String.init)
+        let problems = check(dir)
         #expect(problems.count == 6, "\(problems)")
         #expect(problems.contains { $0.contains("line \(line("metrics_listen")): metrics_listen: must be HOST:PORT") })
         #expect(problems.contains { $0.contains("line \(line("batch_chunks")): sync.batch_chunks: unknown key") })
@@ -132,7 +133,7 @@ import ZISyncTestSupport
         let dir = try setUp("kabkota.toml", satker: "32.17")
         defer { try? FileManager.default.removeItem(at: dir) }
         let pki = dir.appendingPathComponent("pki").path
-        try CLI.tool(["pki", "issue", "--dir", pki, "--satker", "32.18"])
+        _ = try DeploymentPKI.issue(in: URL(fileURLWithPath: pki), satker: "32.18")
         let tls = dir.appendingPathComponent("tls")
         let text = try String(contentsOf: dir.appendingPathComponent("zisync.toml"), encoding: .utf8)
         func line(_ needle: String) -> Int {
@@ -144,50 +145,20 @@ import ZISyncTestSupport
         }
         // Another office's key with this office's certificate.
         try replace("node.key", with: "\(pki)/32.18.key")
-        var r = try check(dir)
-        #expect(r.status == 1 && r.stderr.contains("line \(line("key =")): tls.key:"), "\(r.stderr)")
-        #expect(r.stderr.contains("is not the key of"))
+        var r = check(dir).joined(separator: "\n")
+        #expect(r.contains("line \(line("key =")): tls.key:") && r.contains("is not the key of"), "\(r)")
         // Another office's certificate and key: a pair, but not this satker's.
         try replace("node.crt", with: "\(pki)/32.18.crt")
-        r = try check(dir)
-        #expect(r.status == 1 && r.stderr.contains("line \(line("certificate =")): tls.certificate:"), "\(r.stderr)")
-        #expect(r.stderr.contains("is for satker 32.18, not 32.17"))
+        r = check(dir).joined(separator: "\n")
+        #expect(r.contains("line \(line("certificate =")): tls.certificate:"), "\(r)")
+        #expect(r.contains("is for satker 32.18, not 32.17"))
         // This office's pair from a CA that is not the deployment's.
         let foreign = dir.appendingPathComponent("foreign").path
-        try CLI.tool(["pki", "init-ca", "--dir", foreign])
-        try CLI.tool(["pki", "issue", "--dir", foreign, "--satker", "32.17"])
+        try DeploymentPKI.initCA(in: URL(fileURLWithPath: foreign))
+        _ = try DeploymentPKI.issue(in: URL(fileURLWithPath: foreign), satker: "32.17")
         try replace("node.crt", with: "\(foreign)/32.17.crt")
         try replace("node.key", with: "\(foreign)/32.17.key")
-        r = try check(dir)
-        #expect(r.status == 1 && r.stderr.contains("not signed by the deployment CA"), "\(r.stderr)")
-    }
-
-    @Test func commandsRefuseABrokenConfigWithTheSameMessage() throws {
-        let node = CLI("config")
-        defer { node.cleanup() }
-        try node.ok(["init", "--satker", "32.17"])
-        let file = node.home.appendingPathComponent("zisync.toml")
-        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
-            of: "[sync]\n", with: "[sync]\ninterval = 5\n"
-        )
-        .write(to: file, atomically: true, encoding: .utf8)
-        let r = try node.run(["sync"])
-        #expect(r.status == 1 && r.stderr.contains("sync.interval: unknown key"), "\(r.stderr)")
-        let syntax = try node.run(["config", "check"])
-        #expect(syntax.status == 1)
-        // --config names another file; its problems name that file.
-        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "zisync-\(UUID().uuidString).toml")
-        defer { try? FileManager.default.removeItem(at: elsewhere) }
-        try "satker = \"32.17\"\nlog_level = \"loud\"\n".write(to: elsewhere, atomically: true, encoding: .utf8)
-        let other = try node.run(["status", "--config", elsewhere.path])
-        #expect(other.status == 0, "status works without a valid config: \(other.stderr)")
-        let viaConfig = try node.run(["sync", "--config", elsewhere.path])
-        #expect(
-            viaConfig.status == 1 && viaConfig.stderr.contains("\(elsewhere.path) line 2: log_level"),
-            "\(viaConfig.stderr)")
-        try "satker = \"32.17\nlisten".write(to: file, atomically: true, encoding: .utf8)
-        let broken = try node.run(["config", "check"])
-        #expect(broken.status == 1 && broken.stderr.contains("not valid TOML"), "\(broken.stderr)")
+        r = check(dir).joined(separator: "\n")
+        #expect(r.contains("not signed by the deployment CA"), "\(r)")
     }
 }
