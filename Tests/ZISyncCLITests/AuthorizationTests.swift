@@ -117,4 +117,37 @@ import ZISyncTransport
         #expect(daemon.status != 0 && daemon.stderr.contains("not signed by the deployment CA"), "\(daemon.stderr)")
         #expect(try d["32"].digest("32.17").hasSuffix("(0 records)"))
     }
+
+    /// Ids a record type derives (`jawaban:`, `predikat:`, `lke:`) are that type's alone: plans
+    /// pushed under them would hold those ids at the province and KPU RI for good, and RI could
+    /// no longer answer 32.17's LKE at layer tpi nor grant 33.01 a predikat.
+    @Test func derivedIDsBelongToTheirTypeAlone() async throws {
+        let d = try Deployment.threeOffices()
+        defer { d.cleanup() }
+        try d["32.17"].ok(["plan", "add", "--area", "1", "--activity", "Milik 32.17"])
+        try d["32.17"].ok(["sync"])
+        let kab = try Store.open(home: Home(path: d["32.17"].home.path))
+        let tip = try #require(try kab.outboxChanges(all: true).last)
+        var prev = tip.hash
+        var changes: [Change] = []
+        let ids = ["jawaban:32.17:2026:tpi:A.I.1.i.a", "predikat:33.01:2026", "lke:A.I.1.i.z", "satker:32.17"]
+        for (i, id) in ids.enumerated() {
+            let change = Change(
+                origin: "32.17", seq: tip.seq + Int64(i + 1), hlc: HLC(rawValue: tip.hlc.rawValue + Int64(i + 1)),
+                recordType: "action_plan", recordID: id, owner: "32.17",
+                fields: ["activity": .string("menyamar"), "area": .string("sdm")], base: [:], actor: "x", prev: prev)
+            prev = change.hash
+            changes.append(try d.signed(change))
+        }
+        let answer = try await d.push(as: "32.17", to: "32", changes, certificates: d.certificates("32.17"))
+        #expect(answer.accepted == 0)
+        #expect(answer.refused.count == ids.count, "\(answer.refused)")
+        #expect(
+            answer.refused.allSatisfy { $0.reason.contains("the id of a record of type action_plan must be a UUID") },
+            "\(answer.refused)")
+        // The ids stay free for what derives them: KPU RI answers 32.17's LKE at layer tpi.
+        try d["00"].ok(["lke", "answer", "--satker", "32.17", "--layer", "tpi", "A.I.1.i.a", "Ya"])
+        // And the office's own commands cannot make such a plan either: a web or CLI id is a UUID.
+        #expect(try d["32"].digest("32.17").hasSuffix("(1 records)"), "only the genuine plan reached 32")
+    }
 }

@@ -187,6 +187,9 @@ final class Deployment: @unchecked Sendable {
     /// The DER certificates of these offices, as a push carries them.
     func certificates(_ satkers: String...) throws -> [[UInt8]] { try satkers.map { try key($0).certificateDER } }
 
+    /// Keeps a daemon the test started itself (with a prefix of its own), stopped by `cleanup()`.
+    func adopt(_ satker: String, _ daemon: Daemon) { daemons[satker] = daemon }
+
     /// Starts the daemon of a node that serves no children (an office with its web app).
     @discardableResult
     func start(_ satker: String) throws -> Daemon {

@@ -52,16 +52,31 @@ final class WebClient: @unchecked Sendable {
 
     /// Signs in; returns the answer to the login form.
     @discardableResult
-    func login(_ name: String, _ password: String) async throws -> Page {
+    func login(_ name: String, _ password: String, next: String? = nil) async throws -> Page {
+        try await submitLogin(try await loginForm(), name, password, next: next)
+    }
+
+    /// The login page's form token and the cookie bound to it, for a login sent later.
+    func loginForm() async throws -> (token: String, cookie: String) {
         let r = try await http.send(HTTPRequest(method: "GET", url: base + "/masuk"))
         let body = String(decoding: r.body, as: UTF8.self)
         let token = try #require(Self.formToken(in: body), "no form token on the login page")
         let bound = try #require(Self.cookie("zisync_masuk", in: r.headers["set-cookie"]), "no login cookie")
+        return (token, bound)
+    }
+
+    /// Sends the login form; on success keeps the session.
+    func submitLogin(_ form: (token: String, cookie: String), _ name: String, _ password: String, next: String? = nil)
+        async throws -> Page
+    {
+        let fields = [("_csrf", form.token), ("nama", name), ("sandi", password)] + (next.map { [("ke", $0)] } ?? [])
         let answer = try await http.send(
             HTTPRequest(
                 method: "POST", url: base + "/masuk",
-                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", "zisync_masuk=\(bound)")],
-                body: Data(Self.encode([("_csrf", token), ("nama", name), ("sandi", password)]).utf8)))
+                headers: [
+                    ("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", "zisync_masuk=\(form.cookie)"),
+                ],
+                body: Data(Self.encode(fields).utf8)))
         if let s = Self.cookie("zisync_sesi", in: answer.headers["set-cookie"]), !s.isEmpty {
             session = s
             _ = try await get("/")  // the session's form token

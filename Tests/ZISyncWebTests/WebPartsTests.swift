@@ -45,7 +45,11 @@ import ZISyncProtocol
         #expect(WebSite.fileName("..") == nil && WebSite.fileName("  ") == nil)
         #expect(WebSite.fileName(String(repeating: "x", count: 256)) == nil)
         #expect(WebSite.localPath("/lke?area=sdm") == "/lke?area=sdm")
-        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "/a\r\nSet-Cookie: x", "lke", nil] {
+        for bad in [
+            "//evil.example/", "https://evil.example/", "/\\evil", "/a\r\nSet-Cookie: x", "lke", nil,
+            "/\t/evil.example/",
+            "/\n/evil.example", "/ /evil", "/\u{0B}/evil", "/é",
+        ] {
             #expect(WebSite.localPath(bad) == nil, "\(bad ?? "nil")")
         }
         #expect(
@@ -108,6 +112,10 @@ import ZISyncProtocol
         #expect(await throttle.wait(keys, now: t0.addingTimeInterval(301)) == 0)
         await throttle.succeeded(keys)
         #expect(await throttle.wait(keys, now: t0) == 0)
+        // Attempts count from their start: three go, the fourth sent at once waits.
+        var waits: [Int] = []
+        for _ in 1...4 { waits.append(await throttle.attempt(keys, now: t0).wait) }
+        #expect(waits == [0, 0, 0, 2], "\(waits)")
     }
 
     @Test func passwordsAreHashedAndCheckedWithTheirRules() async {

@@ -31,7 +31,13 @@ public struct Authorization: Sendable {
             return "unknown record type '\(change.recordType)'"
         }
         guard registry.contains(change.owner) else { return "unknown owner satker '\(change.owner)'" }
-        guard Validation.isRecordID(change.recordID) else { return "bad record id '\(change.recordID)'" }
+        guard Validation.isRecordID(change.recordID, of: type) else {
+            let id = String(change.recordID.prefix(80))
+            return type.idPrefix.map {
+                "the id of a record of type \(type.rawValue) must start with '\($0)', not '\(id)'"
+            }
+                ?? "the id of a record of type \(type.rawValue) must be a UUID, not '\(id)'"
+        }
         if change.fields.isEmpty { return "the change writes no field" }
         if change.actor.isEmpty || change.actor.utf8.count > 200 { return "the actor must be 1–200 bytes" }
         if change.actor.unicodeScalars.contains(where: ControlCharacters.contains) {

@@ -19,6 +19,19 @@ public enum RecordType: String, Sendable, CaseIterable {
     /// Reference data is published by KPU RI (`00`) only.
     public var isReference: Bool { self == .satker || self == .lkeItem || self == .revocation || self == .predikat }
 
+    /// The prefix of the ids this type derives from what the record is about (`jawaban:SATKER:…`
+    /// an LKE answer); nil for a type whose ids are UUIDs. Each prefix belongs to its type alone,
+    /// so no record can take an id that another type derives and block it.
+    public var idPrefix: String? {
+        switch self {
+        case .satker: return "satker:"
+        case .lkeItem: return "lke:"
+        case .lkeAnswer: return "jawaban:"
+        case .predikat: return "predikat:"
+        case .actionPlan, .evidence, .review, .monev, .revocation: return nil
+        }
+    }
+
     public var schema: RecordSchema {
         switch self {
         case .satker: return .satker
@@ -231,11 +244,24 @@ public enum Validation {
         s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// Lower-case UUID as created by `newRecordID()`, or a reference-data key such as `lke:A.I.1`.
+    /// The id of a record of `type`: one with the type's own prefix, or a UUID for a type that
+    /// derives none. A plan named `jawaban:…` would hold the id of an answer forever.
+    public static func isRecordID(_ s: String, of type: RecordType) -> Bool {
+        guard let prefix = type.idPrefix else { return isUUID(s) }
+        return s.hasPrefix(prefix) && isDerivedKey(s)
+    }
+
+    static func isDerivedKey(_ s: String) -> Bool { s.utf8.count <= 60 && !s.contains(where: { $0.isWhitespace }) }
+
+    /// Lower-case UUID as created by `newRecordID()`, or a derived key such as `lke:A.I.1`.
     public static func isRecordID(_ s: String) -> Bool {
-        if s.hasPrefix("satker:") || s.hasPrefix("lke:") || s.hasPrefix("jawaban:") || s.hasPrefix("predikat:") {
-            return s.utf8.count <= 60 && !s.contains(where: { $0.isWhitespace })
+        if RecordType.allCases.contains(where: { $0.idPrefix.map(s.hasPrefix) ?? false }) {
+            return isDerivedKey(s)
         }
+        return isUUID(s)
+    }
+
+    static func isUUID(_ s: String) -> Bool {
         // 8-4-4-4-12 lower-case hex digits, as `newRecordID()` writes them (checked by byte:
         // this runs for every change a node applies).
         let bytes = s.utf8

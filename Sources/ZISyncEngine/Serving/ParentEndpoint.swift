@@ -133,6 +133,16 @@ public struct ParentEndpoint: Sendable {
 
     /// A child's account of itself after a round: kept for the children table of `status`.
     public func report(_ report: ChildReport, from child: Child) async throws {
+        // A child speaks for its own subtree only: another office's state shown under it would
+        // mislead the parent's operator.
+        let registry = self.store.registry
+        if let stranger = report.below?.attention.first(where: {
+            !registry.isStrictAncestor(child.satker, of: $0.satker)
+        }) {
+            throw EndpointError(
+                .forbidden, "the report of \(child.satker) lists \(stranger.satker), which is not below \(child.satker)"
+            )
+        }
         let now = self.now()
         let store = self.store
         try await blocking { try store.ledger.childReported(child.satker, report: report, at: now) }

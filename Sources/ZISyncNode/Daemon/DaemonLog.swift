@@ -1,10 +1,13 @@
 import Foundation
 import Logging
+import Metrics
 
 /// The daemon's log on standard error. Under systemd (JOURNAL_STREAM set) each line starts
 /// with its syslog priority (`<4>`) and carries no timestamp, so journald files it at the
 /// right level and stamps it itself; elsewhere lines carry an ISO 8601 time and the level.
 /// The level lives in a shared box so that SIGHUP can change it for every logger at once.
+/// A line that cannot be written (a full disk under the log file, a closed journal) is dropped
+/// and counted (`zisync_log_lines_dropped_total`): logging never stops the daemon.
 public struct DaemonLogHandler: LogHandler {
     public final class Level: @unchecked Sendable {
         private let lock = NSLock()
@@ -52,7 +55,16 @@ public struct DaemonLogHandler: LogHandler {
             let time = Date().formatted(.iso8601)
             line = "\(time) \(event.level) \(label): \(event.message)\(fields)\n"
         }
-        FileHandle.standardError.write(Data(line.utf8))
+        Self.write(line, to: .standardError)
+    }
+
+    /// Writes `text` to `handle`, or counts it dropped: the one way the daemon writes a line.
+    public static func write(_ text: String, to handle: FileHandle) {
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            Counter(label: "zisync_log_lines_dropped_total").increment()
+        }
     }
 
     /// sd-daemon(3) priorities: journald reads them from the start of each line.

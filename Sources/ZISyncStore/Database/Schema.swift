@@ -32,16 +32,18 @@ enum Schema {
     /// for them.
     static let rollUpIndexes = [
         "record_state_plans": """
-        CREATE INDEX record_state_plans ON record_state(owner, area, status, deadline)
+        CREATE INDEX IF NOT EXISTS record_state_plans ON record_state(owner, area, status, deadline)
         WHERE record_type = 'action_plan' AND deleted = 0
         """,
         "record_state_evidence": """
-        CREATE INDEX record_state_evidence ON record_state(owner, area, sha256)
+        CREATE INDEX IF NOT EXISTS record_state_evidence ON record_state(owner, area, sha256)
         WHERE record_type = 'evidence' AND deleted = 0
         """,
     ]
 
-    /// Makes the roll-up indexes when a node has children and lacks them (once, at open).
+    /// Makes the roll-up indexes when a node has children and lacks them (at open). Idempotent:
+    /// commands started beside a province's first daemon start all find them missing, and each
+    /// makes them or finds them made (`IF NOT EXISTS`, in one write transaction).
     static func ensureRollUpIndexes(_ pool: DatabasePool, hasChildren: Bool) throws {
         guard hasChildren else { return }
         let present = try pool.read { db in

@@ -20,7 +20,8 @@ extension WebSite {
         }
         registerUploads(on: router)
         router.get("/bukti-dukung/:id/unduh") { _, context -> Response in
-            guard let id = context.parameters.get("id"), Validation.isRecordID(id), let e = try store.records.get(id),
+            guard let id = context.parameters.get("id"), Validation.isRecordID(id, of: .evidence),
+                let e = try store.records.get(id),
                 e.type == RecordType.evidence.rawValue, !e.isDeleted, store.subtree.contains(e.owner),
                 let sha = e.string("sha256")
             else { throw WebRefusal.notFound("Bukti dukung tidak ditemukan.") }

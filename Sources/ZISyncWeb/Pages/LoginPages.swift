@@ -28,7 +28,7 @@ extension WebSite {
                 throw WebRefusal.forbidden("Formulir masuk kedaluwarsa. Buka halaman masuk lagi.")
             }
             let keys = ["user:\(name)", "addr:\(context.remoteAddress)"]
-            let wait = await throttle.wait(keys)
+            let (wait, failures) = await throttle.attempt(keys)
             if wait > 0 {
                 logger.warning(
                     "web: login for '\(name)' from \(context.remoteAddress) refused: \(wait) s to wait after failures")
@@ -40,7 +40,6 @@ extension WebSite {
             let password = form["sandi"] ?? ""
             let ok = await Passwords.verify(password, hash: hash ?? Passwords.decoy) && hash != nil
             guard ok else {
-                let failures = await throttle.failed(keys)
                 logger.warning(
                     "web: failed login for '\(name)' from \(context.remoteAddress) (\(failures) in a row)")
                 return try loginPage(
@@ -75,9 +74,13 @@ extension WebSite {
         return response
     }
 
-    /// Only a path on this server is followed after login (never another site).
+    /// The one check of a redirect target a browser gave: a path on this site as the browser
+    /// will read it. A browser drops tabs and newlines inside a URL and reads a backslash as `/`,
+    /// so `/<tab>/evil.example/` lands on `//evil.example/`, another site: only printable ASCII
+    /// without a backslash is taken (anything else a browser would rewrite), and it must not start with `//`.
     static func localPath(_ s: String?) -> String? {
-        guard let s, s.hasPrefix("/"), !s.hasPrefix("//"), !s.contains("\\"), !s.contains("\r"), !s.contains("\n")
+        guard let s, s.utf8.count <= 2048, s.hasPrefix("/"), !s.hasPrefix("//"),
+            s.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != 0x5C })
         else { return nil }
         return s
     }

@@ -116,7 +116,7 @@ extension WebSite {
     }
 
     func plan(_ id: String?) throws -> StoredRecord {
-        guard let id, Validation.isRecordID(id), let plan = try store.records.get(id),
+        guard let id, Validation.isRecordID(id, of: .actionPlan), let plan = try store.records.get(id),
             plan.type == RecordType.actionPlan.rawValue,
             !plan.isDeleted, store.subtree.contains(plan.owner)
         else { throw WebRefusal.notFound("Rencana aksi tidak ditemukan.") }

@@ -35,9 +35,9 @@ struct DaemonCommand: AsyncParsableCommand {
                 config.listen != nil
                 ? "listening on \(host):\(port)"
                 : config.parent.map { "syncing with \($0)" } ?? "web app only (no parent, no children yet)"
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            DaemonLogHandler.write(line + "\n", to: .standardOutput)
         } onWeb: { address in
-            FileHandle.standardOutput.write(Data("web on \(address)\n".utf8))
+            DaemonLogHandler.write("web on \(address)\n", to: .standardOutput)
         }
     }
 }
