@@ -99,4 +99,83 @@ import ZISyncTransport
         let dropped = text.split(separator: "\n").first { $0.hasPrefix("zisync_log_lines_dropped_total ") }
         #expect(Int(dropped?.split(separator: " ").last ?? "0") ?? 0 >= 2, "\(dropped ?? "no counter")")
     }
+
+    /// A bukti dukung's upload: a name the store would refuse is refused when announced; uploads
+    /// announced at once stay within the person's 64 unfinished (the one `UploadLimits`); a finish asked again while it runs (the
+    /// browser's retry of the empty last chunk) makes one bukti dukung, and its answer is the same.
+    @Test func anUploadIsCheckedWhenAnnouncedBoundedAndFinishedOnce() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let kab = try net.node("32.17", web: true)
+        try kab.addUser("ani", role: "tim-zi")
+        try kab.addUser("sari", role: "tim-zi")
+        let web = try net.start("32.17").webURL()
+        let planID = try kab.ok("plan", "add", "--area", "sdm", "--activity", "Unggah")
+        func announce(_ c: WebClient, _ name: String, _ size: Int) async throws -> WebClient.Page {
+            try await c.post("/bukti-dukung/unggah", [("rencana", planID), ("nama", name), ("ukuran", String(size))])
+        }
+        let ani = WebClient(web)
+        try await ani.login("ani", "kata-sandi-1")
+        for bad in ["laporan\u{200F}.pdf", "foto\u{202E}fdp.exe", "a\u{0085}b.pdf"] {
+            let r = try await announce(ani, bad, 10)
+            #expect(r.status == 422 && r.body.contains("berkas"), "\(bad.debugDescription): \(r.status) \(r.body)")
+        }
+        let twins = (0..<80).map { _ in ani.twin() }
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for t in twins { group.addTask { try await announce(t, "rapat.pdf", 10).status } }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 201 }.count == 64, "\(statuses.sorted())")
+        #expect(statuses.filter { $0 == 429 }.count == 16, "\(statuses.sorted())")
+
+        let sari = WebClient(web)
+        try await sari.login("sari", "kata-sandi-1")
+        let content = Data((0..<(24 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) })
+        let begun = try await announce(sari, "besar.pdf", content.count)
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: begun.data) as? [String: Any])?["id"] as? String, "\(begun.body)")
+        let path = "/bukti-dukung/unggah/\(id)"
+        let token = try #require(sari.csrf)
+        func patch(_ c: WebClient, at offset: Int, _ body: Data) async throws -> [String: Any] {
+            let r = try await c.send(
+                "PATCH", path, body: body,
+                headers: [
+                    ("Upload-Offset", String(offset)), ("X-CSRF-Token", token),
+                    ("Content-Type", "application/octet-stream"),
+                ])
+            return (try? JSONSerialization.jsonObject(with: r.data) as? [String: Any]) ?? [:]
+        }
+        let sent = Flag()
+        let retries = (0..<3).map { _ in sari.twin() }
+        let evidence = try await withThrowingTaskGroup(of: [String].self) { group in
+            group.addTask {
+                defer { sent.set() }
+                return [try await patch(sari, at: 0, content)["evidence"] as? String ?? "none"]
+            }
+            for c in retries {
+                group.addTask {
+                    var seen: [String] = []
+                    for _ in 0..<5_000 where !sent.isSet {
+                        if let e = try await patch(c, at: content.count, Data())["evidence"] as? String {
+                            seen.append(e)
+                        }
+                    }
+                    return seen
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(Set(evidence).count == 1 && evidence.first != "none", "\(evidence)")
+        #expect(try kab.objects("evidence", "list").count == 1, "one bukti dukung for one file")
+        let again = try await patch(sari, at: content.count, Data())
+        #expect(again["evidence"] as? String == evidence.first, "a later retry gets the same answer")
+    }
+}
+
+/// A flag set once, read from several tasks.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

@@ -18,6 +18,14 @@ final class WebClient: @unchecked Sendable {
             ?? CurlHTTPClient(configuration: HTTPClientConfiguration(caFile: "", certificateFile: "", keyFile: ""))
     }
 
+    /// Another connection of the same person's session (for requests sent at once).
+    func twin() -> WebClient {
+        let other = WebClient(base)
+        other.session = session
+        other.csrf = csrf
+        return other
+    }
+
     struct Page {
         let status: Int
         let headers: [String: String]

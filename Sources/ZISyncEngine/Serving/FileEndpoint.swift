@@ -45,17 +45,12 @@ extension ParentEndpoint {
                 return length
             }
             let files = store.files
-            if files.declaredLength(sha256, uploader: child.satker) == nil {
-                do {
-                    try files.admitUpload(
-                        uploader: child.satker, length: length, limits: limits,
-                        now: Date(timeIntervalSince1970: Double(now) / 1000))
-                } catch let e as UploadQuotaExceeded {
-                    throw EndpointError(.insufficientStorage, e.description)
-                }
-            }
             do {
-                try files.beginPartial(sha256, length: length, uploader: child.satker)
+                try files.beginUpload(
+                    sha256, length: length, uploader: child.satker, limits: limits,
+                    now: Date(timeIntervalSince1970: Double(now) / 1000))
+            } catch let e as UploadQuotaExceeded {
+                throw EndpointError(.insufficientStorage, e.description)
             } catch let e as ZISyncError {
                 throw EndpointError(.conflict, e.description)
             }

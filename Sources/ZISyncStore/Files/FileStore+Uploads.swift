@@ -30,6 +30,23 @@ extension FileStore {
 
     /// Admits a new upload of `length` bytes by `uploader` under `limits`: uploads untouched past
     /// the expiry are dropped first, then its unfinished ones must leave room (bytes and count).
+    /// Admits and begins an upload in one step, under one lock: uploads announced at the same
+    /// moment cannot pass the quota together. An upload already begun (a creation asked again)
+    /// is only continued, whatever the quota.
+    public func beginUpload(_ key: String, length: Int64, uploader: String, limits: UploadLimits, now: Date = Date())
+        throws
+    {
+        try Self.admission.withLock {
+            if declaredLength(key, uploader: uploader) == nil {
+                try admitUpload(uploader: uploader, length: length, limits: limits, now: now)
+            }
+            try beginPartial(key, length: length, uploader: uploader)
+        }
+    }
+
+    /// One admission at a time in this process (one daemon serves a home).
+    static let admission = NSLock()
+
     public func admitUpload(uploader: String, length: Int64, limits: UploadLimits, now: Date = Date()) throws {
         _ = expireUploads(untouchedSince: now.addingTimeInterval(-Double(limits.expirySeconds)))
         let unfinished = unfinishedUploads(by: uploader)

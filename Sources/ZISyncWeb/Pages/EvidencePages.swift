@@ -66,6 +66,15 @@ extension WebSite {
             if plan == nil { errors["rencana"] = "Pilih rencana aksi yang didukung berkas ini." }
             let name = Self.fileName(form["nama"] ?? "")
             if name == nil { errors["berkas"] = "Nama berkas tidak sah." }
+            // The store's own rule for the name, asked now: a name it refuses would be refused
+            // only after every byte had come, the upload holding one of the person's slots.
+            if let name,
+                let problem = FieldWords.problem(
+                    RecordType.evidence.schema, "file_name", text: name,
+                    lkeCodeExists: store.authorization.lkeCodeExists)
+            {
+                errors["berkas"] = problem
+            }
             let length = Int64(form["ukuran"] ?? "") ?? -1
             if !(1...WebUploads.maxLength).contains(length) {
                 errors["berkas"] = "Ukuran berkas harus 1 byte sampai \(Words.bytes(WebUploads.maxLength))."
@@ -92,10 +101,12 @@ extension WebSite {
             return try Self.json(["id": id, "offset": 0, "length": length], status: .created)
         }
         router.get("/bukti-dukung/unggah/:id") { _, context -> Response in
+            if let done = try finished(context) { return try Self.json(done.json) }
             let (meta, _) = try upload(context)
             return try Self.json(["id": meta.id, "offset": uploads.offset(meta), "length": meta.length])
         }
         router.patch("/bukti-dukung/unggah/:id") { request, context -> Response in
+            if let done = try finished(context) { return try Self.json(done.json) }
             let (meta, s) = try upload(context)
             guard let offset = request.headers[Self.offsetHeader].flatMap({ Int64($0) }), offset >= 0 else {
                 throw WebRefusal.bad("Upload-Offset wajib ada.")
@@ -105,6 +116,12 @@ extension WebSite {
             guard now == meta.length else { return try Self.json(["offset": now, "length": meta.length]) }
             return try finish(meta, session: s)
         }
+    }
+
+    /// The answer of the path's upload if it is finished already (the same answer its finish gave).
+    func finished(_ context: WebContext) throws -> UploadFinishes.Done? {
+        let s = try context.person()
+        return context.parameters.get("id").flatMap { uploads.finishes.answer($0, user: s.account.name) }
     }
 
     /// The upload of the path, which only the person who began it may continue.
@@ -119,6 +136,12 @@ extension WebSite {
 
     /// Every byte is here: check the hash, store the file and write the bukti dukung.
     func finish(_ meta: WebUploads.Meta, session s: WebSession) throws -> Response {
+        guard uploads.finishes.begin(meta.id, user: meta.user) else {
+            if let done = uploads.finishes.answer(meta.id, user: meta.user) { return try Self.json(done.json) }
+            return try Self.json(["error": "Unggahan ini sedang diselesaikan; tunggu sebentar."], status: .conflict)
+        }
+        var answer: UploadFinishes.Done?
+        defer { uploads.finishes.end(meta.id, user: meta.user, answer: answer) }
         let got = try uploads.hash(meta)
         if let expected = meta.sha256, expected != got {
             uploads.discard(meta)
@@ -133,9 +156,9 @@ extension WebSite {
                 plan: meta.plan, file: uploads.url(meta), name: meta.name, title: meta.title, kind: meta.kind,
                 lke: meta.lke, actor: s.actor(at: node))
             uploads.discard(meta)
-            return try Self.json([
-                "offset": meta.length, "length": meta.length, "evidence": id, "sha256": stored.sha256,
-            ])
+            let done = UploadFinishes.Done(evidence: id, sha256: stored.sha256, length: meta.length)
+            answer = done
+            return try Self.json(done.json)
         } catch let e as ZISyncError {
             // Kept: every byte is here, and the person may try again once the refusal is gone
             // (an office restoring from its parent writes nothing for a while).

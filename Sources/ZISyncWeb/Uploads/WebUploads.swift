@@ -25,6 +25,8 @@ struct WebUploads: Sendable {
 
     let files: FileStore
     let limits: UploadLimits
+    /// Which uploads are being finished, and the answers of those finished lately.
+    let finishes = UploadFinishes()
     /// The largest file a browser may send.
     static let maxLength: Int64 = 2 << 30
 
@@ -37,7 +39,7 @@ struct WebUploads: Sendable {
         let m = meta(id)
         let uploader = Self.uploader(m.user)
         do {
-            try files.admitUpload(uploader: uploader, length: m.length, limits: limits)
+            try files.beginUpload(id, length: m.length, uploader: uploader, limits: limits)
         } catch let e as UploadQuotaExceeded {
             throw WebRefusal(
                 status: .tooManyRequests,
@@ -45,7 +47,6 @@ struct WebUploads: Sendable {
                     "Terlalu banyak unggahan yang belum selesai (\(e.heldCount) berkas, \(Words.bytes(e.heldBytes))); selesaikan atau tunggu."
             )
         }
-        try files.beginPartial(id, length: m.length, uploader: uploader)
         try files.setUploadMeta(try JSONEncoder().encode(m), key: id, uploader: uploader)
         return id
     }
