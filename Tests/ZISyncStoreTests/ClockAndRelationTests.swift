@@ -227,4 +227,35 @@ final class TestClock: @unchecked Sendable {
                 ], actor: "t")
         }
     }
+
+    /// Held changes leave in the order the outbox sent them, the deepest office first: RI holds a
+    /// kab/kota's plan and its province's review of it (both ahead of RI's clock); when its clock
+    /// reaches them, the plan goes first and the review is applied, not refused for good.
+    @Test func heldChangesLeaveDeepestFirstSoAReviewFollowsItsPlan() throws {
+        let t0: Int64 = 1_796_000_000_000
+        let riClock = TestClock(t0)
+        let ri = try TestNodes.make("00", physicalNow: { riClock.now })
+        let prov = try TestNodes.make("32", physicalNow: { t0 + 30_000 })
+        let kab = try TestNodes.make("32.17", physicalNow: { t0 + 85_000 })
+        defer { for s in [ri, prov, kab] { TestNodes.remove(s) } }
+        let plan = try Plans(kab).add(
+            fields: [
+                "area": try RecordType.actionPlan.schema.parse(field: "area", text: "1"),
+                "activity": .string("SK Tim Kerja"),
+            ], actor: "op@32.17")
+        let atProv = try prov.ledger.receiveFromBelow(
+            try kab.outboxChanges(), sender: "32.17", source: "test", at: t0 + 30_000, maxClockAhead: 60_000,
+            recordChild: true)
+        #expect(atProv.refused.isEmpty && atProv.heldForClock == 0, "\(atProv.refused)")
+        _ = try Reviews(prov).review(plan, type: .actionPlan, verdict: "disetujui", note: nil, actor: "verif@32")
+        let first = try ri.ledger.receiveFromBelow(
+            try prov.outboxChanges(), sender: "32", source: "test", at: t0, maxClockAhead: 60_000, recordChild: true)
+        #expect(first.heldForClock == 2 && first.refused.isEmpty, "\(first)")
+        riClock.advance(120_000)
+        let released = try ri.ledger.receiveFromBelow(
+            [], sender: "32", source: "test", at: riClock.now, maxClockAhead: 60_000, recordChild: true)
+        #expect(released.refused.isEmpty, "\(released.refused)")
+        #expect(released.applied == 2)
+        #expect(try ri.records.list(.review).count == 1 && ri.records.get(plan) != nil)
+    }
 }

@@ -36,6 +36,14 @@ public struct SatkerRegistry: Sendable {
     public func contains(_ code: String) -> Bool { byCode[code] != nil }
 
     /// The chain from `code` up to the root, `code` first.
+    /// The order the changes of several origins travel in: the deepest offices first (a
+    /// kab/kota's plan before its province's review of it), then by code. The outbox sends in it
+    /// and a node releases held changes in it, so that no change arrives before what it refers to.
+    public func travelsBefore(_ a: String, _ b: String) -> Bool {
+        let (da, db) = (lineage(of: a).count, lineage(of: b).count)
+        return da != db ? da > db : a < b
+    }
+
     public func lineage(of code: String) -> [String] {
         var out: [String] = []
         var current: String? = code

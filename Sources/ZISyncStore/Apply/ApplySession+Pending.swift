@@ -33,9 +33,13 @@ extension ApplySession {
         }
     }
 
-    /// Applies held changes of origins in `sender`'s subtree whose turn and time have come.
+    /// Applies held changes of origins in `sender`'s subtree whose turn and time have come, in the
+    /// order the outbox sent them (deepest office first): a province's review held beside the
+    /// kab/kota's plan it reviews goes after the plan, not before it to be refused.
     mutating func releaseDue(in sender: String, source: String, report: inout ReceiveReport) throws {
-        for origin in try PendingRow.origins(db) where registry.isInSubtree(origin, of: sender) {
+        let origins = try PendingRow.origins(db).filter { registry.isInSubtree($0, of: sender) }
+            .sorted { registry.travelsBefore($0, $1) }
+        for origin in origins {
             try releasePending(origin: origin, after: try head(origin)?.seq ?? 0, source: source, report: &report)
         }
     }

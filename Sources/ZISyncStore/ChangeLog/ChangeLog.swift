@@ -39,7 +39,7 @@ public struct ChangeLog: Sendable {
                     depth: registry.lineage(of: $0.origin).count
                 )
             }
-            .sorted { $0.depth != $1.depth ? $0.depth > $1.depth : $0.origin < $1.origin }
+            .sorted { registry.travelsBefore($0.origin, $1.origin) }
         return OutboxCursor(origins: origins)
     }
 
