@@ -109,6 +109,8 @@ import ZISyncTransport
         let kab = try net.node("32.17", web: true)
         try kab.addUser("ani", role: "tim-zi")
         try kab.addUser("sari", role: "tim-zi")
+        // Eighty requests at once from one address: more than the web port's guard lets one address hold.
+        try kab.config.set("serve.max_connections_per_address", 200)
         let web = try net.start("32.17").webURL()
         let planID = try kab.ok("plan", "add", "--area", "sdm", "--activity", "Unggah")
         func announce(_ c: WebClient, _ name: String, _ size: Int) async throws -> WebClient.Page {
@@ -169,6 +171,37 @@ import ZISyncTransport
         #expect(try kab.objects("evidence", "list").count == 1, "one bukti dukung for one file")
         let again = try await patch(sari, at: content.count, Data())
         #expect(again["evidence"] as? String == evidence.first, "a later retry gets the same answer")
+    }
+
+    /// The web port has the children's port's guard: silent connections and one that trickles a
+    /// byte at a time are closed when no request head has come by the deadline, one address holds
+    /// at most its share, and the login page is answered meanwhile.
+    @Test func theWebPortHasTheSameConnectionGuard() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let kab = try net.node("32.17", web: true)
+        try kab.config.set("serve.handshake_timeout_seconds", 2)
+        try kab.config.set("serve.max_connections_per_address", 6)
+        let daemon = try net.start("32.17")
+        let web = try daemon.webURL()
+        let port = try #require(Int(web.split(separator: ":").last ?? ""))
+        // Six silent connections fill what one address may hold; a seventh is turned away.
+        let silent = try (0..<7).map { _ in try RawConnection(port: port) }
+        defer { silent.forEach { $0.close() } }
+        #expect(silent.allSatisfy { $0.closedByPeer(within: 60) }, "every silent connection closed")
+        // A trickle of one byte a second never completes a request head: it is closed all the same.
+        let trickle = try RawConnection(port: port)
+        defer { trickle.close() }
+        for byte in Array("GET /masuk HTTP/1.1\r\n".utf8).prefix(4) {
+            try? trickle.send([byte])
+            usleep(700_000)
+        }
+        #expect(trickle.closedByPeer(within: 60), "a trickle does not renew its time")
+        let page = try await WebClient(web).get("/masuk")
+        #expect(page.status == 200)
+        let log = daemon.log.text
+        #expect(log.contains("no request head within 2 s"), "\(log)")
+        #expect(log.contains("refused a connection from 127.0.0.1"), "\(log)")
     }
 }
 

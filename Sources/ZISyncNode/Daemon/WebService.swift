@@ -31,7 +31,7 @@ enum WebService {
         let scheme = tls == nil ? "http" : "https"
         let onLAN = !config.webIsLoopback
         return try WebServer.application(
-            router: site.router(), host: host, port: port, tls: tls, logger: logger,
+            router: site.router(), host: host, port: port, tls: tls, limits: config.connectionLimits, logger: logger,
             onServerRunning: { channel in
                 let address = "\(scheme)://\(host):\(channel.localAddress?.port ?? port)"
                 if onLAN {

@@ -55,15 +55,35 @@ final class ConnectionCounts: @unchecked Sendable {
 }
 
 /// First in every connection's pipeline: refuses a connection beyond the limits, and closes one
-/// whose TLS handshake does not finish in time (a host without a certificate that connects and
-/// says nothing would otherwise hold a descriptor for good).
+/// whose TLS handshake (or, in plain HTTP, whose first request head) does not finish in time: a
+/// host that connects and says nothing, or trickles a byte at a time, would otherwise hold a
+/// descriptor for good.
 final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = NIOAny
+    typealias InboundIn = ByteBuffer
     let counts: ConnectionCounts
+    /// Plain HTTP: the deadline ends with the first request head (`\r\n\r\n` seen), not a handshake.
+    let plain: Bool
     private var address: String?
     private var deadline: Scheduled<Void>?
+    /// The last bytes seen, to find the end of a request head across reads.
+    private var tail: [UInt8] = []
 
-    init(counts: ConnectionCounts) { self.counts = counts }
+    init(counts: ConnectionCounts, plain: Bool = false) {
+        self.counts = counts
+        self.plain = plain
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if plain, deadline != nil {
+            let bytes = tail + Array(unwrapInboundIn(data).readableBytesView)
+            if bytes.windowsContain([13, 10, 13, 10]) {
+                handshakeDone()
+            } else {
+                tail = Array(bytes.suffix(3))
+            }
+        }
+        context.fireChannelRead(data)
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         let address = context.remoteAddress?.ipAddress ?? "unknown"
@@ -77,8 +97,10 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
         self.address = address
         let seconds = counts.limits.handshakeTimeoutSeconds
         deadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: .seconds(Int64(seconds))) {
-            [logger = counts.logger] in
-            logger.notice("closed a connection from \(address): no TLS handshake within \(seconds) s")
+            [logger = counts.logger, plain] in
+            logger.notice(
+                "closed a connection from \(address): \(plain ? "no request head" : "no TLS handshake") within \(seconds) s"
+            )
             context.close(promise: nil)
         }
         context.fireChannelActive()
@@ -123,16 +145,21 @@ struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
     let base: Base
     let counts: ConnectionCounts
 
+    /// Plain HTTP (the web app without a certificate): the deadline is for the first request head.
+    var plain = false
+
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let guardHandler = ConnectionGuardHandler(counts: counts)
+        let guardHandler = ConnectionGuardHandler(counts: counts, plain: plain)
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(guardHandler)
         }.flatMap {
             base.setup(channel: channel, logger: logger)
         }.flatMapThrowing { value in
-            let tls = try channel.pipeline.syncOperations.context(handlerType: NIOSSLServerHandler.self)
-            try channel.pipeline.syncOperations.addHandler(
-                HandshakeDoneHandler(guardHandler), position: .after(tls.handler))
+            if !plain {
+                let tls = try channel.pipeline.syncOperations.context(handlerType: NIOSSLServerHandler.self)
+                try channel.pipeline.syncOperations.addHandler(
+                    HandshakeDoneHandler(guardHandler), position: .after(tls.handler))
+            }
             return value
         }
     }
@@ -144,4 +171,15 @@ struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
 
 extension GuardedChannel: HTTPChannelHandler where Base: HTTPChannelHandler {
     var responder: HTTPChannelHandler.Responder { base.responder }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether `needle` occurs in these bytes.
+    func windowsContain(_ needle: [UInt8]) -> Bool {
+        guard count >= needle.count else { return false }
+        for i in 0...(count - needle.count) where self[i] == needle[0] && Array(self[i..<i + needle.count]) == needle {
+            return true
+        }
+        return false
+    }
 }

@@ -30,15 +30,34 @@ public enum WebServer {
         return tls
     }
 
-    /// An application serving `router` on host:port, over TLS when `tls` is given.
+    /// An application serving `router` on host:port, over TLS when `tls` is given, each connection
+    /// behind the same guard as the children's port (`limits`: a deadline for the handshake or the
+    /// first request head, the idle timeout, caps in all and per address), with counts of its own.
     public static func application<Context: RequestContext>(
-        router: Router<Context>, host: String, port: Int, tls: TLSConfiguration?, logger: Logger,
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        router: Router<Context>, host: String, port: Int, tls: TLSConfiguration?, limits: ConnectionLimits = .init(),
+        logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> any ApplicationProtocol where Context.Source == ApplicationRequestContextSource {
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(120)))
+        let counts = ConnectionCounts(limits: limits, logger: logger)
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))
+        let configuration = ApplicationConfiguration(
+            address: .hostname(host, port: port), serverName: "zisync-web")
+        if let tls {
+            let server = HTTPServerBuilder { responder in
+                GuardedChannel(
+                    base: try TLSChannel(
+                        HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls),
+                    counts: counts)
+            }
+            return Application(
+                router: router, server: server, configuration: configuration, onServerRunning: onServerRunning,
+                logger: logger)
+        }
+        let server = HTTPServerBuilder { responder in
+            GuardedChannel(
+                base: HTTP1Channel(responder: responder, configuration: http1), counts: counts, plain: true)
+        }
         return Application(
-            router: router, server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
-            configuration: .init(address: .hostname(host, port: port), serverName: "zisync-web"),
-            onServerRunning: onServerRunning, logger: logger)
+            router: router, server: server, configuration: configuration, onServerRunning: onServerRunning,
+            logger: logger)
     }
 }
