@@ -203,6 +203,45 @@ import ZISyncTransport
         #expect(log.contains("no request head within 2 s"), "\(log)")
         #expect(log.contains("refused a connection from 127.0.0.1"), "\(log)")
     }
+
+    /// Decided (docs/security.md): the conflicts page asks the same write rules as every write. A
+    /// province's tim-zi may settle a conflict on a kab/kota's plan and on its unit-layer answer,
+    /// as the store lets an office above correct a plan and enter the unit layer for an office
+    /// below; the history names the person and the office, and the kab/kota receives the value.
+    @Test func aProvinceSettlesAKabKotasConflictUnderTheSameRules() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let prov = try net.node("32", serves: true, web: true)
+        let kab = try net.node("32.17", parent: "32")
+        let plan = try kab.ok("plan", "add", "--area", "sdm", "--activity", "Analisis beban kerja")
+        try kab.ok("lke", "answer", "A.II.1.i.a.J1", "5")
+        try kab.ok("sync")
+        // Each office changes 32.17's unit-layer answer and the plan's status, unaware of the other.
+        try prov.ok("plan", "set", plan, "status=revisi")
+        try prov.ok("lke", "answer", "--satker", "32.17", "--layer", "unit", "A.II.1.i.a.J1", "7")
+        try kab.ok("plan", "set", plan, "status=selesai")
+        try kab.ok("lke", "answer", "A.II.1.i.a.J1", "6")
+        try kab.ok("sync")
+        let conflicts = try prov.objects("conflicts")
+        let records = Set(conflicts.compactMap { $0["record"] as? String })
+        #expect(records == [plan, "jawaban:32.17:\(CalendarDay.thisYear()):unit:A.II.1.i.a.J1"], "\(records)")
+        try prov.addUser("rina", role: "tim-zi")
+        let rina = WebClient(try net.daemons["32"]!.webURL())
+        try await rina.login("rina", "kata-sandi-1")
+        for c in conflicts {
+            let id = try #require(c["record"] as? String)
+            let field = try #require(c["field"] as? String)
+            let values = try #require(c["values"] as? [[String: Any]])
+            let chosen = try #require(values.firstIndex { $0["origin"] as? String == "32" })
+            let r = try await rina.post("/konflik", [("id", id), ("field", field), ("pilihan", String(chosen))])
+            #expect(r.status == 303, "\(id) \(field): \(r.status) \(r.body.prefix(300))")
+            #expect(try prov.objects("history", id).last?["actor"] as? String == "rina@32")
+        }
+        #expect(try prov.objects("conflicts").isEmpty)
+        try kab.ok("sync")
+        #expect(try kab.objects("conflicts").isEmpty)
+        #expect(try kab.object("plan", "show", plan)["status"] as? String == "revisi")
+    }
 }
 
 /// A flag set once, read from several tasks.
