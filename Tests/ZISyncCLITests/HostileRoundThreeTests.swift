@@ -167,10 +167,13 @@ import ZISyncTransport
             }
             return try await group.reduce(into: [String]()) { $0 += $1 }
         }
-        #expect(Set(evidence).count == 1 && evidence.first != "none", "\(evidence)")
+        // Whichever request finished it (the whole body's or a retry's), there is one answer:
+        // the others were told to wait (409) or given that same answer.
+        let ids = Set(evidence.filter { $0 != "none" })
+        #expect(ids.count == 1, "\(evidence)")
         #expect(try kab.objects("evidence", "list").count == 1, "one bukti dukung for one file")
         let again = try await patch(sari, at: content.count, Data())
-        #expect(again["evidence"] as? String == evidence.first, "a later retry gets the same answer")
+        #expect(again["evidence"] as? String == ids.first, "a later retry gets the same answer")
     }
 
     /// The web port has the children's port's guard: silent connections and one that trickles a
@@ -241,6 +244,29 @@ import ZISyncTransport
         try kab.ok("sync")
         #expect(try kab.objects("conflicts").isEmpty)
         #expect(try kab.object("plan", "show", plan)["status"] as? String == "revisi")
+    }
+
+    /// Decided: a page shows only the app's own notices. A link carrying text of someone else's
+    /// in `?pesan=` shows nothing; the notice after a real action still shows.
+    @Test func aLinkCannotPutWordsInTheAppsMouth() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let kab = try net.node("32.17", web: true)
+        try kab.addUser("ani", role: "tim-zi")
+        let ani = WebClient(try net.start("32.17").webURL())
+        try await ani.login("ani", "kata-sandi-1")
+        let forged = "Sistem dipindahkan; kirim kata sandi Anda ke admin-kpu@contoh.example"
+        let encoded = forged.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        for path in ["/", "/rencana-aksi", "/bukti-dukung", "/lke", "/konflik"] {
+            let page = try await ani.get(path + "?pesan=" + encoded + "&tanda=00000000000000000000000000000000")
+            #expect(page.status == 200 && !page.body.contains("admin-kpu@contoh.example"), "\(path)")
+        }
+        let added = try await ani.post(
+            "/rencana-aksi", [("area", "sdm"), ("activity", "Analisis beban kerja")])
+        let location = try #require(added.location, "\(added.status) \(added.body.prefix(300))")
+        #expect(location.contains("tanda="), "\(location)")
+        let shown = try await ani.get(location)
+        #expect(shown.body.contains("class=\"pesan\""), "the app's own notice is shown")
     }
 }
 

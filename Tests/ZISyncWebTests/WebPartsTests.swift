@@ -54,7 +54,10 @@ import ZISyncProtocol
         }
         #expect(
             WebSite.seeOther("/lke?area=sdm#q-A.I.1.i.a", notice: "Tersimpan.").headers[.location]
-                == "/lke?area=sdm&pesan=Tersimpan%2E#q-A.I.1.i.a")
+                == "/lke?area=sdm&pesan=Tersimpan%2E&tanda=\(WebSite.noticeTag("Tersimpan."))#q-A.I.1.i.a")
+        #expect(
+            WebSite.noticeTag("Tersimpan.").count == 32
+                && WebSite.noticeTag("Tersimpan") != WebSite.noticeTag("Tersimpan."))
     }
 
     @Test func timesFiguresAndProblemsReadAsAnOfficeSaysThem() {

@@ -27,7 +27,7 @@ extension WebSite {
         }
         router.get("/reviu") { request, context -> Response in
             try requireChildren()
-            return try reviewQueue(context: context, notice: request.uri.queryParameters["pesan"].map(String.init))
+            return try reviewQueue(context: context, notice: Self.notice(of: request))
         }
         router.post("/reviu") { _, context -> Response in
             try requireChildren()

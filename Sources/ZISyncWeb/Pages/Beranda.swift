@@ -35,7 +35,7 @@ extension WebSite {
                     ],
                     "gaps": gaps, "plans": plans, "done": done, "overdue": overdue, "hasOverdue": overdue > 0,
                     "sync": syncWords(await syncFacts()),
-                    "notice": request.uri.queryParameters["pesan"].map(String.init) as Any,
+                    "notice": Self.notice(of: request) as Any,
                 ])
         }
     }

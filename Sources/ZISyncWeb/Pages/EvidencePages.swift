@@ -16,7 +16,7 @@ extension WebSite {
             let q = request.uri.queryParameters
             return try evidenceList(
                 context: context, satker: try satker(q["satker"].map(String.init)), plan: q["rencana"].map(String.init),
-                lke: q["lke"].map(String.init), notice: q["pesan"].map(String.init))
+                lke: q["lke"].map(String.init), notice: Self.notice(of: request))
         }
         registerUploads(on: router)
         router.get("/bukti-dukung/:id/unduh") { _, context -> Response in
@@ -156,7 +156,9 @@ extension WebSite {
                 plan: meta.plan, file: uploads.url(meta), name: meta.name, title: meta.title, kind: meta.kind,
                 lke: meta.lke, actor: s.actor(at: node))
             uploads.discard(meta)
-            let done = UploadFinishes.Done(evidence: id, sha256: stored.sha256, length: meta.length)
+            let done = UploadFinishes.Done(
+                evidence: id, sha256: stored.sha256, length: meta.length,
+                next: Self.noticeURL("/bukti-dukung", notice: "Bukti dukung \(meta.name) tersimpan."))
             answer = done
             return try Self.json(done.json)
         } catch let e as ZISyncError {

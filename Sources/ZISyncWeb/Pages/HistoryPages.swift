@@ -27,7 +27,7 @@ extension WebSite {
                 ["id": id, "type": record.type, "owner": record.owner, "rows": rows, "count": rows.count])
         }
         router.get("/konflik") { request, context -> Response in
-            try conflictsPage(context: context, notice: request.uri.queryParameters["pesan"].map(String.init))
+            try conflictsPage(context: context, notice: Self.notice(of: request))
         }
         router.post("/konflik") { _, context -> Response in
             let s = try context.person()

@@ -78,7 +78,7 @@ extension WebSite {
             return try lkePage(
                 context: context, satker: try satker(q["satker"].map(String.init)),
                 cycle: try cycle(q["siklus"].map(String.init)), area: q["area"].map(String.init),
-                notice: q["pesan"].map(String.init))
+                notice: Self.notice(of: request))
         }
         router.post("/lke/jawab") { _, context -> Response in
             let s = try context.person()

@@ -27,7 +27,7 @@ extension WebSite {
         let q = request.uri.queryParameters
         return try planList(
             context: context, satker: try satker(q["satker"].map(String.init)), area: q["area"].map(String.init),
-            status: q["status"].map(String.init), notice: q["pesan"].map(String.init))
+            status: q["status"].map(String.init), notice: Self.notice(of: request))
     }
 
     /// GET /rencana-aksi/baru: the empty form, for those who may write plans.
@@ -64,7 +64,7 @@ extension WebSite {
         for f in Self.planFields { values[f.name] = plan[f.name].formText }
         return try planForm(
             context: context, plan: plan, values: values, errors: [:],
-            notice: request.uri.queryParameters["pesan"].map(String.init))
+            notice: Self.notice(of: request))
     }
 
     /// POST /rencana-aksi/:id: writes what changed and shows the plan, or the form again with what is wrong.

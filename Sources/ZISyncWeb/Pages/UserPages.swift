@@ -9,7 +9,7 @@ extension WebSite {
     func registerUsers(on router: RouterGroup<WebContext>) {
         router.get("/pengguna") { request, context -> Response in
             try context.person().require(.users)
-            return try usersPage(context: context, notice: request.uri.queryParameters["pesan"].map(String.init))
+            return try usersPage(context: context, notice: Self.notice(of: request))
         }
         router.post("/pengguna") { _, context -> Response in
             let s = try context.person()

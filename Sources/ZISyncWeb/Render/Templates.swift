@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -113,15 +114,39 @@ extension WebSite {
     }
 
     /// After a successful form: back to a page, with a message shown once (in the query).
+    /// Notices are the app's own words: a redirect carries its notice with a tag (HMAC under a key
+    /// this process made), and a page shows `pesan` only with that tag. A link with text of
+    /// someone else's ("Kantor ditutup, kirim sandi ke…") is shown nothing; a notice whose tag a
+    /// restart made stale is only lost.
+    static let noticeKey: [UInt8] = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+
+    static func noticeTag(_ text: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: noticeKey)).prefix(16)
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The notice of a page's query, when the app wrote it.
+    static func notice(of request: Request) -> String? {
+        let q = request.uri.queryParameters
+        guard let text = q["pesan"].map(String.init), let tag = q["tanda"].map(String.init),
+            constantTimeEqual(tag, noticeTag(text))
+        else { return nil }
+        return text
+    }
+
     static func seeOther(_ path: String, notice: String? = nil) -> Response {
-        // The message goes in the query, before any #fragment.
+        Response.redirect(to: noticeURL(path, notice: notice), type: .normal)
+    }
+
+    /// `path` with `notice` in its query (before any #fragment) and the app's tag beside it.
+    static func noticeURL(_ path: String, notice: String?) -> String {
         let parts = path.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
         var target = String(parts[0])
         if let notice, let q = notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
-            target += (target.contains("?") ? "&" : "?") + "pesan=" + q
+            target += (target.contains("?") ? "&" : "?") + "pesan=" + q + "&tanda=" + noticeTag(notice)
         }
         if parts.count > 1 { target += "#" + parts[1] }
-        return Response.redirect(to: target, type: .normal)
+        return target
     }
 }
 

@@ -10,8 +10,12 @@ final class UploadFinishes: @unchecked Sendable {
         let evidence: String
         let sha256: String
         let length: Int64
+        /// Where the page goes next: the list, with the app's notice.
+        let next: String
 
-        var json: [String: Any] { ["offset": length, "length": length, "evidence": evidence, "sha256": sha256] }
+        var json: [String: Any] {
+            ["offset": length, "length": length, "evidence": evidence, "sha256": sha256, "next": next]
+        }
     }
 
     private let lock = NSLock()

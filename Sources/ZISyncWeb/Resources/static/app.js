@@ -143,7 +143,8 @@
       localStorage.removeItem(key);
       bar.value = 100;
       say("Tersimpan.");
-      window.location = "/bukti-dukung?pesan=" + encodeURIComponent("Bukti dukung " + file.name + " tersimpan.") + (answer.evidence ? "#" : "");
+      // The server words the notice (a page shows only the app's own, tagged notices).
+      window.location = (answer.next || "/bukti-dukung") + (answer.evidence ? "#" : "");
     }).catch(function (err) {
       // The upload stays known: trying again with the same file goes on where it stopped (a
       // discarded one is simply started again).
