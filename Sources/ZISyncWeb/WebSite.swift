@@ -19,16 +19,19 @@ public struct WebSite: Sendable {
     let syncFacts: @Sendable () async -> SyncFacts
     /// Cookies marked `Secure` (the web app is served over TLS).
     let secure: Bool
+    /// The names a browser may reach the app by, besides IP addresses (`HostCheck`).
+    let hosts: [String]
     /// How long a session lasts without signing in again.
     static let sessionSeconds: Int64 = 12 * 3600
 
-    /// `uploadLimits`: the node's one upload policy (quota and expiry), for people's uploads too.
+    /// `hosts`: the names the app answers besides IP addresses. `uploadLimits`: the node's one upload policy (quota and expiry), for people's uploads too.
     public init(
-        store: Store, secure: Bool, logger: Logger, uploadLimits: UploadLimits = UploadLimits(),
-        syncFacts: @escaping @Sendable () async -> SyncFacts
+        store: Store, secure: Bool, hosts: [String] = ["localhost"], logger: Logger,
+        uploadLimits: UploadLimits = UploadLimits(), syncFacts: @escaping @Sendable () async -> SyncFacts
     ) async throws {
         self.store = store
         self.secure = secure
+        self.hosts = hosts
         self.logger = logger
         self.syncFacts = syncFacts
         templates = try await Templates.load()
@@ -39,6 +42,7 @@ public struct WebSite: Sendable {
     public func router() -> Router<WebContext> {
         let router = Router(context: WebContext.self)
         router.add(middleware: WebErrors(site: self))
+        router.add(middleware: HostCheck(names: hosts))
         router.add(middleware: SessionReader(site: self))
         StaticFiles.register(on: router)
         registerLogin(on: router)

@@ -530,11 +530,40 @@ final class RawConnection {
     }
 
     /// True when the other end closes the connection within `seconds`.
-    func closedByPeer(within seconds: Int) -> Bool {
+    func closedByPeer(within seconds: Int) -> Bool { closedByPeer(withinMilliseconds: seconds * 1000) }
+
+    func closedByPeer(withinMilliseconds ms: Int) -> Bool {
         var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard Glibc.poll(&poll, 1, Int32(seconds * 1000)) > 0 else { return false }
+        guard Glibc.poll(&poll, 1, Int32(ms)) > 0 else { return false }
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, 0) <= 0
+    }
+
+    /// One HTTP/1.1 answer (head and a body of its Content-Length) as text, nil when the connection
+    /// closes or `seconds` pass first.
+    func response(within seconds: Int) -> String? {
+        var bytes: [UInt8] = []
+        let end = Date().addingTimeInterval(TimeInterval(seconds))
+        while Date() < end {
+            let text = String(decoding: bytes, as: UTF8.self)
+            if let split = text.range(of: "\r\n\r\n") {
+                let length =
+                    text[..<split.lowerBound].split(separator: "\r\n")
+                    .first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                if bytes.count - text.utf8.distance(from: text.startIndex, to: split.upperBound) >= length {
+                    return text
+                }
+            }
+            var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard Glibc.poll(&poll, 1, 1000) >= 0 else { return nil }
+            guard poll.revents != 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = recv(fd, &chunk, chunk.count, 0)
+            guard n > 0 else { return nil }
+            bytes += chunk.prefix(n)
+        }
+        return nil
     }
 
     /// Sends all of `bytes` (and nothing after: the connection stays open, silent).

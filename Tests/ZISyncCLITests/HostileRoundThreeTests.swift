@@ -34,6 +34,81 @@ import ZISyncTransport
         #expect(after.first { $0["satker"] as? String == "32.17" }?["state"] as? String == "ok")
     }
 
+    /// A refusal caused only by order is not final (case 2). The kab/kota's plan reaches KPU RI
+    /// first, on a USB stick; RI reviews it; the province pulls RI's review before it has the plan.
+    /// The review waits at the province (`status` says for what), is applied when the kab/kota's
+    /// plan arrives, and then reaches the kab/kota. Before, the province refused it for good.
+    @Test func aReviewThatArrivesBeforeItsSubjectWaitsForIt() async throws {
+        let d = try Deployment.threeOffices()
+        defer { d.cleanup() }
+        let plan = try d["32.17"].ok(["plan", "add", "--area", "1", "--activity", "SK Tim Kerja"])
+        let stick = d.dir.appendingPathComponent("32.17.zisync").path
+        try d["32.17"].ok(["bundle", "export", "--out", stick])
+        try d["00"].ok(["bundle", "import", stick])
+        let review = try d["00"].ok(["review", "plan", plan, "--verdict", "perlu-revisi", "--note", "lengkapi SK"])
+        try d["32"].ok(["sync"])
+        func outcomes(_ node: String) throws -> [String] {
+            try #require(try d[node].json("history", review) as? [[String: Any]]).compactMap {
+                $0["outcome"] as? String
+            }
+        }
+        #expect(Set(try outcomes("32")) == ["waiting"])
+        let status = try d["32"].object("status")
+        #expect(status["refusedHere"] as? Int == 0, "\(status)")
+        let waiting = try #require(status["waiting"] as? [[String: Any]])
+        #expect(waiting.contains { $0["reason"] as? String == "record" && "\($0["releasedBy"] ?? "")".contains(plan) })
+        #expect(try d["32"].ok(["status"]).contains("which is not here yet"))
+
+        try d["32.17"].ok(["sync"])
+        #expect(Set(try outcomes("32")) == ["current"], "applied once its subject arrived")
+        #expect((try d["32"].object("status")["waiting"] as? [Any])?.isEmpty == true)
+        try d["32.17"].ok(["sync"])
+        #expect(Set(try outcomes("32.17")) == ["current"], "and it reaches the kab/kota")
+    }
+
+    /// Held changes leave in the order the outbox sent them (case 2), with real processes and
+    /// libfaketime: a skew limit of 60 s, KPU RI on true time, the province 30 s ahead and the
+    /// kab/kota 85 s ahead (each within its parent's limit). The kab/kota's plan and the
+    /// province's review of it reach RI by USB stick; RI holds both; when its clock reaches
+    /// them, the plan goes first and the review is applied after it, without having to wait.
+    @Test func heldChangesLeaveDeepestFirstAcrossRealProcesses() throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        let (ri, prov, kab) = (try d.node("00"), try d.node("32"), try d.node("32.17"))
+        for node in [ri, prov, kab] { try node.config.set("sync.clock_skew_limit_seconds", 60) }
+        func run(_ node: CLI, _ args: [String], ahead: String) throws -> String {
+            let r = try node.run(args, prefix: FakeClock.ahead(ahead))
+            #expect(r.status == 0, "zisync \(args.joined(separator: " ")): \(r.stderr)")
+            return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let stick = d.dir.appendingPathComponent("stick")
+        try FileManager.default.createDirectory(at: stick, withIntermediateDirectories: true)
+        let (kabBundle, provBundle) = (
+            stick.appendingPathComponent("32.17").path, stick.appendingPathComponent("32").path
+        )
+        let plan = try run(kab, ["plan", "add", "--area", "1", "--activity", "SK Tim Kerja"], ahead: "+85s")
+        _ = try run(kab, ["bundle", "export", "--out", kabBundle], ahead: "+85s")
+        let atProv =
+            try JSONSerialization.jsonObject(
+                with: Data(try run(prov, ["bundle", "import", kabBundle, "--json"], ahead: "+30s").utf8))
+            as? [String: Any]
+        #expect(atProv?["applied"] as? Int == 1 && atProv?["held"] as? Int == 0, "\(atProv ?? [:])")
+        let review = try run(prov, ["review", "plan", plan, "--verdict", "disetujui"], ahead: "+30s")
+        _ = try run(prov, ["bundle", "export", "--out", provBundle], ahead: "+30s")
+
+        let held = try ri.object("bundle", "import", provBundle)
+        #expect(held["applied"] as? Int == 0 && held["held"] as? Int == 2, "both ahead of RI's clock: \(held)")
+        let released =
+            try JSONSerialization.jsonObject(
+                with: Data(try run(ri, ["bundle", "import", provBundle, "--json"], ahead: "+120s").utf8))
+            as? [String: Any]
+        #expect(released?["applied"] as? Int == 2, "\(released ?? [:])")
+        #expect(released?["released"] as? Int == 0, "the plan went first: the review did not have to wait")
+        #expect((released?["refused"] as? [Any])?.isEmpty == true, "\(released ?? [:])")
+        let history = try #require(try ri.json("history", review) as? [[String: Any]])
+        #expect(Set(history.compactMap { $0["outcome"] as? String }) == ["current"], "\(history)")
+    }
+
     /// After a correct login the app goes where `ke` says only if a browser would stay on this
     /// site: `/<tab>/evil.example/` is `//evil.example/` to a browser.
     @Test func theLoginRedirectsOnlyToThisSite() async throws {
@@ -205,6 +280,69 @@ import ZISyncTransport
         let log = daemon.log.text
         #expect(log.contains("no request head within 2 s"), "\(log)")
         #expect(log.contains("refused a connection from 127.0.0.1"), "\(log)")
+    }
+
+    /// A keep-alive connection's next request head has a deadline too: after one answer, a client
+    /// that trickles its next head a byte at a time is closed when the idle timeout ends, however
+    /// often its bytes come (the idle timer counts whole request parts, not bytes).
+    @Test func aKeepAliveConnectionCannotTrickleItsNextRequestHead() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let kab = try net.node("32.17", web: true)
+        try kab.config.set("serve.idle_timeout_seconds", 5)
+        let daemon = try net.start("32.17")
+        let port = try #require(Int(try daemon.webURL().split(separator: ":").last ?? ""))
+        let client = try RawConnection(port: port)
+        defer { client.close() }
+        try client.send(Array("GET /masuk HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+        let answer = try #require(client.response(within: 30), "the first request is answered")
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer.prefix(200))")
+        // One byte every 0.7 s of a head that would take 40 s to finish.
+        let head = Array("GET /masuk HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pelan: aaaaaaaa\r\n\r\n".utf8)
+        let start = Date()
+        var sent = 0
+        while sent < head.count, (try? client.send([head[sent]])) != nil {
+            sent += 1
+            if client.closedByPeer(withinMilliseconds: 700) { break }
+        }
+        #expect(sent < head.count, "closed while the head trickled in (\(sent) bytes)")
+        #expect(Date().timeIntervalSince(start) < 30, "by the idle timeout, not renewed by each byte")
+    }
+
+    /// Decided (docs/security.md): the web app answers a Host that is an IP address, localhost,
+    /// this machine's name or a name in `[web] hosts`, and refuses any other name (421) before any
+    /// page: a name an attacker points at the office's address (DNS rebinding) reaches nothing,
+    /// not even the login form.
+    @Test func theWebAppAnswersOnlyItsOwnNames() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let kab = try net.node("32.17", web: true)
+        try kab.config.set("web.hosts", "zisync.kpu-bandungbarat.go.id, zi-kpu")
+        let port = try #require(Int(try net.start("32.17").webURL().split(separator: ":").last ?? ""))
+        func status(_ host: String) throws -> String {
+            let c = try RawConnection(port: port)
+            defer { c.close() }
+            try c.send(Array("GET /masuk HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8))
+            return try #require(c.response(within: 30), "\(host)")
+        }
+        for host in [
+            "127.0.0.1:\(port)", "localhost:\(port)", "zisync.kpu-bandungbarat.go.id", "ZI-KPU:\(port)",
+            "zisync.kpu-bandungbarat.go.id.:\(port)", "[::1]:\(port)", "192.168.10.5",
+        ] {
+            let answer = try status(host)
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(host): \(answer.prefix(120))")
+        }
+        for host in ["rebind.evil.example:\(port)", "zisync.kpu-bandungbarat.go.id.evil.example", "127.0.0.1.nip.io"] {
+            let answer = try status(host)
+            #expect(answer.hasPrefix("HTTP/1.1 421"), "\(host): \(answer.prefix(120))")
+            #expect(answer.contains("tidak dikenal dengan nama") && !answer.contains("kata sandi"), "no login form")
+        }
+        // A name that is not a host name is refused by the check, saying which.
+        try kab.config.set("web.hosts", "zisync.kpu.go.id, evil/x")
+        let check = try kab.run(["config", "check"])
+        #expect(
+            check.status != 0 && check.stderr.contains("web.hosts") && check.stderr.contains("evil/x"),
+            "\(check.stderr)")
     }
 
     /// Decided (docs/security.md): the conflicts page asks the same write rules as every write. A

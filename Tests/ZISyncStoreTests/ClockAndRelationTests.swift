@@ -212,7 +212,7 @@ final class TestClock: @unchecked Sendable {
             [noReviewer, absent, wrongType, good, verdictOnly, onAReview], sender: nil, source: "t")
         let reasons = Dictionary(uniqueKeysWithValues: r.refused.map { ($0.change, $0.reason) })
         #expect(reasons["32:1"]?.contains("must name its reviewer_satker") == true, "\(reasons)")
-        #expect(reasons["32:2"]?.contains("is not here") == true, "\(reasons)")
+        #expect(reasons["32:2"] == nil && r.waiting == 1, "a subject not here: it waits, not refused \(reasons)")
         #expect(reasons["32:3"]?.contains("is a action_plan, not a evidence") == true, "\(reasons)")
         #expect(reasons["32:6"]?.contains("is a review, not an action_plan") == true, "\(reasons)")
         #expect(reasons["32:4"] == nil && reasons["32:5"] == nil, "a review of the record, then its verdict alone")
@@ -257,5 +257,82 @@ final class TestClock: @unchecked Sendable {
         #expect(released.refused.isEmpty, "\(released.refused)")
         #expect(released.applied == 2)
         #expect(try ri.records.list(.review).count == 1 && ri.records.get(plan) != nil)
+    }
+
+    /// A refusal caused only by the order changes arrive in is never final: a review that arrives
+    /// before its subject, a later change of that review, and evidence before its plan wait in
+    /// the log (not applied, not served), then apply in their order when the record arrives, with
+    /// a new arrival number so a child that pulled past their first place still gets them. One
+    /// that turns out wrong (a subject of another office) is refused then, and a change of its
+    /// record that waited behind it is judged alone.
+    @Test func aRefusalCausedOnlyByOrderWaitsForTheRecordItNames() throws {
+        let prov = try TestNodes.make("32")
+        defer { TestNodes.remove(prov) }
+        let planID = Validation.newRecordID()
+        // KPU RI's changes come after those of the seed the province holds.
+        let seeded = try prov.changeLog.tips(subtree: "00")["00"] ?? 0
+        let review = change(
+            "00", seeded + 1, prev: nil, .review, owner: "32.17",
+            [
+                "subject": .string(planID), "subject_type": .string("action_plan"), "verdict": .string("perlu-revisi"),
+                "reviewer_satker": .string("00"),
+            ], at: Self.t0 + 10)
+        let verdict = change(
+            "00", seeded + 2, prev: review, .review, owner: "32.17", ["verdict": .string("disetujui")],
+            at: Self.t0 + 20,
+            id: review.recordID)
+        let before = try prov.changeLog.page(for: "32.17", after: 0, limit: 100_000).next
+        let early = try prov.receive([review, verdict], sender: nil, source: "t")
+        #expect(early.refused.isEmpty && early.waiting == 2 && early.applied == 0, "\(early)")
+        #expect(try prov.records.get(review.recordID) == nil)
+        #expect(try prov.audit.refusedChanges().isEmpty)
+        let waits = try prov.audit.waiting()
+        #expect(waits.allSatisfy { $0.reason == "record" } && waits.map(\.changes).reduce(0, +) == 2, "\(waits)")
+        #expect(waits.contains { $0.releasedBy.contains(planID) }, "the review waits for its subject")
+        #expect(waits.contains { $0.releasedBy.contains(review.recordID) }, "its verdict waits behind it")
+        let waitingPage = try prov.changeLog.page(for: "32.17", after: before, limit: 100)
+        #expect(waitingPage.wire.isEmpty, "not served while it waits")
+        let cursor = waitingPage.next
+
+        // The kab/kota's plan and evidence for it, the evidence first.
+        let plan = change(
+            "32.17", 1, prev: nil, .actionPlan, owner: "32.17", ["area": .string("sdm"), "activity": .string("a")],
+            at: Self.t0, id: planID)
+        let evidence = change(
+            "32.17", 2, prev: plan, .evidence, owner: "32.17", ["plan": .string(planID)], at: Self.t0 + 1)
+        let evidenceFirst = try prov.receive([evidence], sender: nil, source: "t")
+        #expect(evidenceFirst.waiting == 0 && evidenceFirst.held == 1, "a gap in its chain: held, as before")
+        let arrived = try prov.receive([plan], sender: nil, source: "t")
+        #expect(arrived.refused.isEmpty && arrived.applied == 2 && arrived.released == 2, "\(arrived)")
+        #expect(try Reviews(prov).latest(of: planID)?.string("verdict") == "disetujui", "in their order")
+        #expect(try prov.audit.waiting().isEmpty)
+        #expect(
+            try prov.audit.history(of: review.recordID).allSatisfy { $0.outcome != .refused && $0.outcome != .waiting })
+        let page = try prov.changeLog.page(for: "32.17", after: cursor, limit: 100).wire
+        #expect(page.count == 2 && page.allSatisfy { $0.contains(review.recordID) }, "\(page)")
+
+        // A review whose subject turns out to be another office's: refused when it arrives, and the
+        // change of the same review that waited behind it is then judged on its own.
+        let otherPlan = Validation.newRecordID()
+        let wrong = change(
+            "00", seeded + 3, prev: verdict, .review, owner: "32.17",
+            [
+                "subject": .string(otherPlan), "subject_type": .string("action_plan"),
+                "reviewer_satker": .string("00"),
+            ], at: Self.t0 + 30)
+        let behind = change(
+            "00", seeded + 4, prev: wrong, .review, owner: "32.17", ["verdict": .string("ditolak")], at: Self.t0 + 40,
+            id: wrong.recordID)
+        #expect(try prov.receive([wrong, behind], sender: nil, source: "t").waiting == 2)
+        let theirs = change(
+            "32.18", 1, prev: nil, .actionPlan, owner: "32.18", ["area": .string("sdm"), "activity": .string("b")],
+            at: Self.t0, id: otherPlan)
+        let judged = try prov.receive([theirs], sender: nil, source: "t")
+        #expect(judged.refused.isEmpty, "another sender's trouble is not told to this one: \(judged.refused)")
+        let reasons = Dictionary(uniqueKeysWithValues: try prov.audit.refusedChanges().map { ($0.change, $0.reason) })
+        #expect(reasons["00:\(seeded + 3)"]?.contains("belongs to 32.18") == true, "\(reasons)")
+        #expect(reasons["00:\(seeded + 4)"]?.contains("must name its reviewer_satker") == true, "\(reasons)")
+        #expect(try prov.audit.waiting().isEmpty && prov.records.get(wrong.recordID) == nil)
+        #expect(try prov.audit.history(of: wrong.recordID).allSatisfy { $0.outcome == .refused })
     }
 }

@@ -287,4 +287,34 @@ public enum Validation {
     }
 
     public static func newRecordID() -> String { UUID().uuidString.lowercased() }
+
+    /// A DNS host name (letters, digits, '-' between dots, at most 253 bytes), as an office may
+    /// name its server; not an address.
+    public static func isHostName(_ s: String) -> Bool {
+        let labels = s.split(separator: ".", omittingEmptySubsequences: false)
+        return !s.isEmpty && s.utf8.count <= 253
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
+                    && label.utf8.allSatisfy { b in
+                        (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || b == 45
+                    }
+            }
+    }
+
+    /// An IPv4 address in dotted decimal (`192.168.1.20`), or an IPv6 one, as a URL's host writes it.
+    public static func isIPAddress(_ s: String) -> Bool {
+        if s.hasPrefix("[") && s.hasSuffix("]") {
+            let inner = s.dropFirst().dropLast()
+            return !inner.isEmpty && inner.utf8.count <= 45
+                && inner.utf8.allSatisfy { b in
+                    (48...58).contains(b) || (65...70).contains(b) || (97...102).contains(b) || b == 46
+                }
+        }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4
+            && parts.allSatisfy { p in
+                !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCII) && p.allSatisfy(\.isNumber)
+                    && (Int(p) ?? 256) <= 255
+            }
+    }
 }

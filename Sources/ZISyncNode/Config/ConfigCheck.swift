@@ -183,6 +183,10 @@ public enum ConfigCheck {
             {
                 return "file '\(path)' is missing or unreadable"
             }
+        case .hostNames:
+            if let bad = NodeConfig.names(s).first(where: { !Validation.isHostName($0) }) {
+                return "must be host names separated by commas (letters, digits, '-' and '.'), got '\(bad)'"
+            }
         case .integer: break
         }
         return nil

@@ -7,6 +7,8 @@ import ZISyncCore
 public struct ConfigKey: Sendable {
     public enum Kind: Sendable, Equatable {
         case satker, httpsURL, hostPort, metricsAddress, webAddress, logLevel
+        /// Host names, separated by commas (`[web] hosts`).
+        case hostNames
         /// A path relative to the file's directory: `[tls]` files, needed with parent or listen.
         case file
         /// A path for the web app's own HTTPS (`[web]`): checked whenever given.
@@ -21,6 +23,7 @@ public struct ConfigKey: Sendable {
             case .hostPort, .metricsAddress: "HOST:PORT"
             case .webAddress: "HOST:PORT, or a port alone (127.0.0.1)"
             case .logLevel: ConfigKey.logLevels.joined(separator: ", ")
+            case .hostNames: "names, separated by commas"
             case .file, .webFile: "path (relative to the file)"
             case .integer(let r): "\(r.lowerBound)–\(r.upperBound)"
             }
@@ -148,6 +151,10 @@ extension ConfigKey {
         .optionalText(
             "web.certificate", .webFile, "the office's own certificate for HTTPS on the web app", \.webCertificateFile),
         .optionalText("web.key", .webFile, "its key", \.webKeyFile),
+        .optionalText(
+            "web.hosts", .hostNames,
+            "names the web app answers besides its IP addresses, localhost and this machine's name (DNS rebinding)",
+            \.webHostNames),
         .integer(
             "serve.handshake_timeout_seconds", 1...300, "a connection's time to finish its TLS handshake",
             \.connectionLimits.handshakeTimeoutSeconds),

@@ -23,6 +23,8 @@ public struct NodeConfig: Sendable, Equatable {
     /// The office's own certificate and key for the web app (`[web]`): HTTPS when both are set.
     public var webCertificateFile: String?
     public var webKeyFile: String?
+    /// `[web] hosts`: names the web app answers besides IP addresses (comma-separated).
+    public var webHostNames: String?
     public var caFile = "tls/ca.crt"
     public var certificateFile = "tls/node.crt"
     public var keyFile = "tls/node.key"
@@ -121,6 +123,17 @@ public struct NodeConfig: Sendable, Equatable {
         guard let webListen else { return nil }
         if let port = Int(webListen), (0...65535).contains(port) { return ("127.0.0.1", port) }
         return try Self.hostPort(webListen)
+    }
+
+    /// The names in a comma-separated list, trimmed, empty ones left out.
+    static func names(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The host names a browser may use for the web app: `[web] hosts`, localhost and this
+    /// machine's name (any IP address is accepted as well).
+    public var webHosts: [String] {
+        Self.names(webHostNames ?? "") + ["localhost", ProcessInfo.processInfo.hostName]
     }
 
     /// Whether the web app is reachable from this machine only.

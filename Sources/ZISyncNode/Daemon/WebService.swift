@@ -22,7 +22,8 @@ enum WebService {
             }
         }
         let site = try await WebSite(
-            store: store, secure: tls != nil, logger: logger, uploadLimits: config.serveLimits.uploads
+            store: store, secure: tls != nil, hosts: config.webHosts, logger: logger,
+            uploadLimits: config.serveLimits.uploads
         ) {
             let daemon = await live.state(runner: runner)
             let status = try? NodeStatus.read(store: store, config: await live.config, daemon: daemon)

@@ -81,6 +81,7 @@ extension ApplySession {
             try ForkedChangeRow.setAside(db, origin: origin, seq: row.seq, body: row.wire, at: now)
         }
         try ChangeRow.deleteChain(db, origin: origin, from: seq)
+        try WaitingRow.deleteChain(db, origin: origin, from: seq)
         if let prev = try ChangeRow.hash(db, origin: origin, seq: seq - 1) {
             heads[origin] = .some((seq: seq - 1, hash: prev))
             dirtyHeads.insert(origin)

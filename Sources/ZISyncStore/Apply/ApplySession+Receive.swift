@@ -86,26 +86,14 @@ extension ApplySession {
         if chained { try releasePending(after: change, source: source, report: &report) }
     }
 
-    /// Stores a change in the log (applied or refused by the write rules) and merges it.
+    /// Stores a change in the log (applied or refused by the write rules) and merges it. A change
+    /// refused only because a record it names is not here yet waits for that record instead.
     /// `checked`: a local write whose rules and record were checked as it was made.
     mutating func apply(
         _ change: Change, encoded: (fieldsJSON: String, baseJSON: String), sender: String?, source: String,
         checked: Bool = false, report: inout ReceiveReport
     ) throws {
-        var refusal = checked ? nil : authorization.refusal(of: change)
-        let existing = checked ? nil : try record(change.recordID)
-        if refusal == nil, !checked, let existing, existing.type != change.recordType || existing.owner != change.owner
-        {
-            refusal =
-                "record \(change.recordID) is a \(existing.type) of \(existing.owner); the change says \(change.recordType) of \(change.owner)"
-        }
-        // A record's required fields: a change that makes it must write them all, and none may
-        // empty them. Read off the change alone, so every node decides alike whatever the order.
-        if refusal == nil, !checked, let type = RecordType(rawValue: change.recordType) {
-            refusal = type.schema.requiredProblem(
-                change.fields, creates: type.schema.makesRecord(change.fields, base: change.base), type: type)
-        }
-        if refusal == nil, !checked { refusal = try relationRefusal(change) }
+        let refusal = checked ? nil : try refusal(of: change, arrivedAt: nil)
         try ChangeRow.insert(
             db, change, fieldsJSON: encoded.fieldsJSON, baseJSON: encoded.baseJSON,
             status: refusal == nil ? "applied" : "refused", receivedAt: now)
@@ -119,12 +107,49 @@ extension ApplySession {
         }
         if change.hlc <= saneUntil { clock.observe(change.hlc) }
         if let refusal {
-            try recordRefusal(change, reason: refusal, sender: sender, source: source)
-            report.refused.append(Refusal(change: change.id, record: change.recordID, reason: refusal).cleaned)
+            if let awaits = refusal.awaiting {
+                try wait(change, for: awaits, reason: refusal.reason, sender: sender, source: source)
+                report.waiting += 1
+            } else {
+                try recordRefusal(change, reason: refusal.reason, sender: sender, source: source)
+                report.refused.append(
+                    Refusal(change: change.id, record: change.recordID, reason: refusal.reason).cleaned)
+            }
             return
         }
         try merge(change)
         report.applied += 1
+        try releaseWaiting(report: &report)
+    }
+
+    /// Why a received change may not be applied, in the order the rules are asked; nil when it may.
+    /// `arrivedAt`: for a change that waited, its place in the arrival order (only the changes of
+    /// its record that arrived before it keep it waiting).
+    mutating func refusal(of change: Change, arrivedAt: Int64?) throws -> RelationRules.Refusal? {
+        if let reason = authorization.refusal(of: change) { return RelationRules.Refusal(reason) }
+        if let existing = try record(change.recordID),
+            existing.type != change.recordType || existing.owner != change.owner
+        {
+            return RelationRules.Refusal(
+                "record \(change.recordID) is a \(existing.type) of \(existing.owner); the change says \(change.recordType) of \(change.owner)"
+            )
+        }
+        // A record's required fields: a change that makes it must write them all, and none may
+        // empty them. Read off the change alone, so every node decides alike whatever the order.
+        if let type = RecordType(rawValue: change.recordType),
+            let problem = type.schema.requiredProblem(
+                change.fields, creates: type.schema.makesRecord(change.fields, base: change.base), type: type)
+        {
+            return RelationRules.Refusal(problem)
+        }
+        // A later change of a record whose earlier change waits goes after it, not without it.
+        if try mayHaveWaiting(), try WaitingRow.waits(db, record: change.recordID, arrivedBefore: arrivedAt) {
+            return RelationRules.Refusal(
+                "an earlier change of \(change.recordID) waits for a record it names", awaiting: change.recordID)
+        }
+        return try RelationRules.check(change) { id in
+            try record(id).map { rec in RelationRules.Related(type: rec.type, owner: rec.owner, text: rec.string) }
+        }
     }
 
     /// The rules that need the records here (`RelationRules`, in Core), asked of this session's
@@ -136,9 +161,10 @@ extension ApplySession {
     }
 
     mutating func merge(_ change: Change) throws {
-        var rec =
-            try record(change.recordID)
-            ?? StoredRecord(id: change.recordID, type: change.recordType, owner: change.owner, fields: [:])
+        let found = try record(change.recordID)
+        // A record's first change here may be what changes waiting for it wait for.
+        if found == nil, try mayHaveWaiting() { arrivals.append(change.recordID) }
+        var rec = found ?? StoredRecord(id: change.recordID, type: change.recordType, owner: change.owner, fields: [:])
         for (name, value) in change.fields {
             let before = rec.fields[name]
             let write = FieldWrite(

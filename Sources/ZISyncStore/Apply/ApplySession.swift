@@ -8,7 +8,7 @@ import ZISyncProtocol
 /// batch touches each row once, and writes them back in `finish()`, inside the same
 /// transaction as the change rows (a crash leaves all or nothing). Its work is split by concern:
 /// local writes (+Local), received changes and their rules (+Receive), the pending queue
-/// (+Pending), chain repair: revoked keys, forks, a clock ahead (+ChainRepair).
+/// (+Pending), changes waiting for a record they name (+Waiting), chain repair: revoked keys, forks, a clock ahead (+ChainRepair).
 struct ApplySession {
     let db: Database
     let node: String
@@ -26,6 +26,11 @@ struct ApplySession {
     var inSubtree: [String: Bool] = [:]
     /// Origins that may have held changes waiting; others skip the lookup.
     var pendingOrigins: Set<String>?
+    /// Whether changes wait here for a record they name (nil: not asked yet); and the records
+    /// first stored by this session that such changes may wait for, not yet looked up.
+    var hasWaiting: Bool?
+    var arrivals: [String] = []
+    var releasingWaiting = false
     /// Changes stamped later than this wait in `pending_change` until this node's clock
     /// catches up, so a node whose clock runs ahead cannot win every later conflict.
     var notAfter: HLC?

@@ -11,6 +11,11 @@ public struct ReceiveReport: Sendable, Equatable {
     public var held = 0
     /// Of this batch, changes held because their clock is ahead of this node's (brief §5.3).
     public var heldForClock = 0
+    /// Of this batch, changes stored to wait for a record they name that is not here yet (a review
+    /// that came before its subject): not refused, applied when that record arrives.
+    public var waiting = 0
+    /// Changes that waited for a record and were applied because it arrived in this batch.
+    public var released = 0
 
     public init() {}
 }

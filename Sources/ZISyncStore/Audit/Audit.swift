@@ -13,7 +13,9 @@ public struct Audit: Sendable {
     /// Every write to every field of a record, oldest first, with what became of it.
     public func history(of recordID: String) throws -> [HistoryEntry] {
         let current = try store.records.get(recordID)
-        let rows = try store.db.read { db in try ChangeRow.ofRecord(db, recordID) }
+        let (rows, waiting) = try store.db.read { db in
+            (try ChangeRow.ofRecord(db, recordID), try WaitingRow.changes(db, record: recordID))
+        }
         return try rows.flatMap { row in
             let change = try row.change()
             return change.fields.keys.sorted().map { field in
@@ -21,7 +23,7 @@ public struct Audit: Sendable {
                 let state = current?.fields[field]
                 let outcome: HistoryEntry.Outcome
                 if !row.isApplied {
-                    outcome = .refused
+                    outcome = waiting.contains(change.id) ? .waiting : .refused
                 } else if state?.version == version {
                     outcome = .current
                 } else if state?.heads.contains(version) == true {
@@ -87,7 +89,8 @@ public struct Audit: Sendable {
     public struct Waiting: Sendable, Codable, Equatable {
         public let origin: String
         public let changes: Int
-        /// "clock": stamped beyond this node's clock; "earlier": waits for an earlier change of its origin.
+        /// "clock": stamped beyond this node's clock; "earlier": waits for an earlier change of its
+        /// origin; "record": stored, and waits for a record it names.
         public let reason: String
         /// For "clock": when this node's clock reaches the earliest of them (ms since the epoch).
         public let releaseAt: Int64?
@@ -98,7 +101,7 @@ public struct Audit: Sendable {
     public func waiting() throws -> [Waiting] {
         let now = store.physicalNow()
         let limit = store.clockSkewLimitMilliseconds
-        let rows = try store.db.read { db in try PendingRow.waiting(db) }
+        let (rows, forRecords) = try store.db.read { db in (try PendingRow.waiting(db), try WaitingRow.byOrigin(db)) }
         let heads = try store.db.read { db in
             try OriginHeadRow.seqs(db)
         }
@@ -120,6 +123,13 @@ public struct Audit: Sendable {
                     ? "wait for \(origin):\(expected), which has not arrived; the next sync from \(origin) brings it"
                     : "applied at the next sync")
         }
+            + forRecords.map { row in
+                Waiting(
+                    origin: row.origin, changes: row.count, reason: "record", releaseAt: nil,
+                    releasedBy:
+                        "they name \(row.awaits), which is not here yet: checked again when it arrives (a review or bukti dukung that came before what it names)"
+                )
+            }
     }
 
     // MARK: - Digest
@@ -198,6 +208,8 @@ public struct HistoryEntry: Sendable {
         case superseded
         /// Refused by the write rules; stored for audit, never applied.
         case refused
+        /// Not applied yet: it names a record that is not here; checked again when that arrives.
+        case waiting
     }
 
     public let field: String

@@ -82,4 +82,14 @@ extension ChangeRow {
                 new.seq,
             ])
     }
+
+    /// Marks a change that waited for a record it names as applied, with a new arrival number:
+    /// a child whose cursor passed its first place still pulls it.
+    static func applyAfterWaiting(_ db: Database, origin: String, seq: Int64) throws {
+        try db.execute(
+            sql: """
+                UPDATE change_log SET status = 'applied', local_seq = (SELECT MAX(local_seq) + 1 FROM change_log)
+                WHERE origin = ? AND seq = ?
+                """, arguments: [origin, seq])
+    }
 }

@@ -10,7 +10,8 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// A connection that has not finished its TLS handshake by then is closed.
     public var handshakeTimeoutSeconds = 10
     /// A connection with no request in progress for this long is closed (also a request's head
-    /// that never completes).
+    /// that never completes: Hummingbird's idle timer counts whole request parts, so the bytes of
+    /// an unfinished head, trickled however often, do not restart it).
     public var idleTimeoutSeconds = 120
     public var maxConnections = 1024
     /// Connections from one IP address at a time.

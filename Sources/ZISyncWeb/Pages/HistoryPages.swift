@@ -13,6 +13,7 @@ extension WebSite {
             else { throw WebRefusal.notFound("Catatan tidak ditemukan.") }
             let outcomes = [
                 "current": "berlaku", "conflicting": "bertentangan", "superseded": "tergantikan", "refused": "ditolak",
+                "waiting": "menunggu",
             ]
             let rows: [[String: Any]] = try store.audit.history(of: id).reversed().map { h in
                 [

@@ -20,5 +20,6 @@ struct Migration: Sendable {
         .v08ParentIdentity,
         .v09Authenticity,
         .v10WebAccounts,
+        .v11WaitingChanges,
     ]
 }

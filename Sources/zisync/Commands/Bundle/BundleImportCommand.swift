@@ -26,12 +26,13 @@ struct BundleImportCommand: ParsableCommand {
         if json {
             try printJSON([
                 "from": s.from, "applied": r.applied, "duplicates": r.duplicates, "held": r.held,
+                "waiting": r.waiting, "released": r.released,
                 "refused": r.refused.map { ["change": $0.change, "record": $0.record, "reason": $0.reason] },
                 "files_stored": s.filesStored, "files_skipped": s.filesSkipped, "files_missing": s.filesMissing,
             ])
         } else {
             print(
-                "from \(s.from): \(r.applied) applied, \(r.duplicates) already here, \(r.refused.count) refused, \(r.held) waiting for earlier changes; files: \(s.filesStored) stored, \(s.filesSkipped) already here or not needed, \(s.filesMissing) still missing"
+                "from \(s.from): \(r.applied) applied, \(r.duplicates) already here, \(r.refused.count) refused, \(r.held) waiting for earlier changes, \(r.waiting) waiting for a record they name (\(r.released) that waited applied); files: \(s.filesStored) stored, \(s.filesSkipped) already here or not needed, \(s.filesMissing) still missing"
             )
             for refusal in r.refused {
                 print("refused \(refusal.change) (record \(refusal.record)): \(refusal.reason)")
