@@ -164,10 +164,13 @@ let package = Package(
             dependencies: ["ZISyncCore", "ZISyncProtocol", "ZISyncStore"],
             path: "Tests/Support"
         ),
+        // setns and TUNSETIFF for the bench's packet-level link (bench/weaklink.sh, root only).
+        .target(name: "CPacketLink", path: "Sources/CPacketLink"),
         // Benchmark driver used by bench/*.sh (not a test).
         .executableTarget(
             name: "zisync-bench",
             dependencies: [
+                "CPacketLink",
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncFaultProxy",
                 "ZISyncTestSupport", "ZISyncAuthenticity", "ZISyncScoring",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -27,6 +27,14 @@ public func fuzzWire(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     _ = ByteRange.parseContentRange(text)
     _ = Tus.metadata(text)
     _ = Tus.parseChecksum(text)
+    // A browser's Host and an office's `[web] hosts`: a name is ASCII; neither check traps.
+    if Validation.isHostName(text), !text.allSatisfy(\.isASCII) { fatalError("a host name that is not ASCII") }
+    _ = Validation.isIPAddress(text)
+    // Record ids bound to their type: a derived id is never a UUID-shaped id of another type.
+    let types = RecordType.allCases.filter { Validation.isRecordID(text, of: $0) }
+    if types.count > 1, types.contains(where: { $0.idPrefix != nil }) {
+        fatalError("id \(text) fits several record types: \(types)")
+    }
     let cleaned = PeerText.clean(text)
     guard !cleaned.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
         fatalError("a control character survived cleaning")

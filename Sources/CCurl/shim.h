@@ -3,6 +3,10 @@
 #define ZISYNC_CCURL_SHIM_H
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <string.h>
@@ -45,6 +49,22 @@ static inline CURLcode zs_curl_getinfo_long(CURL *curl, CURLINFO info, long *val
 
 static inline CURLcode zs_curl_getinfo_off_t(CURL *curl, CURLINFO info, curl_off_t *value) {
     return curl_easy_getinfo(curl, info, value);
+}
+
+/* Keeps at most `clientp` bytes not yet sent in the socket (TCP_NOTSENT_LOWAT): the kernel's send
+   buffer then no longer swallows a whole body at once, so "every byte written" means "nearly every
+   byte on the wire", which is when the next file's body may start. */
+static inline int zs_sockopt_unsent(void *clientp, curl_socket_t fd, curlsocktype purpose) {
+    (void)purpose;
+    int bytes = (int)(intptr_t)clientp;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &bytes, sizeof bytes);
+    return CURL_SOCKOPT_OK;
+}
+
+static inline CURLcode zs_curl_limit_unsent(CURL *curl, long bytes) {
+    CURLcode rc = curl_easy_setopt(curl, CURLOPT_SOCKOPTFUNCTION, zs_sockopt_unsent);
+    if (rc != CURLE_OK) return rc;
+    return curl_easy_setopt(curl, CURLOPT_SOCKOPTDATA, (void *)(intptr_t)bytes);
 }
 
 static inline CURLcode zs_curl_setopt_null(CURL *curl, CURLoption option) {

@@ -22,8 +22,11 @@ case "sync": try await runSyncBench(total: count, pushOnly: args.count > 3 && ar
 case "national": try runNationalBench(scale: args.count > 2 ? Double(args[2]) ?? 1 : 1)
 case "lke": try runLKEBench()
 case "files": try runFilesBench()
+case "weaklink": try runWeakLinkBench(only: Set(args.dropFirst(2).compactMap { Int($0) }))
 case "restore": try runRestoreBench(changes: count, megabytes: args.count > 3 ? Int(args[3]) ?? 200 : 200)
 default:
-    print("usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES] | lke | files")
+    print(
+        "usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES] | lke | files | weaklink [CASE…]"
+    )
     exit(64)
 }

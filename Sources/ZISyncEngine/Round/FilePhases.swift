@@ -9,7 +9,12 @@ extension SyncRound {
     /// How many files go up at once, each on its own connection: a small file costs its creation
     /// and its PATCH two round trips, which leave the line idle unless other files use it
     /// (docs/decisions.md, "Files go up several at a time"). Within the parent's per-child limit.
-    public static let filesInFlight = 3
+    public static let filesInFlight = 4
+    /// Of those, how many may be sending body bytes at once. The others create their upload or wait
+    /// for the parent's answer meanwhile and start their body as one ends: without this the files
+    /// in flight share the line evenly, end together, and all wait out the same round trip with the
+    /// line idle (a packet-level link showed a 300 ms gap every three files).
+    public static let bodiesInFlight = 1
 
     /// Uploads the files of this subtree the parent has not confirmed, each resuming from what
     /// the parent holds, `filesInFlight` at a time.
@@ -29,13 +34,14 @@ extension SyncRound {
         guard !due.isEmpty else { return }
         let queue = FileQueue(due)
         let meter = progress.map { TransferMeter(files: due.count, bytes: due.map(\.size).reduce(0, +), show: $0) }
+        let slots = SendSlots(Self.bodiesInFlight)
         let parts = try await withThrowingTaskGroup(of: SyncReport.self) { group in
             for lane in 0..<min(Self.filesInFlight, due.count) {
                 group.addTask {
                     var part = SyncReport()
                     while let (sha, size) = queue.next() {
                         try await self.perFile(.up, "uploading", sha, size, &part) {
-                            try await self.uploadFile(sha, size: size, &$0, meter: meter, lane: lane)
+                            try await self.uploadFile(sha, size: size, &$0, meter: meter, slots: slots, lane: lane)
                         }
                         meter?.finished(sha, size: size)
                     }
@@ -54,9 +60,9 @@ extension SyncRound {
         }
     }
 
-    func uploadFile(_ sha: String, size: Int64, _ report: inout SyncReport, meter: TransferMeter?, lane: Int)
-        async throws
-    {
+    func uploadFile(
+        _ sha: String, size: Int64, _ report: inout SyncReport, meter: TransferMeter?, slots: SendSlots, lane: Int
+    ) async throws {
         let link = self.link
         var offset = try await policy.retrying { try await link.uploadOffset(sha256: sha, size: size, lane: lane) }
         var failures = 0
@@ -65,8 +71,13 @@ extension SyncRound {
             let next: Int64
             do {
                 let base = offset
-                var watch: TransferProgress?
-                if let meter { watch = { moved in meter.moved(sha, base + moved) } }
+                let slot = try await slots.take()
+                defer { slot.give() }
+                let length = Int64(chunk.count)
+                let watch: TransferProgress = { moved in
+                    meter?.moved(sha, base + moved)
+                    if moved >= length { slot.give() }  // every byte written: the next body may start
+                }
                 next = try await link.upload(sha256: sha, offset: offset, chunk: chunk, progress: watch, lane: lane)
             } catch let failure as LinkFailure
                 where (failure.isTransient || failure.status == 409 || failure.status == 423)
@@ -163,6 +174,77 @@ extension SyncRound {
             let done = base + moved
             progress("\(label): \(done)/\(total) bytes (\(total > 0 ? done * 100 / total : 100)%)")
         }
+    }
+}
+
+/// The right to send body bytes, `count` uploads at a time; waiting for one ends with the task's
+/// cancellation (the round is over).
+final class SendSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: Int
+    private var waiting: [(id: UInt64, resume: CheckedContinuation<Void, Error>)] = []
+    private var nextID: UInt64 = 0
+
+    init(_ count: Int) { free = max(1, count) }
+
+    /// Slots free now, and takers waiting (for tests).
+    var state: (free: Int, waiting: Int) { lock.withLock { (free, waiting.count) } }
+
+    /// One slot, given back by `give()` (once, whatever calls it).
+    final class Slot: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: SendSlots?
+
+        init(_ slots: SendSlots) { self.slots = slots }
+
+        func give() {
+            lock.withLock { () -> SendSlots? in
+                defer { slots = nil }; return slots
+            }?.release()
+        }
+    }
+
+    func take() async throws -> Slot {
+        let id = lock.withLock { () -> UInt64 in
+            nextID += 1
+            return nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+                let now = lock.withLock { () -> Bool? in
+                    if Task.isCancelled { return nil }
+                    if free > 0 {
+                        free -= 1
+                        return true
+                    }
+                    waiting.append((id, c))
+                    return false
+                }
+                switch now {
+                case nil: c.resume(throwing: CancellationError())
+                case true?: c.resume()
+                case false?: break
+                }
+            }
+        } onCancel: {
+            let waiter = lock.withLock { () -> CheckedContinuation<Void, Error>? in
+                guard let i = waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return waiting.remove(at: i).resume
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+        return Slot(self)
+    }
+
+    private func release() {
+        let next = lock.withLock { () -> CheckedContinuation<Void, Error>? in
+            if waiting.isEmpty {
+                free += 1
+                return nil
+            }
+            return waiting.removeFirst().resume
+        }
+        next?.resume()
     }
 }
 

@@ -120,6 +120,10 @@ public final class CurlHTTPClient: @unchecked Sendable {
         setLong(CURLOPT_TIMEOUT, c.totalTimeoutSeconds)
         setLong(CURLOPT_NOSIGNAL, 1)
         setString(CURLOPT_ACCEPT_ENCODING, "")  // gzip and deflate, decoded by libcurl
+        if c.unsentBytesLimit > 0 {
+            _ = zs_curl_limit_unsent(curl, c.unsentBytesLimit)
+            setLong(CURLOPT_UPLOAD_BUFFERSIZE, max(16_384, c.unsentBytesLimit))
+        }
         if c.maxBytesPerSecond > 0 {
             _ = zs_curl_setopt_off_t(curl, CURLOPT_MAX_SEND_SPEED_LARGE, curl_off_t(c.maxBytesPerSecond))
             _ = zs_curl_setopt_off_t(curl, CURLOPT_MAX_RECV_SPEED_LARGE, curl_off_t(c.maxBytesPerSecond))

@@ -13,6 +13,9 @@ public struct HTTPClientConfiguration: Sendable {
     public var totalTimeoutSeconds = 0
     /// Bandwidth cap per direction in bytes per second, 0 for none.
     public var maxBytesPerSecond: Int64 = 0
+    /// At most this many bytes wait unsent in a connection's socket (0: the system's default):
+    /// an upload's progress then follows the wire, not the kernel's buffer (`SendSlots`).
+    public var unsentBytesLimit = 0
     /// Talk plain HTTP over this Unix socket instead (the daemon's control socket).
     public var unixSocketPath: String?
     /// The satker the server's certificate must name (the configured parent), nil for none.

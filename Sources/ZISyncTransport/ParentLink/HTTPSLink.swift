@@ -25,6 +25,8 @@ public final class HTTPSLink: ParentLink, @unchecked Sendable {
         base = parent.hasSuffix("/") ? String(parent.dropLast()) : parent
         var c = configuration
         c.serverSatker = parentSatker
+        // Uploads' progress follows the wire, so the next body starts as one ends (`SendSlots`).
+        c.unsentBytesLimit = 16_384
         http = CurlHTTPClient(configuration: c)
         pushLane = CurlHTTPClient(configuration: c)
         fileLanes = [http, pushLane] + (2..<SyncRound.filesInFlight).map { _ in CurlHTTPClient(configuration: c) }
