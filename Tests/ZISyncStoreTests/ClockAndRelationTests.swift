@@ -335,4 +335,29 @@ final class TestClock: @unchecked Sendable {
         #expect(try prov.audit.waiting().isEmpty && prov.records.get(wrong.recordID) == nil)
         #expect(try prov.audit.history(of: wrong.recordID).allSatisfy { $0.outcome == .refused })
     }
+
+    /// An office's later change of a record waits behind its own change that waits; another
+    /// office's change of the same record is judged on its own, so a kab/kota whose change waits
+    /// for good (a plan that never comes) holds up no one else's work on that record.
+    @Test func aWaitingChangeHoldsUpOnlyItsOwnOfficesLaterChanges() throws {
+        let prov = try TestNodes.make("32")
+        defer { TestNodes.remove(prov) }
+        let seeded = try prov.changeLog.tips(subtree: "00")["00"] ?? 0
+        let never = Validation.newRecordID()
+        let first = change(
+            "32.18", 1, prev: nil, .evidence, owner: "32.18", ["plan": .string(never), "title": .string("SK")],
+            at: Self.t0)
+        let own = change(
+            "32.18", 2, prev: first, .evidence, owner: "32.18", ["title": .string("SK Tim ZI")], at: Self.t0 + 1,
+            id: first.recordID)
+        let r = try prov.receive([first, own], sender: nil, source: "t")
+        #expect(r.waiting == 2 && r.applied == 0, "\(r)")
+        let above = change(
+            "00", seeded + 1, prev: nil, .evidence, owner: "32.18", ["kind": .string("sk")], at: Self.t0 + 2,
+            id: first.recordID)
+        let judged = try prov.receive([above], sender: nil, source: "t")
+        #expect(judged.applied == 1 && judged.waiting == 0, "KPU RI's change is not held up: \(judged)")
+        #expect(try prov.records.get(first.recordID)?.string("kind") == "sk")
+        #expect(try prov.audit.waiting().map(\.changes).reduce(0, +) == 2, "the kab/kota's two still wait")
+    }
 }

@@ -35,7 +35,6 @@ public struct SatkerRegistry: Sendable {
 
     public func contains(_ code: String) -> Bool { byCode[code] != nil }
 
-    /// The chain from `code` up to the root, `code` first.
     /// The order the changes of several origins travel in: the deepest offices first (a
     /// kab/kota's plan before its province's review of it), then by code. The outbox sends in it
     /// and a node releases held changes in it, so that no change arrives before what it refers to.
@@ -44,6 +43,7 @@ public struct SatkerRegistry: Sendable {
         return da != db ? da > db : a < b
     }
 
+    /// The chain from `code` up to the root, `code` first.
     public func lineage(of code: String) -> [String] {
         var out: [String] = []
         var current: String? = code

@@ -133,7 +133,16 @@ public struct NodeConfig: Sendable, Equatable {
     /// The host names a browser may use for the web app: `[web] hosts`, localhost and this
     /// machine's name (any IP address is accepted as well).
     public var webHosts: [String] {
-        Self.names(webHostNames ?? "") + ["localhost", ProcessInfo.processInfo.hostName]
+        Self.names(webHostNames ?? "") + ["localhost"] + (Self.machineName.map { [$0] } ?? [])
+    }
+
+    /// This machine's name as `gethostname` gives it: no resolver asked (`ProcessInfo.hostName`
+    /// may ask DNS, which an office without internet cannot answer quickly).
+    static var machineName: String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return nil }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? nil : name
     }
 
     /// Whether the web app is reachable from this machine only.

@@ -142,8 +142,10 @@ extension ApplySession {
         {
             return RelationRules.Refusal(problem)
         }
-        // A later change of a record whose earlier change waits goes after it, not without it.
-        if try mayHaveWaiting(), try WaitingRow.waits(db, record: change.recordID, arrivedBefore: arrivedAt) {
+        // An office's later change of a record whose earlier change waits goes after it, not without it.
+        if try mayHaveWaiting(),
+            try WaitingRow.waits(db, record: change.recordID, origin: change.origin, arrivedBefore: arrivedAt)
+        {
             return RelationRules.Refusal(
                 "an earlier change of \(change.recordID) waits for a record it names", awaiting: change.recordID)
         }

@@ -8,7 +8,8 @@ import ZISyncProtocol
 /// batch touches each row once, and writes them back in `finish()`, inside the same
 /// transaction as the change rows (a crash leaves all or nothing). Its work is split by concern:
 /// local writes (+Local), received changes and their rules (+Receive), the pending queue
-/// (+Pending), changes waiting for a record they name (+Waiting), chain repair: revoked keys, forks, a clock ahead (+ChainRepair).
+/// (+Pending), changes waiting for a record they name (+Waiting), chain repair: revoked keys,
+/// forks, a clock ahead (+ChainRepair).
 struct ApplySession {
     let db: Database
     let node: String

@@ -28,8 +28,6 @@ extension FileStore {
         return try? Data(contentsOf: metaURL(key, uploader: uploader))
     }
 
-    /// Admits a new upload of `length` bytes by `uploader` under `limits`: uploads untouched past
-    /// the expiry are dropped first, then its unfinished ones must leave room (bytes and count).
     /// Admits and begins an upload in one step, under one lock: uploads announced at the same
     /// moment cannot pass the quota together. An upload already begun (a creation asked again)
     /// is only continued, whatever the quota.
@@ -47,6 +45,8 @@ extension FileStore {
     /// One admission at a time in this process (one daemon serves a home).
     static let admission = NSLock()
 
+    /// Admits a new upload of `length` bytes by `uploader` under `limits`: uploads untouched past
+    /// the expiry are dropped first, then its unfinished ones must leave room (bytes and count).
     public func admitUpload(uploader: String, length: Int64, limits: UploadLimits, now: Date = Date()) throws {
         _ = expireUploads(untouchedSince: now.addingTimeInterval(-Double(limits.expirySeconds)))
         let unfinished = unfinishedUploads(by: uploader)

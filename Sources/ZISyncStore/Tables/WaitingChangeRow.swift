@@ -10,7 +10,6 @@ struct WaitingRow: FetchableRecord, TableRecord {
     var seq: Int64
     var recordID: String
     var awaits: String
-    var reason: String
     var sender: String?
     var source: String
 
@@ -19,7 +18,6 @@ struct WaitingRow: FetchableRecord, TableRecord {
         seq = row["seq"]
         recordID = row["record_id"]
         awaits = row["awaits"]
-        reason = row["reason"]
         sender = row["sender"]
         source = row["source"]
     }
@@ -38,15 +36,17 @@ extension WaitingRow {
         ).execute(arguments: [change.origin, change.seq, change.recordID, awaits, reason, sender, source, now])
     }
 
-    /// Whether a change of `recordID` that arrived before `arrivedBefore` (any, when nil) waits here:
-    /// a later change of the same record waits behind it.
-    static func waits(_ db: Database, record recordID: String, arrivedBefore: Int64?) throws -> Bool {
+    /// Whether a change of `recordID` by `origin` that arrived before `arrivedBefore` (any, when
+    /// nil) waits here: the origin's later change of the same record waits behind it. Another
+    /// office's changes of that record do not, so one office's change that waits for good holds
+    /// up no one else's.
+    static func waits(_ db: Database, record recordID: String, origin: String, arrivedBefore: Int64?) throws -> Bool {
         try Bool.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT 1 FROM waiting_change w JOIN change_log c ON c.origin = w.origin AND c.seq = w.seq
-                    WHERE w.record_id = ? AND c.local_seq < ? LIMIT 1
-                    """), arguments: [recordID, arrivedBefore ?? Int64.max]) ?? false
+                    WHERE w.record_id = ? AND w.origin = ? AND c.local_seq < ? LIMIT 1
+                    """), arguments: [recordID, origin, arrivedBefore ?? Int64.max]) ?? false
     }
 
     /// Whether any change waits here.
@@ -59,7 +59,7 @@ extension WaitingRow {
         let rows = try fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT w.origin, w.seq, w.record_id, w.awaits, w.reason, w.sender, w.source
+                    SELECT w.origin, w.seq, w.record_id, w.awaits, w.sender, w.source
                     FROM waiting_change w JOIN change_log c ON c.origin = w.origin AND c.seq = w.seq
                     WHERE w.awaits = ? ORDER BY c.local_seq
                     """), arguments: [id])
@@ -81,10 +81,6 @@ extension WaitingRow {
                 db, sql: "SELECT origin, seq FROM waiting_change WHERE record_id = ?", arguments: [recordID]
             )
             .map { "\($0["origin"] as String):\($0["seq"] as Int64)" })
-    }
-
-    static func count(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM waiting_change") ?? 0
     }
 
     /// Per origin and awaited record, in origin order: how many changes wait.
