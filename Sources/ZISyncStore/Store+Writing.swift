@@ -19,6 +19,13 @@ extension Store {
     /// Several local writes in one transaction: all of them are stored, or none.
     @discardableResult
     public func writeBatch(_ body: (inout LocalWriter) throws -> Void) throws -> [Change] {
+        try localTransaction(slice: nil, body).written
+    }
+
+    /// The transaction of local writes: refused while the node recovers its own chain.
+    private func localTransaction(
+        slice: Int?, _ body: (inout LocalWriter) throws -> Void
+    ) throws -> (written: [Change], count: Int) {
         let auth = authorization
         return try db.write { db in
             if let reason = try SyncState.recoveryReason(db) {
@@ -28,12 +35,19 @@ extension Store {
             }
             var session = try ApplySession(db: db, store: self, authorization: auth)
             try session.repairClockIfAhead()
-            var writer = LocalWriter(session: session)
+            var writer = LocalWriter(session: session, slice: slice)
             try body(&writer)
-            session = writer.session
-            try session.finish()
-            return writer.written
+            try writer.session.finish()
+            return (writer.written, writer.count)
         }
+    }
+
+    /// Local writes too many to hold in memory (a sheet's import), in one transaction: all stored
+    /// or none. The records are written every `slice` changes and the changes are not kept;
+    /// returns how many were made.
+    @discardableResult
+    public func writeStreamed(slice: Int = 2000, _ body: (inout LocalWriter) throws -> Void) throws -> Int {
+        try localTransaction(slice: slice) { try body(&$0) }.count
     }
 
     /// Applies changes from elsewhere (the seed, a test) in one transaction, with the checks a

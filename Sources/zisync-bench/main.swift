@@ -23,10 +23,11 @@ case "national": try runNationalBench(scale: args.count > 2 ? Double(args[2]) ??
 case "lke": try runLKEBench()
 case "files": try runFilesBench()
 case "weaklink": try runWeakLinkBench(only: Set(args.dropFirst(2).compactMap { Int($0) }))
+case "bigoffice": try runBigOfficeBench(plans: args.count > 2 ? count : 300_000)
 case "restore": try runRestoreBench(changes: count, megabytes: args.count > 3 ? Int(args[3]) ?? 200 : 200)
 default:
     print(
-        "usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES] | lke | files | weaklink [CASE…]"
+        "usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES] | bigoffice [PLANS] | lke | files | weaklink [CASE…]"
     )
     exit(64)
 }

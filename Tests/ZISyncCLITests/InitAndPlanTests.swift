@@ -112,6 +112,12 @@ import Testing
                 "Sosialisasi larangan gratifikasi, seluruh pegawai"))
 
         // Export, edit one cell, import again: one update, one unchanged.
+        // The list is written by hand for speed, in exactly Foundation's layout.
+        let listed = try node.run(["plan", "list", "--json"]).stdout
+        let parsed = try JSONSerialization.jsonObject(with: Data(listed.utf8))
+        let foundation = try JSONSerialization.data(withJSONObject: parsed, options: [.prettyPrinted, .sortedKeys])
+        #expect(listed == String(decoding: foundation, as: UTF8.self) + "\n")
+
         let exported = try node.ok("plan", "export")
         #expect(exported.hasPrefix("id,satker,area,kode_lke,kegiatan"))
         try exported.replacingOccurrences(of: ",berjalan,50,", with: ",selesai,100,")

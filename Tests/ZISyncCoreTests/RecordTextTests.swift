@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ZISyncCore
 
@@ -19,6 +20,16 @@ import ZISyncCore
         #expect(problem("akhir\u{7F}") != nil)
         #expect(problem("gpj.exe\u{202E}") != nil)
         #expect(problem("Zona Integritas — WBK/WBBM, “bukti dukung”") == nil, "ordinary punctuation is text")
+    }
+
+    @Test func typedTextIsTrimmedOfWhiteSpaceAsFoundationWouldTrimIt() throws {
+        for text in ["", " ", " \t\r\n", "\u{00A0}sdm\u{2003}", "  Rapat  koordinasi \r\n", "é", "\u{3000}x\u{200B}"] {
+            #expect(
+                text.trimmedOfWhitespace == text.trimmingCharacters(in: .whitespacesAndNewlines),
+                "\(Array(text.unicodeScalars))")
+        }
+        #expect(try schema.parse(field: "progress", text: " 40 % ") == .int(40))
+        #expect(try schema.parse(field: "activity", text: "\u{00A0}\n") == .null)
     }
 
     @Test func anActorWithAControlCharacterIsRefused() throws {

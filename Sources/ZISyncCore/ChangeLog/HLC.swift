@@ -21,12 +21,29 @@ public struct HLC: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// ISO 8601 time with the counter, e.g. `2026-11-28T08:40:57.123Z+2`.
     public var description: String {
+        var text = HLCText()
+        return text(self)
+    }
+}
+
+/// Writes clocks as `HLC.description` does, remembering the last whole second's date text: a
+/// list's clocks share their seconds, and formatting a date is most of the work.
+public struct HLCText: Sendable {
+    private var second: Int64 = .min
+    private var date: Substring = ""
+
+    public init() {}
+
+    public mutating func callAsFunction(_ hlc: HLC) -> String {
         // Whole seconds from the format style, milliseconds from the integer (no float rounding).
-        let seconds = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let seconds = hlc.milliseconds.quotientAndRemainder(dividingBy: 1000)
         let (whole, ms) = seconds.remainder < 0 ? (seconds.quotient - 1, seconds.remainder + 1000) : seconds
-        let text = Date(timeIntervalSince1970: Double(whole)).formatted(.iso8601).dropLast()  // no "Z"
+        if whole != second {
+            date = Date(timeIntervalSince1970: Double(whole)).formatted(.iso8601).dropLast()  // no "Z"
+            second = whole
+        }
         let fraction = String(ms + 1000).dropFirst()  // three digits
-        return "\(text).\(fraction)Z" + (counter > 0 ? "+\(counter)" : "")
+        return "\(date).\(fraction)Z" + (hlc.counter > 0 ? "+\(hlc.counter)" : "")
     }
 }
 

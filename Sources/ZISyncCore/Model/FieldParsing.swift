@@ -9,12 +9,12 @@ extension RecordSchema {
                 "unknown field '\(name)' (known: \(fields.keys.filter { $0 != RecordSchema.deletedField }.sorted().joined(separator: ", ")))"
             )
         }
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = raw.trimmedOfWhitespace
         if text.isEmpty { return .null }
         switch kind {
         case .integer:
             let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
-            guard let i = Int64(digits.trimmingCharacters(in: .whitespaces)) else {
+            guard let i = Int64(digits.trimmedOfWhitespace) else {
                 throw ZISyncError("field '\(name)' must be a whole number, got '\(text)'")
             }
             return .int(i)

@@ -104,7 +104,7 @@ public struct RecordSchema: Sendable {
     public func emptyRequired(_ written: [String: FieldValue], creates: Bool) -> [String] {
         required.filter { name in
             guard let value = written[name] else { return creates }
-            return value.isNull || value.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == true
+            return value.isNull || value.stringValue?.trimmedOfWhitespace.isEmpty == true
         }
     }
 

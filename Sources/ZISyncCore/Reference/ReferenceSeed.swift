@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// KPU RI's reference data shipped with the program (Resources/seed): the satker registry
@@ -62,57 +61,5 @@ public struct ReferenceSeed: Sendable {
             let parent = row["parent"].flatMap { $0.isEmpty ? nil : $0 }
             return Satker(code: code, level: level, parent: parent, name: name)
         }
-    }
-}
-
-/// A CSV file read with a header row; each row keeps its line number for error messages.
-public enum CSVFile {
-    public struct Row: Sendable {
-        public let line: Int
-        public let values: [String: String]
-        public subscript(_ key: String) -> String? { values[key] }
-    }
-
-    public static func read(_ url: URL) throws -> [Row] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ZISyncError("cannot read \(url.path)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ZISyncError("\(url.path) is not UTF-8 text")
-        }
-        return try parse(text, name: url.lastPathComponent)
-    }
-
-    /// Parses CSV text (comma or semicolon separated, as spreadsheets export it).
-    public static func parse(_ text: String, name: String) throws -> [Row] {
-        var body = text
-        if body.hasPrefix("\u{FEFF}") { body.removeFirst() }
-        let firstLine = body.prefix { $0 != "\n" && $0 != "\r\n" }
-        let delimiter: UnicodeScalar =
-            firstLine.filter { $0 == ";" }.count > firstLine.filter { $0 == "," }.count ? ";" : ","
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: body, hasHeaderRow: true, delimiter: delimiter)
-        } catch {
-            throw ZISyncError("\(name): cannot read the header row (\(error))")
-        }
-        guard let header = reader.headerRow else { throw ZISyncError("\(name) is empty") }
-        let keys = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        var rows: [Row] = []
-        var line = 1
-        while let fields = reader.next() {
-            line += 1
-            if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            var values: [String: String] = [:]
-            for (i, key) in keys.enumerated() where i < fields.count { values[key] = fields[i] }
-            if fields.count > keys.count {
-                throw ZISyncError("\(name) line \(line): \(fields.count) columns, but the header has \(keys.count)")
-            }
-            rows.append(Row(line: line, values: values))
-        }
-        if let error = reader.error {
-            throw ZISyncError("\(name) after line \(line): \(error)")
-        }
-        return rows
     }
 }

@@ -22,6 +22,8 @@ struct ApplySession {
     /// Each cached record as it was stored before this session (nil: not stored yet).
     var stored: [String: StoredRecord?] = [:]
     var dirtyRecords: Set<String> = []
+    /// The batch's changes to each owner's kept digest, written by `finish()`.
+    var digests = OwnerDigestDeltas()
     /// Records this session created by local writes: no evidence can name them yet.
     var createdHere: Set<String> = []
     var inSubtree: [String: Bool] = [:]
@@ -113,13 +115,16 @@ struct ApplySession {
         for id in dirtyRecords {
             guard let rec = records[id] ?? nil else {
                 // Written only by changes set aside: gone until they are written again.
-                if (stored[id] ?? nil) != nil { try RecordRow.delete(db, id) }
+                if let gone = stored[id] ?? nil {
+                    try RecordRow.delete(db, id)
+                    digests.removed(gone)
+                }
                 continue
             }
             if rec.type == RecordType.evidence.rawValue {
                 evidence.append(rec)
             } else if try RecordIndexes.store(
-                db, rec, stored: stored[id] ?? nil, subtree: subtree, hasParent: hasParent),
+                db, rec, stored: stored[id] ?? nil, subtree: subtree, hasParent: hasParent, digests: &digests),
                 !createdHere.contains(id) || (stored[id] ?? nil) != nil
             {
                 plans.append(rec.id)
@@ -127,12 +132,23 @@ struct ApplySession {
         }
         try RecordIndexes.evidenceOf(db, plans: plans)
         for rec in evidence {
-            try RecordIndexes.store(db, rec, stored: stored[rec.id] ?? nil, subtree: subtree, hasParent: hasParent)
+            try RecordIndexes.store(
+                db, rec, stored: stored[rec.id] ?? nil, subtree: subtree, hasParent: hasParent, digests: &digests)
         }
+        try digests.write(db)
         try NodeMetaRow.setHLC(db, clock.last.rawValue)
         dirtyHeads = []
         dirtyRecords = []
         createdHere = []
         for id in records.keys { stored[id] = records[id] }
+    }
+
+    /// Writes what the session holds and forgets its caches (the database has it all, in the same
+    /// transaction), so a long batch of local writes holds one slice in memory, not the batch.
+    mutating func flushAndForget() throws {
+        try finish()
+        records = [:]
+        stored = [:]
+        heads = [:]
     }
 }

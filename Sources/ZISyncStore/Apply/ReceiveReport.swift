@@ -20,12 +20,20 @@ public struct ReceiveReport: Sendable, Equatable {
     public init() {}
 }
 
-/// Builds local changes inside a `writeBatch` transaction.
+/// Builds local changes inside a `writeBatch` (or `writeStreamed`) transaction.
 public struct LocalWriter {
     var session: ApplySession
+    /// The changes made, in order (empty for a streamed batch, which keeps none).
     public private(set) var written: [Change] = []
+    /// How many changes were made.
+    public private(set) var count = 0
+    /// A streamed batch writes its records and forgets them every `slice` changes.
+    let slice: Int?
 
-    init(session: ApplySession) { self.session = session }
+    init(session: ApplySession, slice: Int? = nil) {
+        self.session = session
+        self.slice = slice
+    }
 
     @discardableResult
     public mutating func write(
@@ -33,7 +41,12 @@ public struct LocalWriter {
     ) throws -> Change {
         let change = try session.makeLocalChange(
             type: type, recordID: recordID, owner: owner, fields: fields, actor: actor)
-        written.append(change)
+        count += 1
+        if let slice {
+            if count % slice == 0 { try session.flushAndForget() }
+        } else {
+            written.append(change)
+        }
         return change
     }
 

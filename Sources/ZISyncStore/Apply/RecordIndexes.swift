@@ -5,7 +5,8 @@ import ZISyncCore
 /// Writes a materialized record: its state, and the per-type columns that queries filter and
 /// group by (`updated`; a plan's area, status and deadline; evidence's plan, file and size; a
 /// review's subject and verdict), in one statement, so the columns can never disagree with the
-/// state. An evidence record also tells the file queues that it names its file. (The statements
+/// state. The owner's kept digest changes with it (`digests`, written at the batch's end).
+/// An evidence record also tells the file queues that it names its file. (The statements
 /// are `record_state`'s, Tables/RecordStateRow+Indexes.swift.)
 enum RecordIndexes {
     static let names = RecordRow.indexColumns
@@ -20,8 +21,11 @@ enum RecordIndexes {
     /// (`evidenceOf`, once for a batch's plans).
     @discardableResult
     static func store(
-        _ db: Database, _ rec: StoredRecord, stored: StoredRecord?, subtree: Set<String>, hasParent: Bool
+        _ db: Database, _ rec: StoredRecord, stored: StoredRecord?, subtree: Set<String>, hasParent: Bool,
+        digests: inout OwnerDigestDeltas
     ) throws -> Bool {
+        if let stored { digests.removed(stored) }
+        digests.added(rec)
         var c = columns(rec)
         let isEvidence = rec.type == RecordType.evidence.rawValue
         if isEvidence { c[1] = try planArea(db, plan: c[4] as? String, owner: rec.owner) }

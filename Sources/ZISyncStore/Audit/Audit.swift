@@ -134,48 +134,30 @@ public struct Audit: Sendable {
 
     // MARK: - Digest
 
-    /// One SHA-256 over every record owned in `satker`'s subtree: id, type, owner and each
-    /// field's winning value and version, in id order. Equal on any two nodes that hold the same
-    /// data, whatever order it arrived in.
+    /// One SHA-256 over the kept digests of every office in `satker`'s subtree that holds records
+    /// here: a line of owner, record count and sum of record hashes (`RecordDigest`) each, in owner
+    /// order. Equal on any two nodes that hold the same data, whatever order it arrived in, and
+    /// read from one row per office, not from the records (`verify` recomputes them).
     public func digest(of satker: String) throws -> (digest: String, records: Int) {
         let registry = store.registry
         guard registry.contains(satker) else { throw ZISyncError("unknown satker code '\(satker)'") }
         let owners = registry.subtree(of: satker)
-        // The whole registry is every record: read the table in id order instead of by owner.
+        // The whole registry is every record, of whatever owner.
         let everyone = owners.count == registry.all.count
-        let types = RecordType.allCases.map(\.rawValue)
+        let kept = try store.db.read { db in try OwnerDigestRow.all(db) }
         var hasher = SHA256()
         var count = 0
-        try store.records.each({
-            try RecordRow.inIDOrder($0, types: types, owners: everyone ? nil : Array(owners))
-        }) { rec in
+        for row in kept.sorted(by: { $0.owner.utf8.lexicographicallyPrecedes($1.owner.utf8) })
+        where everyone || owners.contains(row.owner) {
             var j = CanonicalJSON()
-            j.string(rec.id)
+            j.string(row.owner)
             j.raw(" ")
-            j.string(rec.type)
+            j.int(Int64(row.records))
             j.raw(" ")
-            j.string(rec.owner)
-            j.raw(" ")
-            // The canonical object of the fields, keys in UTF-8 byte order.
-            j.raw("{")
-            for (n, key) in rec.fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
-                let s = rec.fields[key]!
-                if n > 0 { j.raw(",") }
-                j.string(key)
-                j.raw(":[")
-                j.value(s.value)
-                j.raw(",")
-                j.int(s.hlc.rawValue)
-                j.raw(",")
-                j.string(s.origin)
-                j.raw(",")
-                j.int(s.seq)
-                j.raw("]")
-            }
-            j.raw("}")
+            j.rawBytes(Array(row.sum.hex.utf8))
             j.raw("\n")
             hasher.update(data: j.bytes)
-            count += 1
+            count += row.records
         }
         return (Hashing.hex(hasher.finalize()), count)
     }

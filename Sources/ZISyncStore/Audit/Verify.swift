@@ -25,7 +25,8 @@ extension Audit {
         try store.db.read { db in
             var winners = try Self.verifyChanges(db, subtree: subtree, report: &report)
             try Self.verifyTips(db, report: &report)
-            try Self.verifyRecords(db, winners: &winners, report: &report)
+            let sums = try Self.verifyRecords(db, winners: &winners, report: &report)
+            try Self.verifyKeptDigests(db, recomputed: sums, report: &report)
         }
         return report
     }
@@ -106,8 +107,11 @@ extension Audit {
     }
 
     /// Every materialized record against the log's winners (taken out of `winners` as they are
-    /// compared), then the winners no record holds.
-    private static func verifyRecords(_ db: Database, winners: inout Winners, report: inout VerifyReport) throws {
+    /// compared), then the winners no record holds. Returns each owner's digest recomputed.
+    private static func verifyRecords(
+        _ db: Database, winners: inout Winners, report: inout VerifyReport
+    ) throws -> [String: (records: Int, sum: DigestSum)] {
+        var sums = OwnerDigestDeltas()
         let states = try RecordRow.all(db)
         while let row = try states.next() {
             report.records += 1
@@ -118,11 +122,32 @@ extension Audit {
                 report.problems.append("record \(row.recordID): unreadable state (\(error))")
                 continue
             }
+            sums.added(rec)
             let expected = winners.removeValue(forKey: rec.id) ?? [:]
             report.problems += recordProblems(rec, expected: expected)
         }
         for id in winners.keys.sorted() {
             report.problems.append("record \(id): written in the change log but missing from the records")
+        }
+        return sums.byOwner
+    }
+
+    /// Each office's kept digest against the one recomputed from its records.
+    private static func verifyKeptDigests(
+        _ db: Database, recomputed: [String: (records: Int, sum: DigestSum)], report: inout VerifyReport
+    ) throws {
+        var recomputed = recomputed.filter { $0.value.records != 0 }
+        for kept in try OwnerDigestRow.all(db) {
+            let fresh = recomputed.removeValue(forKey: kept.owner) ?? (0, .zero)
+            if fresh.records != kept.records || fresh.sum != kept.sum {
+                report.problems.append(
+                    "kept digest of \(kept.owner): \(kept.records) record(s), sum \(kept.sum.hex.prefix(16))…, but its records give \(fresh.records), \(fresh.sum.hex.prefix(16))…"
+                )
+            }
+        }
+        for (owner, fresh) in recomputed.sorted(by: { $0.key < $1.key }) {
+            report.problems.append(
+                "kept digest of \(owner): missing, but its records give \(fresh.records) record(s)")
         }
     }
 

@@ -76,42 +76,63 @@ extension PlanSheet {
 }
 
 extension Plans {
-    /// Imports a rencana aksi sheet. Throws, naming every bad line, before writing anything.
-    public func importSheet(csv text: String, name: String, actor: String) throws -> PlanSheet.ImportResult {
-        let node = store.node
-        let registry = store.registry
-        let rows = try CSVFile.parse(text, name: name)
-        let schema = RecordType.actionPlan.schema
-        let auth = store.authorization
-        try Self.checkColumns(of: rows, name: name)
-        var planned: [PlanSheet.Planned] = []
+    /// Imports a rencana aksi sheet read as a stream, in one transaction: each row is checked
+    /// and written as it comes, the records written and forgotten a slice at a time. A sheet with
+    /// a bad row throws naming the bad lines (the first 100), and the transaction rolls back, so
+    /// nothing of it is stored. The sheet is never held whole: a file ten times larger needs no
+    /// more memory.
+    public func importSheet(_ source: CSVFile.Source, name: String, actor: String) throws -> PlanSheet.ImportResult {
+        let rules = RowRules(store: store)
+        let rows = try CSVFile.Stream(source, name: name)
+        try Self.checkColumns(rows.keys, name: name)
         var problems: [String] = []
-        var unchanged = 0
-        for row in rows {
-            do {
-                if let p = try plannedWrite(row, node: node, registry: registry, schema: schema, auth: auth) {
-                    planned.append(p)
-                } else {
-                    unchanged += 1
+        var bad = 0
+        var (created, updated, unchanged) = (0, 0, 0)
+        try store.writeStreamed { w in
+            while let row = try rows.next() {
+                do {
+                    // Each plan as the transaction holds it, with the sheet's earlier rows.
+                    guard let p = try plannedWrite(row, rules: rules, lookup: { try w.record($0) }) else {
+                        unchanged += 1
+                        continue
+                    }
+                    // Once the sheet is refused, the rest is only checked.
+                    guard bad == 0 else { continue }
+                    try w.write(type: .actionPlan, recordID: p.id, owner: p.owner, fields: p.fields, actor: actor)
+                    if p.isNew { created += 1 } else { updated += 1 }
+                } catch let e as ZISyncError {
+                    bad += 1
+                    if problems.count < 100 { problems.append("\(name) line \(row.line): \(e.description)") }
                 }
-            } catch let e as ZISyncError {
-                problems.append("\(name) line \(row.line): \(e.description)")
+            }
+            if bad > 0 {
+                throw ZISyncError(
+                    "\(bad) bad row(s), nothing imported:\n" + problems.joined(separator: "\n")
+                        + (bad > problems.count ? "\n… and \(bad - problems.count) more" : ""))
             }
         }
-        if !problems.isEmpty {
-            throw ZISyncError(
-                "\(problems.count) bad row(s), nothing imported:\n" + problems.joined(separator: "\n"))
+        return .init(created: created, updated: updated, unchanged: unchanged)
+    }
+
+    /// What every row is checked against: this node, the registry, the plan schema, the rules.
+    private struct RowRules {
+        let node: String
+        let registry: SatkerRegistry
+        let schema: RecordSchema
+        let auth: Authorization
+
+        init(store: Store) {
+            node = store.node
+            registry = store.registry
+            schema = RecordType.actionPlan.schema
+            auth = store.authorization
         }
-        try writePlanned(planned, actor: actor)
-        let created = planned.filter(\.isNew).count
-        return .init(created: created, updated: planned.count - created, unchanged: unchanged)
     }
 
     /// Refuses a sheet with a column that is neither a plan field (by any of its names) nor
     /// id or satker, before any row is read.
-    private static func checkColumns(of rows: [CSVFile.Row], name: String) throws {
-        let known = Set(rows.first?.values.keys.map { $0 } ?? [])
-        let unknown = known.filter { PlanSheet.aliases[$0] == nil && $0 != "id" && $0 != "satker" && !$0.isEmpty }
+    private static func checkColumns(_ keys: [String], name: String) throws {
+        let unknown = keys.filter { PlanSheet.aliases[$0] == nil && $0 != "id" && $0 != "satker" && !$0.isEmpty }
         if !unknown.isEmpty {
             throw ZISyncError(
                 "\(name) line 1: unknown column(s) \(unknown.sorted().joined(separator: ", ")); expected id, satker, \(PlanSheet.columns.map(\.header).joined(separator: ", "))"
@@ -120,20 +141,22 @@ extension Plans {
     }
 
     /// One row checked into a planned write (nil when it changes nothing): its fields, the plan
-    /// it names, its owner and the write rule. A bad row throws a `ZISyncError` naming the column.
+    /// it names (`lookup`), its owner and the write rule. A bad row throws a `ZISyncError`
+    /// naming the column.
     private func plannedWrite(
-        _ row: CSVFile.Row, node: String, registry: SatkerRegistry, schema: RecordSchema, auth: Authorization
+        _ row: CSVFile.Row, rules: RowRules, lookup: (String) throws -> StoredRecord?
     ) throws -> PlanSheet.Planned? {
+        let (node, registry, schema, auth) = (rules.node, rules.registry, rules.schema, rules.auth)
         var fields = try Self.rowFields(row, schema: schema, auth: auth)
-        let idText = row["id"]?.trimmingCharacters(in: .whitespaces) ?? ""
-        let existing = idText.isEmpty ? nil : try store.records.get(idText)
+        let idText = row["id"]?.trimmedOfWhitespace ?? ""
+        let existing = idText.isEmpty ? nil : try lookup(idText)
         if !idText.isEmpty, existing == nil {
             throw ZISyncError("column 'id': no plan with id '\(idText)' on this node")
         }
         if let existing, existing.type != RecordType.actionPlan.rawValue {
             throw ZISyncError("column 'id': \(idText) is a \(existing.type), not a plan")
         }
-        let satkerText = row["satker"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let satkerText = row["satker"]?.trimmedOfWhitespace ?? ""
         let owner = existing?.owner ?? (satkerText.isEmpty ? node : satkerText)
         if let existing, !satkerText.isEmpty, satkerText != existing.owner {
             throw ZISyncError(
@@ -176,14 +199,5 @@ extension Plans {
             }
         }
         return fields
-    }
-
-    /// Writes the checked rows in one transaction: all of them, or none.
-    private func writePlanned(_ planned: [PlanSheet.Planned], actor: String) throws {
-        try store.writeBatch { w in
-            for p in planned {
-                try w.write(type: .actionPlan, recordID: p.id, owner: p.owner, fields: p.fields, actor: actor)
-            }
-        }
     }
 }

@@ -59,6 +59,12 @@ public struct Plans: Sendable {
         try each(owners: store.registry.subtree(of: subtree ?? store.node), area: area, body)
     }
 
+    /// The same plans as `each`, as stored (`PlainRecord`): what `plan list --json` writes.
+    public func eachPlain(subtree: String? = nil, area: Area? = nil, _ body: (PlainRecord) throws -> Void) throws {
+        let owners = Array(store.registry.subtree(of: subtree ?? store.node))
+        try store.records.eachPlain({ try RecordRow.plans($0, owners: owners, area: area?.rawValue) }, body)
+    }
+
     /// Plans owned by exactly these offices (one office's own, without its subtree).
     public func list(owners: Set<String>, area: Area? = nil) throws -> [StoredRecord] {
         var out: [StoredRecord] = []

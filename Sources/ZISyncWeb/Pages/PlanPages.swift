@@ -102,7 +102,7 @@ extension WebSite {
                 httpStatus: .unprocessableContent)
         }
         do {
-            let r = try Plans(store).importSheet(csv: csv, name: name, actor: s.actor(at: node))
+            let r = try Plans(store).importSheet(.text(csv), name: name, actor: s.actor(at: node))
             return Self.seeOther(
                 "/rencana-aksi",
                 notice: "Impor selesai: \(r.created) baru, \(r.updated) diperbarui, \(r.unchanged) tidak berubah.")

@@ -21,5 +21,6 @@ struct Migration: Sendable {
         .v09Authenticity,
         .v10WebAccounts,
         .v11WaitingChanges,
+        .v12OwnerDigests,
     ]
 }

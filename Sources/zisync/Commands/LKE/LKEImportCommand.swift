@@ -22,15 +22,16 @@ struct LKEImportCommand: ParsableCommand {
         let store = try node.openStore()
         let t = try target.resolve(store)
         let name = URL(fileURLWithPath: file).lastPathComponent
-        let rows = try CSVFile.read(URL(fileURLWithPath: file))
-        guard let first = rows.first else { throw ZISyncError("\(name) has no rows under its header") }
-        for column in ["code", "answer"] where first[column] == nil {
+        // Read a row at a time: each code is answered once, so what is kept is bounded by the
+        // catalogue whatever the file's size.
+        let rows = try CSVFile.Stream(.file(URL(fileURLWithPath: file)), name: name)
+        for column in ["code", "answer"] where !rows.keys.contains(column) {
             throw ZISyncError("\(name): the header has no '\(column)' column (code, answer, note)")
         }
         let lke = store.authorization
         var seen: [String: Int] = [:]
         var entries: [LKEAnswers.Entry] = []
-        for row in rows {
+        while let row = try rows.next() {
             let code = (row["code"] ?? "").trimmingCharacters(in: .whitespaces)
             let answer = (row["answer"] ?? "").trimmingCharacters(in: .whitespaces)
             func bad(_ column: String, _ why: String) -> ZISyncError {
@@ -49,6 +50,7 @@ struct LKEImportCommand: ParsableCommand {
             if case .failure(let e) = type.normalize(answer) { throw bad("answer", e.description) }
             entries.append(.init(code: code, answer: answer, note: row["note"].flatMap { $0.isEmpty ? nil : $0 }))
         }
+        if entries.isEmpty { throw ZISyncError("\(name) has no rows under its header") }
         let written = try LKEAnswers(store).write(
             entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName)
         if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZISyncCore
 import ZISyncStore
 
 struct PlanImportCommand: ParsableCommand {
@@ -18,12 +19,9 @@ struct PlanImportCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ValidationError("cannot read \(file)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(file) is not UTF-8 text") }
+        guard FileManager.default.isReadableFile(atPath: url.path) else { throw ValidationError("cannot read \(file)") }
         let result = try Plans(node.openStore()).importSheet(
-            csv: text, name: url.lastPathComponent, actor: node.actorName)
+            .file(url), name: url.lastPathComponent, actor: node.actorName)
         if json {
             try printJSON(["created": result.created, "updated": result.updated, "unchanged": result.unchanged])
         } else {

@@ -17,7 +17,7 @@ struct PlanListCommand: ParsableCommand {
         if json {
             // Streamed: a list of any length in bounded memory.
             var out = JSONArrayStream()
-            try plans.each(subtree: satker, area: area) { try out.append($0.jsonObject) }
+            try plans.eachPlain(subtree: satker, area: area) { out.append(record: $0) }
             out.finish()
         } else {
             printTable(PlanFormat.header, try plans.list(subtree: satker, area: area).map(PlanFormat.row))

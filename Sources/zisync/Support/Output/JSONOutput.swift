@@ -39,12 +39,80 @@ struct JSONArrayStream {
     private var first = true
     private var out = FileHandle.standardOutput
     private var buffer: [UInt8] = []
+    private var clockText = HLCText()
 
     mutating func append(_ value: [String: Any]) throws {
         buffer.append(contentsOf: (first ? "[\n" : ",\n").utf8)
         first = false
         Self.write(value, indent: 1, into: &buffer)
         if buffer.count > 1 << 16 { flush() }
+    }
+
+    /// A record as stored (`PlainRecord`), its values copied from their canonical JSON text: the
+    /// same object as `StoredRecord.jsonObject` (id, type, satker, its fields, deleted, updated,
+    /// keys in UTF-8 order), without decoding a field.
+    mutating func append(record r: PlainRecord) {
+        buffer.append(contentsOf: (first ? "[\n  {\n" : ",\n  {\n").utf8)
+        first = false
+        // The fields are in name order already: merge the five keys every record has into them.
+        // A field named like one of them gives way to deleted and updated and wins over the rest,
+        // as in `jsonObject`.
+        let fixed: [(String, FixedKey)] = [
+            ("deleted", .deleted), ("id", .id), ("satker", .satker), ("type", .type), ("updated", .updated),
+        ]
+        var (i, j, n) = (0, 0, 0)
+        func key(_ k: String) {
+            buffer.append(contentsOf: (n > 0 ? ",\n    " : "    ").utf8)
+            n += 1
+            Self.writeString(k, into: &buffer)
+            buffer.append(contentsOf: " : ".utf8)
+        }
+        func writeField() {
+            key(r.values[i].name)
+            Self.copyJSON(r.state[r.values[i].value], into: &buffer)
+        }
+        func writeFixed() {
+            key(fixed[j].0)
+            switch fixed[j].1 {
+            case .deleted: buffer.append(contentsOf: (r.deleted ? "true" : "false").utf8)
+            case .id: Self.writeString(r.id, into: &buffer)
+            case .satker: Self.writeString(r.owner, into: &buffer)
+            case .type: Self.writeString(r.type, into: &buffer)
+            case .updated: Self.writeString(clockText(r.updated), into: &buffer)
+            }
+        }
+        while i < r.values.count || j < fixed.count {
+            guard i < r.values.count else {
+                writeFixed()
+                j += 1
+                continue
+            }
+            let field = r.values[i].name
+            if j == fixed.count || field.utf8.lexicographicallyPrecedes(fixed[j].0.utf8) {
+                writeField()
+                i += 1
+            } else if field == fixed[j].0 {
+                if fixed[j].1 == .deleted || fixed[j].1 == .updated { writeFixed() } else { writeField() }
+                i += 1
+                j += 1
+            } else {
+                writeFixed()
+                j += 1
+            }
+        }
+        buffer.append(contentsOf: "\n  }".utf8)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    private enum FixedKey { case deleted, id, satker, type, updated }
+
+    /// Canonical JSON text as this writer writes it: the same escapes, and `/` escaped too.
+    static func copyJSON(_ text: ArraySlice<UInt8>, into out: inout [UInt8]) {
+        guard text.contains(0x2F) else { return out.append(contentsOf: text) }
+        for b in text {
+            if b == 0x2F { out.append(0x5C) }
+            out.append(b)
+        }
     }
 
     private mutating func flush() {
@@ -105,6 +173,13 @@ struct JSONArrayStream {
     }
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
+        // Most text needs no escape: copied at once.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x2F }) {
+            out.append(0x22)
+            out.append(contentsOf: s.utf8)
+            out.append(0x22)
+            return
+        }
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         out.append(0x22)
         for b in s.utf8 {
