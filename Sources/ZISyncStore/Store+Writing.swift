@@ -97,6 +97,9 @@ extension Store {
                 }
                 try session.receive(
                     change, sender: sender, source: source, report: &report, vouched: session.vouched(i))
+                // The records a batch touched are written and forgotten a slice at a time: a
+                // relaying province held a whole batch's records twice over (two batches in flight).
+                if i % 1000 == 999 { try session.flushAndForget() }
             }
             try alongside(db, report)
             try session.finish()

@@ -82,6 +82,31 @@ import ZISyncTestSupport
         #expect(try kab.audit.verify().problems == ["kept digest of 32.17: missing, but its records give 30 record(s)"])
     }
 
+    @Test func aBatchLargerThanASliceIsAppliedWhole() throws {
+        // 1,200 plans, then an edit of each: the edits of the first ones arrive after the session
+        // wrote and forgot them (a slice is 1,000 changes), so they are read back from the table.
+        let kab = try TestNodes.make("32.17")
+        let prov = try TestNodes.make("32")
+        defer { TestNodes.remove(kab); TestNodes.remove(prov) }
+        let ids = (0..<1_200).map { _ in Validation.newRecordID() }
+        try kab.writeBatch { w in
+            for (i, id) in ids.enumerated() {
+                try w.write(
+                    type: .actionPlan, recordID: id, owner: "32.17",
+                    fields: ["area": .string("sdm"), "activity": .string("rencana \(i)")], actor: "t")
+            }
+            for id in ids {
+                try w.write(type: .actionPlan, recordID: id, owner: "32.17", fields: ["progress": .int(50)], actor: "t")
+            }
+        }
+        let r = try prov.receive(try kab.outboxChanges(), sender: "32.17", source: "test")
+        #expect(r.applied == 2_400 && r.refused.isEmpty)
+        #expect(try prov.records.get(ids[0])?["progress"] == .int(50))
+        #expect(try prov.records.get(ids[0])?["activity"] == .string("rencana 0"))
+        #expect(try prov.audit.digest(of: "32.17") == kab.audit.digest(of: "32.17"))
+        #expect(try prov.audit.verify().ok)
+    }
+
     @Test func aSumIsTakenModuloTwoToThe256() throws {
         var a = DigestSum(bytes: [UInt8](repeating: 0xFF, count: 32))!
         a.add(DigestSum(bytes: [UInt8](repeating: 0, count: 31) + [1])!)

@@ -3,7 +3,7 @@ import Foundation
 /// How a round behaves: batch sizes, attempts per request, the clock-skew limit, the interval
 /// (children count as late after three of them). From `[sync]` in zisync.toml.
 public struct SyncPolicy: Sendable {
-    public var batchChanges = 5000
+    public var batchChanges = 2000
     public var batchBytes = 6 << 20
     /// Attempts per request on a broken transfer before the round gives up.
     public var retries = 4

@@ -29,7 +29,7 @@ public struct NodeConfig: Sendable, Equatable {
     public var certificateFile = "tls/node.crt"
     public var keyFile = "tls/node.key"
     public var syncIntervalSeconds = 300
-    public var batchChanges = 5000
+    public var batchChanges = 2000
     public var batchBytes = 6 << 20
     public var maxBytesPerSecond: Int64 = 0
     public var connectTimeoutSeconds = 15
