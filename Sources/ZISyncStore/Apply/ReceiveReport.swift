@@ -50,6 +50,20 @@ public struct LocalWriter {
         return change
     }
 
+    /// The first write of a record whose id was just made here (`Validation.newRecordID`): the
+    /// table is not asked for it (a sheet of 300,000 new plans asked 300,000 times). An id that
+    /// did exist fails the transaction on the table's key, never overwrites.
+    @discardableResult
+    public mutating func create(
+        type: RecordType, recordID: String, owner: String, fields: [String: FieldValue], actor: String
+    ) throws -> Change {
+        if session.records[recordID] == nil {
+            session.records[recordID] = .some(nil)
+            session.stored[recordID] = .some(nil)
+        }
+        return try write(type: type, recordID: recordID, owner: owner, fields: fields, actor: actor)
+    }
+
     /// The record as this transaction sees it (including earlier writes in the batch).
     public mutating func record(_ id: String) throws -> StoredRecord? { try session.record(id) }
 }

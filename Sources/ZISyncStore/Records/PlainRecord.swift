@@ -1,3 +1,4 @@
+import GRDB
 import ZISyncCore
 
 /// A record as a list prints it, read straight from its stored state without decoding its
@@ -17,14 +18,15 @@ public struct PlainRecord: Sendable {
     /// boolean or null) lies in `state`.
     public let values: [(name: String, value: Range<Int>)]
 
-    init(_ row: RecordRow) throws {
-        id = row.recordID
-        type = row.recordType
-        owner = row.owner
-        state = Array(row.state.utf8)
+    /// A row of `RecordRow.columns` (id, type, owner, state); the state read as bytes.
+    init(_ row: Row) throws {
+        id = row[0]
+        type = row[1]
+        owner = row[2]
+        state = row.dataNoCopy(atIndex: 3).map { [UInt8]($0) } ?? []
         var scan = StateScanner(bytes: state)
         guard let fields = scan.fields() else {
-            throw ZISyncError("record \(row.recordID): unreadable state (run `zisync verify`)")
+            throw ZISyncError("record \(id): unreadable state (run `zisync verify`)")
         }
         var values: [(name: String, value: Range<Int>)] = []
         values.reserveCapacity(fields.count)

@@ -54,9 +54,7 @@ public struct Records: Sendable {
     }
 
     /// The same as `each`, each record read as it is stored (`PlainRecord`): for lists written out.
-    func eachPlain(
-        _ query: (Database) throws -> RecordCursor<RecordRow>, _ body: (PlainRecord) throws -> Void
-    ) throws {
+    func eachPlain(_ query: (Database) throws -> RowCursor, _ body: (PlainRecord) throws -> Void) throws {
         try store.db.read { db in
             let rows = try query(db)
             while let row = try rows.next() { try body(try PlainRecord(row)) }

@@ -5,20 +5,34 @@ import GRDB
 extension RecordRow {
     /// Live plans of `owners` (of one area, when given), by owner, area and last change.
     static func plans(_ db: Database, owners: [String], area: String?) throws -> RecordCursor<RecordRow> {
+        let (sql, arguments) = plansQuery(owners: owners, area: area)
+        return try fetchCursor(db, sql: sql, arguments: arguments)
+    }
+
+    /// The same plans as raw rows (id, type, owner, state), for `PlainRecord`: the state is read
+    /// as bytes, not made a String first.
+    static func plainPlans(_ db: Database, owners: [String], area: String?) throws -> RowCursor {
+        let (sql, arguments) = plansQuery(owners: owners, area: area)
+        return try Row.fetchCursor(db, sql: sql, arguments: arguments)
+    }
+
+    /// Live plans of `owners` (of one area, when given), in the list's order, which the
+    /// `record_state_plan_list` index follows.
+    private static func plansQuery(owners: [String], area: String?) -> (String, StatementArguments) {
         var arguments: [any DatabaseValueConvertible] = owners
         var areaFilter = ""
         if let area {
             areaFilter = "AND area = ?"
             arguments.append(area)
         }
-        return try fetchCursor(
-            db,
-            sql: """
-                SELECT \(RecordRow.columns) FROM record_state
-                WHERE record_type = 'action_plan' AND deleted = 0
-                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) \(areaFilter)
-                ORDER BY owner, COALESCE(area, ''), updated, record_id
-                """, arguments: StatementArguments(arguments))
+        return (
+            """
+            SELECT \(RecordRow.columns) FROM record_state
+            WHERE record_type = 'action_plan' AND deleted = 0
+              AND owner IN (\(databaseQuestionMarks(count: owners.count))) \(areaFilter)
+            ORDER BY owner, COALESCE(area, ''), updated, record_id
+            """, StatementArguments(arguments)
+        )
     }
 
     /// Live evidence of `owners` (of one plan, when given), by owner and last change.

@@ -98,8 +98,13 @@ extension Plans {
                     }
                     // Once the sheet is refused, the rest is only checked.
                     guard bad == 0 else { continue }
-                    try w.write(type: .actionPlan, recordID: p.id, owner: p.owner, fields: p.fields, actor: actor)
-                    if p.isNew { created += 1 } else { updated += 1 }
+                    if p.isNew {
+                        try w.create(type: .actionPlan, recordID: p.id, owner: p.owner, fields: p.fields, actor: actor)
+                        created += 1
+                    } else {
+                        try w.write(type: .actionPlan, recordID: p.id, owner: p.owner, fields: p.fields, actor: actor)
+                        updated += 1
+                    }
                 } catch let e as ZISyncError {
                     bad += 1
                     if problems.count < 100 { problems.append("\(name) line \(row.line): \(e.description)") }

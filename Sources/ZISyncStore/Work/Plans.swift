@@ -62,7 +62,7 @@ public struct Plans: Sendable {
     /// The same plans as `each`, as stored (`PlainRecord`): what `plan list --json` writes.
     public func eachPlain(subtree: String? = nil, area: Area? = nil, _ body: (PlainRecord) throws -> Void) throws {
         let owners = Array(store.registry.subtree(of: subtree ?? store.node))
-        try store.records.eachPlain({ try RecordRow.plans($0, owners: owners, area: area?.rawValue) }, body)
+        try store.records.eachPlain({ try RecordRow.plainPlans($0, owners: owners, area: area?.rawValue) }, body)
     }
 
     /// Plans owned by exactly these offices (one office's own, without its subtree).
