@@ -17,17 +17,15 @@ public enum CSVFile {
         case text(String)
     }
 
-    public static func read(_ url: URL) throws -> [Row] {
-        var rows: [Row] = []
-        let stream = try Stream(.file(url), name: url.lastPathComponent)
-        while let row = try stream.next() { rows.append(row) }
-        return rows
-    }
+    public static func read(_ url: URL) throws -> [Row] { try rows(.file(url), name: url.lastPathComponent) }
 
     /// Parses CSV text.
-    public static func parse(_ text: String, name: String) throws -> [Row] {
+    public static func parse(_ text: String, name: String) throws -> [Row] { try rows(.text(text), name: name) }
+
+    /// Every row of a small sheet (the reference data, a fuzz input), held at once.
+    static func rows(_ source: Source, name: String) throws -> [Row] {
         var rows: [Row] = []
-        let stream = try Stream(.text(text), name: name)
+        let stream = try Stream(source, name: name)
         while let row = try stream.next() { rows.append(row) }
         return rows
     }

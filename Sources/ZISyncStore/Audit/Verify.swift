@@ -17,8 +17,9 @@ private typealias Winners = [String: [String: (FieldValue, HLC, String, Int64)]]
 
 extension Audit {
     /// Re-checks every origin's hash chain in the local log, then re-derives every record's
-    /// winning values from the log and compares them with the materialized state, so an
-    /// edit made to the SQLite file behind zisync's back shows either way.
+    /// winning values from the log and compares them with the materialized state, and each
+    /// office's kept digest with one recomputed from its records, so an edit made to the SQLite
+    /// file behind zisync's back shows whichever table it touched.
     public func verify() throws -> VerifyReport {
         var report = VerifyReport()
         let subtree = store.subtree

@@ -14,7 +14,7 @@ enum Schema {
             // The writer keeps 32 MiB of pages (SQLite's default is 2): a batch's writes find a
             // national store's indexes in memory instead of a system call per page. Readers keep
             // 8 MiB each: a daemon's readers (pulls served, the outbox relayed, status, the web)
-            // each filled 32 MiB and held it, two thirds of a relaying province's 236 MB.
+            // each filled 32 MiB and held it while relaying (about 20 MB of a province's peak).
             // Taken only as used.
             try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -32768")
         }

@@ -80,19 +80,4 @@ extension RecordRow {
     static func allEvidenceLast(_ db: Database) throws -> [RecordRow] {
         try fetchAll(db, sql: "SELECT \(RecordRow.columns) FROM record_state ORDER BY record_type = 'evidence'")
     }
-
-    /// Every record in id order (`owners` nil), or those of these types owned by `owners`
-    /// (naming the types lets SQLite find the owners' records by the (type, owner) index).
-    static func inIDOrder(_ db: Database, types: [String], owners: [String]?) throws -> RecordCursor<RecordRow> {
-        guard let owners else {
-            return try fetchCursor(db, sql: "SELECT \(RecordRow.columns) FROM record_state ORDER BY record_id")
-        }
-        return try fetchCursor(
-            db,
-            sql: """
-                SELECT \(RecordRow.columns) FROM record_state
-                WHERE record_type IN (\(databaseQuestionMarks(count: types.count)))
-                  AND owner IN (\(databaseQuestionMarks(count: owners.count))) ORDER BY record_id
-                """, arguments: StatementArguments(types + owners))
-    }
 }
