@@ -55,12 +55,12 @@ public struct LKEScore: Sendable, Codable, Equatable {
 
 public enum LKEScoring {
     /// The score of `answers` and the readiness it gives: the one step from answers to a verdict.
-    /// `holdsWBK`: the satker holds the Menuju WBK predikat (required for WBBM).
-    public static func judge(_ model: LKEModel, answers: [String: String], holdsWBK: Bool) -> (
+    /// `wbkYears`: the full years since the satker's first Menuju WBK predikat (WBBM's rule).
+    public static func judge(_ model: LKEModel, answers: [String: String], wbkYears: Int) -> (
         LKEScore, LKEReadiness
     ) {
         let score = score(model, answers: answers)
-        return (score, LKEReadiness.evaluate(score, holdsWBK: holdsWBK))
+        return (score, LKEReadiness.evaluate(score, wbkYears: wbkYears))
     }
 
     /// Scores `answers` (input code → stored answer) against the catalogue. Unanswered questions

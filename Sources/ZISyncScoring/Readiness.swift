@@ -33,8 +33,14 @@ public struct LKEReadiness: Sendable, Codable, Equatable {
         wbbm ? Thresholds.wbbm.areaPercent : Thresholds.wbk.areaPercent
     }
 
-    /// `holdsWBK`: the satker holds the Menuju WBK predikat (required for WBBM).
-    public static func evaluate(_ s: LKEScore, holdsWBK: Bool) -> LKEReadiness {
+    /// Full years a Menuju WBK predikat must have been held before the cycle's year for Menuju
+    /// WBBM: PortalRB's administrative check asks "minimal telah 2 tahun WBK" (evaluation.md §1.2),
+    /// so a 2024 predikat qualifies for 2026 and a 2025 one does not (docs/decisions.md).
+    public static let wbkYearsForWBBM = 2
+
+    /// `wbkYears`: the cycle's year minus the year of the satker's first Menuju WBK predikat, 0
+    /// when it holds none (`LKEAnswers.wbkYears`).
+    public static func evaluate(_ s: LKEScore, wbkYears: Int) -> LKEReadiness {
         func verdict(_ t: Thresholds, wbbm: Bool) -> Verdict {
             var rules: [Rule] = [
                 Rule(rule: "total", required: t.total, actual: rounded2(s.total)),
@@ -49,7 +55,10 @@ public struct LKEReadiness: Sendable, Codable, Equatable {
                 Rule(rule: "kinerja", required: t.kinerja, actual: rounded2(s.kinerja)),
                 Rule(rule: "ipkp", required: t.ipkp, actual: rounded2(s.ipkp)),
             ]
-            if wbbm { rules.append(Rule(rule: "predikat wbk", required: 1, actual: holdsWBK ? 1 : 0)) }
+            if wbbm {
+                rules.append(
+                    Rule(rule: "predikat wbk", required: Double(wbkYearsForWBBM), actual: Double(max(0, wbkYears))))
+            }
             var perAspect: [Rule] = []
             for a in s.areas {
                 perAspect.append(

@@ -7,18 +7,18 @@ public struct LKERollUpLine: Sendable {
 }
 
 public enum LKERollUp {
-    /// `answers(satker)` gives a satker's answers in the layer (code → answer); `holdsWBK(satker)`
-    /// whether it holds the Menuju WBK predikat. Satkers without answers are left out; equal
+    /// `answers(satker)` gives a satker's answers in the layer (code → answer); `wbkYears(satker)`
+    /// the full years since its first Menuju WBK predikat (0: none). Satkers without answers are left out; equal
     /// totals in satker order.
     public static func lines(
         _ model: LKEModel, satkers: [String], answers: (String) throws -> [String: String],
-        holdsWBK: (String) throws -> Bool
+        wbkYears: (String) throws -> Int
     ) rethrows -> [LKERollUpLine] {
         var lines: [LKERollUpLine] = []
         for satker in satkers {
             let given = try answers(satker)
             guard !given.isEmpty else { continue }
-            let (score, readiness) = LKEScoring.judge(model, answers: given, holdsWBK: try holdsWBK(satker))
+            let (score, readiness) = LKEScoring.judge(model, answers: given, wbkYears: try wbkYears(satker))
             lines.append(LKERollUpLine(satker: satker, score: score, readiness: readiness))
         }
         return lines.sorted {

@@ -52,6 +52,8 @@ public struct WebSite: Sendable {
         registerPlans(on: pages)
         registerEvidence(on: pages)
         registerLKE(on: pages)
+        registerCycle(on: pages)
+        registerLHE(on: pages)
         registerBelow(on: pages)
         registerHistory(on: pages)
         registerUsers(on: pages)

@@ -210,6 +210,17 @@ class Browser:
         self.driver.find_element(By.ID, "masuk").click()
         self.wait.until(EC.presence_of_element_located((By.ID, "keluar")))
 
+    def click(self, css):
+        """Scrolls an element to the middle of the window (clear of the sticky header) and clicks it."""
+        element = self.driver.find_element(By.CSS_SELECTOR, css)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        element.click()
+
+    def type(self, css, text):
+        element = self.driver.find_element(By.CSS_SELECTOR, css)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        element.send_keys(text)
+
     def logout(self):
         self.driver.find_element(By.ID, "keluar").click()
         self.wait.until(EC.presence_of_element_located((By.ID, "nama")))
@@ -234,10 +245,15 @@ def main():
     try:
         pki = os.path.join(root, "pki")
         subprocess.run([a.zisync, "pki", "init-ca", "--dir", pki], check=True, capture_output=True)
-        for s in ["32", "32.17"]:
+        for s in ["00", "32", "32.17"]:
             subprocess.run([a.zisync, "pki", "issue", "--dir", pki, "--satker", s], check=True, capture_output=True)
+        ri = Node(a.zisync, root, "00")
+        ri.run("init", "--satker", "00", "--pki", pki, "--listen", "127.0.0.1:0", "--web-listen", "127.0.0.1:0")
+        ri.start()
+        nodes.append(ri)
         prov = Node(a.zisync, root, "32")
-        prov.run("init", "--satker", "32", "--pki", pki, "--listen", "127.0.0.1:0", "--web-listen", "127.0.0.1:0")
+        prov.run("init", "--satker", "32", "--pki", pki, "--parent", ri.listen, "--listen", "127.0.0.1:0",
+                 "--web-listen", "127.0.0.1:0")
         prov.start()
         nodes.append(prov)
         kab = Node(a.zisync, root, "32.17")
@@ -246,6 +262,8 @@ def main():
         nodes.append(kab)
         kab.run("user", "add", "ani", "--role", "tim-zi", stdin=PASSWORD + "\n")
         prov.run("user", "add", "rina", "--role", "penilai", stdin=PASSWORD + "\n")
+        ri.run("user", "add", "tia", "--role", "tpi", stdin=PASSWORD + "\n")
+        ri.run("user", "add", "op", "--role", "operator", stdin=PASSWORD + "\n")
         evidence = os.path.join(root, "sk-tim-zi.pdf")
         with open(evidence, "wb") as f:
             f.write(os.urandom(5 * 1024 * 1024))
@@ -350,7 +368,14 @@ def main():
         print("area score %s -> %s" % (before, after))
         browser.shot("06-lke", full=False)
 
-        # The kab/kota's work reaches the province.
+        # The kab/kota sends its LKE ("Kirim LKE": the province assesses only a submitted one);
+        # from then on its answers are read-only. Its work reaches the province.
+        send = browser.driver.find_element(By.ID, "kirim-lke")
+        browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", send)
+        send.click()
+        browser.expect_text("LKE terkirim (pengiriman 1", "the LKE sent")
+        browser.expect_text("hanya dapat dibaca sampai dikembalikan", "read-only after sending")
+        browser.shot("06b-lke-terkirim", full=False)
         kab.run("sync")
         browser.logout()
         browser.shot("07-keluar")
@@ -401,6 +426,60 @@ def main():
         browser.expect_text("Nilai LKE", "beranda on a phone")
         browser.shot("15-beranda-ponsel")
         browser.driver.set_window_size(1366, 768)
+
+        # The evaluation cycle on to KPU RI's proposal. The province returns the LKE with a note on
+        # an item; the kab/kota sends it again; the province finds it layak; at KPU RI the TPI
+        # concludes and the operator proposes the unit; the evaluation report prints.
+        browser.logout()
+        browser.login(prov.web, "rina")
+        browser.open(prov.web + "/penilaian")
+        browser.expect_text("Dikirim, menunggu penilaian", "the progress picture's legend")
+        browser.expect_text("32.17", "the assessment queue")
+        browser.shot("16-penilaian")
+        browser.open(prov.web + "/lke?satker=32.17&area=manajemen-perubahan")
+        browser.type("form.kembalikan-lke textarea[name=catatan]", "Lengkapi SK Tim Kerja")
+        browser.type("form.kembalikan-lke textarea[name=butir]", "A.I.1.i.a: SK belum ditandatangani")
+        browser.click("#kembalikan-lke")
+        browser.expect_text("dikembalikan untuk revisi 1", "returned by the province")
+        prov.run("sync")
+        kab.run("sync")
+        browser.logout()
+        browser.login(kab.web, "ani")
+        browser.open(kab.web + "/lke?area=manajemen-perubahan")
+        browser.expect_text("Lengkapi SK Tim Kerja", "the return's note at the kab/kota")
+        browser.expect_text("SK belum ditandatangani", "the item's note at the kab/kota")
+        browser.click("#kirim-lke")
+        browser.expect_text("LKE terkirim (pengiriman 2", "sent again")
+        kab.run("sync")
+        browser.logout()
+        browser.login(prov.web, "rina")
+        browser.open(prov.web + "/lke?satker=32.17")
+        browser.click("form.putusan-lke input[value=layak]")
+        browser.click("#putusan-kirim")
+        browser.expect_text("layak diusulkan", "the province's verdict")
+        prov.run("sync")
+        browser.logout()
+        browser.login(ri.web, "tia")
+        browser.open(ri.web + "/lke?satker=32.17")
+        browser.click("form.simpulan-lke input[value=memenuhi]")
+        Select(browser.driver.find_element(By.CSS_SELECTOR, "form.simpulan-lke select[name=tahap]")).select_by_value("dalnis")
+        browser.click("#simpulan-kirim")
+        browser.expect_text("Simpulan TPI 32.17 (pengendali teknis): memenuhi.", "the TPI's conclusion")
+        browser.logout()
+        browser.login(ri.web, "op")
+        browser.open(ri.web + "/lke?satker=32.17")
+        browser.click("form.usulan-lke input[value=wbk]")
+        browser.type("form.usulan-lke input[name=alasan]", "Arahan pimpinan")
+        browser.click("#usulan-kirim")
+        browser.expect_text("Diusulkan untuk Menuju WBK", "KPU RI's proposal")
+        browser.shot("17-usulan", full=False)
+        browser.open(ri.web + "/lke/lhe?satker=32.17")
+        browser.expect_text("Laporan Hasil Evaluasi Zona Integritas", "the evaluation report")
+        browser.expect_text("Dikembalikan (penilaian pendahuluan)", "the return in the report")
+        browser.shot("18-lhe")
+        browser.open(ri.web + "/")  # the report is a page of its own, without the menu
+        browser.logout()
+        browser.login(kab.web, "ani")
 
         browser.logout()
         browser.open(kab.web + "/")

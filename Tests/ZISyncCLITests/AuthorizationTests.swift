@@ -145,8 +145,8 @@ import ZISyncTransport
         #expect(
             answer.refused.allSatisfy { $0.reason.contains("the id of a record of type action_plan must be a UUID") },
             "\(answer.refused)")
-        // The ids stay free for what derives them: KPU RI answers 32.17's LKE at layer tpi.
-        try d["00"].ok(["lke", "answer", "--satker", "32.17", "--layer", "tpi", "A.I.1.i.a", "Ya"])
+        // The ids stay free for what derives them: KPU RI grants 33.01 its predikat.
+        try d["00"].ok(["lke", "predikat", "--satker", "33.01", "--year", "2026", "wbk"])
         // And the office's own commands cannot make such a plan either: a web or CLI id is a UUID.
         #expect(try d["32"].digest("32.17").hasSuffix("(1 records)"), "only the genuine plan reached 32")
     }

@@ -57,6 +57,6 @@ import ZISyncTestSupport
         #expect(!r.timedOut, "the browser test ran longer than 10 minutes")
         #expect(r.status == 0, "halaman_kerja.py: \(r.stdout)\n\(r.stderr)")
         let shots = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
-        #expect(shots.filter { $0.hasSuffix(".png") }.count == 15, "\(shots)")
+        #expect(shots.filter { $0.hasSuffix(".png") }.count == 19, "\(shots)")
     }
 }

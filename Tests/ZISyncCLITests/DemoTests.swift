@@ -20,6 +20,10 @@ import Testing
         let reported = rows[(report + 1)...].prefix { !$0.isEmpty && !$0.hasPrefix("8.") }.map { String($0.prefix(5)) }
         #expect(Set(reported) == ["32.17", "32.73"], "\(rows[report...])")
         #expect(r.stdout.contains("GAIN  CODE"), "where the points are")
+        // The cycle: submitted, returned with a note, submitted again and found layak.
+        #expect(r.stdout.contains(": dikembalikan, revision 1") && r.stdout.contains("\"Lengkapi sosialisasi\""))
+        #expect(rows.contains { $0.hasPrefix("32.17") && $0.contains("dikirim") && $0.contains("layak") }, "the queue")
+        #expect(rows.contains { $0.hasPrefix("32.17") && $0.contains("WBK") && $0.contains("Contoh demo") }, "proposed")
         #expect(!FileManager.default.fileExists(atPath: dir.path), "the demo removed its directory")
         let leftovers = try Self.processes(matching: dir.path)
         #expect(leftovers.isEmpty, "daemons left running: \(leftovers)")

@@ -132,6 +132,9 @@ import ZISyncTransport
         defer { net.cleanup() }
         let kab = try net.node("32.17", web: true)
         try kab.addUser("ani", role: "tim-zi")
+        // Thirty clients each keep a connection of their own, and a loaded machine closes the old
+        // ones late: this test is about the throttle, not the per-address cap (32 by default).
+        try kab.config.set("serve.max_connections_per_address", 200)
         let web = try net.start("32.17").webURL()
         var clients: [(WebClient, (token: String, cookie: String))] = []
         for _ in 0..<30 {
@@ -346,9 +349,10 @@ import ZISyncTransport
     }
 
     /// Decided (docs/security.md): the conflicts page asks the same write rules as every write. A
-    /// province's tim-zi may settle a conflict on a kab/kota's plan and on its unit-layer answer,
-    /// as the store lets an office above correct a plan and enter the unit layer for an office
-    /// below; the history names the person and the office, and the kab/kota receives the value.
+    /// province's tim-zi may settle a conflict on a kab/kota's plan, as the store lets an office
+    /// above correct a plan for an office below; the history names the person and the office, and
+    /// the kab/kota receives the value. The unit layer of the LKE is the unit's alone since the
+    /// evaluation cycle (issue 22): there is no conflict to settle there, the province is refused.
     @Test func aProvinceSettlesAKabKotasConflictUnderTheSameRules() async throws {
         let net = try Deployment()
         defer { net.cleanup() }
@@ -357,15 +361,17 @@ import ZISyncTransport
         let plan = try kab.ok("plan", "add", "--area", "sdm", "--activity", "Analisis beban kerja")
         try kab.ok("lke", "answer", "A.II.1.i.a.J1", "5")
         try kab.ok("sync")
-        // Each office changes 32.17's unit-layer answer and the plan's status, unaware of the other.
+        // Each office changes the plan's status, unaware of the other; the province cannot touch
+        // 32.17's unit-layer answer.
         try prov.ok("plan", "set", plan, "status=revisi")
-        try prov.ok("lke", "answer", "--satker", "32.17", "--layer", "unit", "A.II.1.i.a.J1", "7")
+        let unit = try prov.run(["lke", "answer", "--satker", "32.17", "--layer", "unit", "A.II.1.i.a.J1", "7"])
+        #expect(unit.status != 0 && unit.stderr.contains("only by 32.17 itself"), "\(unit.stderr)")
         try kab.ok("plan", "set", plan, "status=selesai")
         try kab.ok("lke", "answer", "A.II.1.i.a.J1", "6")
         try kab.ok("sync")
         let conflicts = try prov.objects("conflicts")
         let records = Set(conflicts.compactMap { $0["record"] as? String })
-        #expect(records == [plan, "jawaban:32.17:\(CalendarDay.thisYear()):unit:A.II.1.i.a.J1"], "\(records)")
+        #expect(records == [plan], "\(records)")
         try prov.addUser("rina", role: "tim-zi")
         let rina = WebClient(try net.daemons["32"]!.webURL())
         try await rina.login("rina", "kata-sandi-1")

@@ -44,12 +44,12 @@ import ZISyncCore
     @Test func eachLayerHasItsWriter() {
         let ya: [String: FieldValue] = ["answer": .string("Ya")]
         #expect(auth.refusal(of: answer(origin: "32.17", satker: "32.17", layer: .unit, ya)) == nil)
-        #expect(
-            auth.refusal(of: answer(origin: "32", satker: "32.17", layer: .unit, ya)) == nil, "entered on its behalf")
         #expect(auth.refusal(of: answer(origin: "32", satker: "32.17", layer: .provinsi, ya)) == nil)
         #expect(auth.refusal(of: answer(origin: "00", satker: "32.17", layer: .tpi, ya)) == nil)
         let refused: [(Change, String)] = [
-            (answer(origin: "32.18", satker: "32.17", layer: .unit, ya), "only by 32.17 or an office above it"),
+            (answer(origin: "32.18", satker: "32.17", layer: .unit, ya), "only by 32.17 itself, not by 32.18"),
+            // The unit layer is the unit's alone: its submission locks it (docs/decisions.md).
+            (answer(origin: "32", satker: "32.17", layer: .unit, ya), "only by 32.17 itself, not by 32"),
             (answer(origin: "32.17", satker: "32.17", layer: .provinsi, ya), "only by 32 (its province), not by 32.17"),
             (answer(origin: "33", satker: "32.17", layer: .provinsi, ya), "only by 32 (its province), not by 33"),
             (answer(origin: "00", satker: "32", layer: .provinsi, ya), "exists only for a kab/kota's LKE"),

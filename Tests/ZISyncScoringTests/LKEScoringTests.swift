@@ -42,7 +42,7 @@ import ZISyncCore
         ]
         let lines = LKERollUp.lines(
             model, satkers: ["32.73", "32.17", "32.04", "32.01"], answers: { given[$0] ?? [:] },
-            holdsWBK: { $0 == "32.73" })
+            wbkYears: { $0 == "32.73" ? 2 : 0 })
         #expect(lines.map(\.satker) == ["32.01", "32.17", "32.73"], "no answers: left out; equal totals by code")
         #expect(lines[0].score == LKEScoring.score(model, answers: ["A.I.1.i.a": "Ya"]))
         #expect(lines[2].readiness.wbk.meets && lines[2].readiness.wbbm.meets, "the top LKE with its predikat")
@@ -181,38 +181,43 @@ import ZISyncCore
     @Test func atEachThresholdTheLevelIsMetAndJustBelowItIsNot() {
         let wbk = score(
             total: 75, pengungkit: 40, areaPercent: 60, birokrasi: 18.25, ipak: 15.75, kinerja: 2.5, ipkp: 14)
-        let at = LKEReadiness.evaluate(wbk, holdsWBK: false)
+        let at = LKEReadiness.evaluate(wbk, wbkYears: 0)
         #expect(at.wbk.meets && at.wbk.failed.isEmpty)
         #expect(!at.wbbm.meets && at.wbbm.failed.map(\.rule).contains("predikat wbk"))
         #expect(at.wbk.perAspect.map(\.rule).contains("area sdm pemenuhan (%)"), "per aspect: shown, not required")
         // Rounded to two decimals as the LKE shows it: 74.995 shows 75.00 and passes, 74.994 does not.
-        #expect(LKEReadiness.evaluate(score(total: 74.995), holdsWBK: false).wbk.meets)
-        let below = LKEReadiness.evaluate(score(total: 74.994), holdsWBK: false).wbk
+        #expect(LKEReadiness.evaluate(score(total: 74.995), wbkYears: 0).wbk.meets)
+        let below = LKEReadiness.evaluate(score(total: 74.994), wbkYears: 0).wbk
         #expect(below.failed == [.init(rule: "total", required: 75, actual: 74.99)])
         for (s, rule) in [
             (score(pengungkit: 39.99), "pengungkit"), (score(areaPercent: 59.99), "area manajemen-perubahan (%)"),
             (score(birokrasi: 18.24), "birokrasi bersih dan akuntabel"), (score(ipak: 15.74), "ipak"),
             (score(kinerja: 2.49), "kinerja"), (score(ipkp: 13.99), "ipkp"),
         ] {
-            #expect(LKEReadiness.evaluate(s, holdsWBK: true).wbk.failed.first?.rule == rule, "\(rule)")
+            #expect(LKEReadiness.evaluate(s, wbkYears: 2).wbk.failed.first?.rule == rule, "\(rule)")
         }
         let wbbm = score(
             total: 85, pengungkit: 48, areaPercent: 75, birokrasi: 19.5, ipak: 15.75, kinerja: 3.75, ipkp: 15.75)
-        #expect(LKEReadiness.evaluate(wbbm, holdsWBK: true).wbbm.meets)
+        #expect(LKEReadiness.evaluate(wbbm, wbkYears: 2).wbbm.meets)
+        // Two full years of Menuju WBK (PortalRB's administrative check): a 2025 predikat does
+        // not open WBBM in 2026 (one year), a 2024 one does (two).
+        let oneYear = LKEReadiness.evaluate(wbbm, wbkYears: 1).wbbm
+        #expect(oneYear.failed == [.init(rule: "predikat wbk", required: 2, actual: 1)])
+        #expect(LKEReadiness.evaluate(wbbm, wbkYears: 0).wbbm.failed.first?.actual == 0)
         for (s, rule) in [
             (score(total: 84.99), "total"), (score(pengungkit: 47.99), "pengungkit"),
             (score(areaPercent: 74.99), "area manajemen-perubahan (%)"),
             (score(birokrasi: 19.49), "birokrasi bersih dan akuntabel"),
             (score(kinerja: 3.74), "kinerja"), (score(ipkp: 15.74), "ipkp"),
         ] {
-            #expect(LKEReadiness.evaluate(s, holdsWBK: true).wbbm.failed.first?.rule == rule, "\(rule)")
+            #expect(LKEReadiness.evaluate(s, wbkYears: 2).wbbm.failed.first?.rule == rule, "\(rule)")
         }
     }
 
     @Test func theGapsRankWhereThePointsAre() {
         let model = LKEScoringTests.model
         let s = LKEScoring.score(model, answers: ["B.I.a": "2", "B.II.a": "4", "B.I.b": "A"])
-        let readiness = LKEReadiness.evaluate(s, holdsWBK: false)
+        let readiness = LKEReadiness.evaluate(s, wbkYears: 0)
         let gaps = LKEGaps.rank(model, s, readiness: readiness, top: 5)
         // IPAK at 2 of 4: 17.50 × (1 − 0.5) = 8.75 points, more than any question.
         #expect(gaps.first?.code == "B.I.a" && abs((gaps.first?.gain ?? 0) - 8.75) < 1e-12)
@@ -241,5 +246,33 @@ import ZISyncCore
             #expect(e.description.contains(type == .persen ? "computed" : type.allowed), "\(e)")
         }
         #expect(LKEAnswerType.abcde.value(of: "b") == 0.75 && LKEAnswerType.nilai04.value(of: "3,5") == 3.5)
+    }
+}
+
+/// The prerequisites that are not LKE scores (issue 22), judged apart from the thresholds.
+@Suite struct PrerequisiteCheckTests {
+    let unit: [Prerequisite: String] = [
+        .tlhp: "100", .lhkpn: "100", .lhkasn: "100", .pencanangan: "2025-06-30", .sakip: "BB",
+    ]
+    let agency: [Prerequisite: String] = [.bpk: "WTP", .sakipInstansi: "A", .indeksRB: "BB", .spip: "3"]
+
+    @Test func allMetAndEachOneShort() {
+        let met = PrerequisiteCheck.evaluate(unit: unit, agency: agency, reference: "2026-06-30")
+        #expect(met.wbk.isEmpty && met.wbbm.isEmpty && met.missing.isEmpty, "\(met)")
+        // A day short of a full year of ZI; SAKIP B opens WBK, not WBBM; an opinion below WTP.
+        var short = unit
+        short[.pencanangan] = "2025-07-01"
+        short[.sakip] = "B"
+        short[.lhkpn] = "99.5"
+        let r = PrerequisiteCheck.evaluate(
+            unit: short, agency: agency.merging([.bpk: "WDP"]) { _, b in b }, reference: "2026-06-30")
+        #expect(r.wbk.map(\.rule) == ["lhkpn", "pencanangan", "bpk"], "\(r.wbk)")
+        #expect(r.wbbm.map(\.rule) == ["lhkpn", "pencanangan", "bpk", "sakip"], "\(r.wbbm)")
+        #expect(r.wbk.first == .init(rule: "lhkpn", required: 100, actual: 99.5))
+        #expect(PrerequisiteCheck.grade(rank: r.wbbm.last!.required) == "BB")
+        #expect(PrerequisiteCheck.grade(rank: r.wbbm.last!.actual) == "B")
+        // Nothing entered: every rule fails and the items are named.
+        let none = PrerequisiteCheck.evaluate(unit: [:], agency: [:], reference: "2026-06-30")
+        #expect(none.missing.count == Prerequisite.allCases.count && none.wbk.count == 9)
     }
 }

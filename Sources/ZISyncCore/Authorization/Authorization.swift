@@ -61,6 +61,8 @@ public struct Authorization: Sendable {
             guard registry.contains(satker), change.recordID == Assessment.predikatID(satker: satker, year: Int(year))
             else { return "a predikat's record id must be predikat:SATKER:YEAR of its satker and year" }
             return nil
+        case .lkeJadwal, .lkeKirim, .lkeKembali, .lkePutusan, .lkeSimpulan, .lkeUsulan, .lkePrasyarat:
+            return EvaluationCycle.refusal(of: change, type: type, registry: registry)
         default: return nil
         }
     }
@@ -73,7 +75,8 @@ public struct Authorization: Sendable {
             }
             return nil
         }
-        if type == .lkeAnswer { return nil }  // its layer decides (Assessment.layerRule)
+        // Its layer decides (Assessment.layerRule), or the step's own rule (EvaluationCycle).
+        if type == .lkeAnswer || type.isCycleStep { return nil }
         if type == .review {
             if !registry.isStrictAncestor(origin, of: owner) {
                 return "a review of \(owner)'s record may only be written by an office above it, not by \(origin)"

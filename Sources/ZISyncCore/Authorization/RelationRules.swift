@@ -4,16 +4,22 @@
 /// evidence of the satker it answers for. Pure: the records come from `lookup`, so the same
 /// rules hold for a local write and a received change, whatever the store.
 public enum RelationRules {
-    /// What a rule needs of a record: its type, owner and its text fields.
+    /// What a rule needs of a record: its type, owner, its text fields, and when and by whom a
+    /// field's standing value was written.
     public struct Related: Sendable {
         public let type: String
         public let owner: String
         public let text: @Sendable (String) -> String?
+        public let written: @Sendable (String) -> (hlc: HLC, origin: String)?
 
-        public init(type: String, owner: String, text: @escaping @Sendable (String) -> String?) {
+        public init(
+            type: String, owner: String, text: @escaping @Sendable (String) -> String?,
+            written: @escaping @Sendable (String) -> (hlc: HLC, origin: String)? = { _ in nil }
+        ) {
             self.type = type
             self.owner = owner
             self.text = text
+            self.written = written
         }
     }
 
@@ -56,6 +62,8 @@ public enum RelationRules {
                     "the evidence is owned by \(change.owner) but its plan \(planID) belongs to \(target.owner)")
             }
             return nil
+        case .lkeJadwal, .lkeKirim, .lkeKembali, .lkePutusan, .lkeSimpulan, .lkeUsulan, .lkePrasyarat:
+            return try CycleRules.check(change, lookup: lookup)
         case .lkeAnswer:
             for id in Validation.lkeCodes(change.fields["evidence"]?.stringValue ?? "") {
                 guard let target = try lookup(id) else {
@@ -68,7 +76,7 @@ public enum RelationRules {
                     return Refusal("the answer's bukti dukung \(id) belongs to \(target.owner), not to \(change.owner)")
                 }
             }
-            return nil
+            return try CycleRules.check(change, lookup: lookup)
         default:
             return nil
         }

@@ -40,11 +40,11 @@ public enum Assessment {
     {
         switch layer {
         case .unit:
-            // The office's own answers; an office above it may enter them on its behalf (as it may
-            // correct its plans), and the change's origin and actor say who did.
-            return registry.isInSubtree(satker, of: origin)
-                ? nil
-                : "layer unit of \(satker)'s LKE may be written only by \(satker) or an office above it, not by \(origin)"
+            // The office's own answers, by the office alone: its submission locks them, and only
+            // one writer's chain gives every office the same order of answers and submissions
+            // (docs/decisions.md, "The unit layer is the unit's alone").
+            return origin == satker
+                ? nil : "layer unit of \(satker)'s LKE may be written only by \(satker) itself, not by \(origin)"
         case .provinsi:
             guard let office = registry[satker], office.level == .kabkota, let province = office.parent else {
                 return "layer provinsi exists only for a kab/kota's LKE; \(satker) is not a kab/kota"

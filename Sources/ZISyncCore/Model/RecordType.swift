@@ -15,9 +15,31 @@ public enum RecordType: String, Sendable, CaseIterable {
     case lkeAnswer = "lke_answer"
     /// The predikat (Menuju WBK, Menuju WBBM) KPU RI granted a satker for a year.
     case predikat
+    /// The window of one stage of a cycle (`jadwal:CYCLE:STAGE`), set by KPU RI (issue 22).
+    case lkeJadwal = "lke_jadwal"
+    /// A unit's submission of its LKE (`kirim:SATKER:CYCLE:N`): its unit layer is read-only until
+    /// submission N is returned.
+    case lkeKirim = "lke_kirim"
+    /// A reviewer's return of submission N (`kembali:SATKER:CYCLE:N`), with its notes.
+    case lkeKembali = "lke_kembali"
+    /// The province's verdict on a kab/kota's submission N (`putusan:SATKER:CYCLE:N`).
+    case lkePutusan = "lke_putusan"
+    /// The TPI's conclusion on submission N (`simpulan:SATKER:CYCLE:N`), through its sub-steps.
+    case lkeSimpulan = "lke_simpulan"
+    /// KPU RI's proposal of a unit to KemenPANRB for a cycle (`usulan:SATKER:CYCLE`).
+    case lkeUsulan = "lke_usulan"
+    /// A prerequisite that is not an LKE score (`prasyarat:SATKER:CYCLE:ITEM`).
+    case lkePrasyarat = "lke_prasyarat"
 
     /// Reference data is published by KPU RI (`00`) only.
-    public var isReference: Bool { self == .satker || self == .lkeItem || self == .revocation || self == .predikat }
+    public var isReference: Bool {
+        self == .satker || self == .lkeItem || self == .revocation || self == .predikat || self == .lkeJadwal
+    }
+
+    /// A step of the evaluation cycle whose writer `EvaluationCycle` decides (not the subtree rule).
+    public var isCycleStep: Bool {
+        [.lkeKirim, .lkeKembali, .lkePutusan, .lkeSimpulan, .lkeUsulan, .lkePrasyarat].contains(self)
+    }
 
     /// The prefix of the ids this type derives from what the record is about (`jawaban:SATKER:…`
     /// an LKE answer); nil for a type whose ids are UUIDs. Each prefix belongs to its type alone,
@@ -28,6 +50,13 @@ public enum RecordType: String, Sendable, CaseIterable {
         case .lkeItem: return "lke:"
         case .lkeAnswer: return "jawaban:"
         case .predikat: return "predikat:"
+        case .lkeJadwal: return "jadwal:"
+        case .lkeKirim: return "kirim:"
+        case .lkeKembali: return "kembali:"
+        case .lkePutusan: return "putusan:"
+        case .lkeSimpulan: return "simpulan:"
+        case .lkeUsulan: return "usulan:"
+        case .lkePrasyarat: return "prasyarat:"
         case .actionPlan, .evidence, .review, .monev, .revocation: return nil
         }
     }
@@ -43,6 +72,13 @@ public enum RecordType: String, Sendable, CaseIterable {
         case .revocation: return .revocation
         case .lkeAnswer: return .lkeAnswer
         case .predikat: return .predikat
+        case .lkeJadwal: return .lkeJadwal
+        case .lkeKirim: return .lkeKirim
+        case .lkeKembali: return .lkeKembali
+        case .lkePutusan: return .lkePutusan
+        case .lkeSimpulan: return .lkeSimpulan
+        case .lkeUsulan: return .lkeUsulan
+        case .lkePrasyarat: return .lkePrasyarat
         }
     }
 }
@@ -171,6 +207,55 @@ public struct RecordSchema: Sendable {
     static let predikat = RecordSchema([
         "satker": .text(maxLength: 16), "year": .integer(2000...2100), "level": .choice(["wbk", "wbbm"]),
     ])
+
+    static let lkeJadwal = RecordSchema(
+        [
+            "cycle": .integer(2000...2100), "stage": .choice(EvaluationStage.allCases.map(\.rawValue)),
+            "from": .date, "to": .date, "reason": .text(maxLength: 500),
+        ], required: ["cycle", "stage", "from", "to"])
+
+    static let lkeKirim = RecordSchema(
+        [
+            "satker": .text(maxLength: 16), "cycle": .integer(2000...2100),
+            "n": .integer(1...Int64(EvaluationCycle.maxSubmissions)), "answers_hash": .sha256,
+            "score": .text(maxLength: 12), "answered": .integer(0...100_000), "note": .text(maxLength: 4000),
+        ], required: ["satker", "cycle", "n", "answers_hash"])
+
+    static let lkeKembali = RecordSchema(
+        [
+            "satker": .text(maxLength: 16), "cycle": .integer(2000...2100),
+            "n": .integer(1...Int64(EvaluationCycle.maxSubmissions)), "note": .text(maxLength: 4000),
+            "items": .lkeCodes,
+        ], required: ["satker", "cycle", "n", "note"])
+
+    static let lkePutusan = RecordSchema(
+        [
+            "satker": .text(maxLength: 16), "cycle": .integer(2000...2100),
+            "n": .integer(1...Int64(EvaluationCycle.maxSubmissions)),
+            "verdict": .choice(ProvinceVerdict.allCases.map(\.rawValue)), "note": .text(maxLength: 4000),
+        ], required: ["satker", "cycle", "n", "verdict"])
+
+    static let lkeSimpulan = RecordSchema(
+        [
+            "satker": .text(maxLength: 16), "cycle": .integer(2000...2100),
+            "n": .integer(1...Int64(EvaluationCycle.maxSubmissions)),
+            "conclusion": .choice(TPIConclusion.allCases.map(\.rawValue)),
+            "step": .choice(TPIStep.allCases.map(\.rawValue)), "note": .text(maxLength: 4000),
+        ], required: ["satker", "cycle", "n", "conclusion", "step"])
+
+    static let lkeUsulan = RecordSchema(
+        [
+            "satker": .text(maxLength: 16), "cycle": .integer(2000...2100), "category": .choice(["wbk", "wbbm"]),
+            "n": .integer(1...Int64(EvaluationCycle.maxSubmissions)), "score": .text(maxLength: 12),
+            "override": .text(maxLength: 4000), "note": .text(maxLength: 4000),
+        ], required: ["satker", "cycle", "category", "n"])
+
+    static let lkePrasyarat = RecordSchema(
+        [
+            "satker": .text(maxLength: 16), "cycle": .integer(2000...2100),
+            "item": .choice(Prerequisite.allCases.map(\.rawValue)), "value": .text(maxLength: 40),
+            "note": .text(maxLength: 4000), "evidence": .text(maxLength: 4000),
+        ], required: ["satker", "cycle", "item", "value"])
 
     static let revocation = RecordSchema([
         "satker": .text(maxLength: 16), "serial": .text(maxLength: 64),

@@ -9,6 +9,9 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case timZI = "tim-zi"
     /// Reviews and the provinsi or tpi layer, on a province or KPU RI.
     case penilai
+    /// The Inspektorat's people at KPU RI (Tim Penilai Internal): the tpi layer, returns and the
+    /// TPI's conclusion.
+    case tpi
     /// Reads everything, writes nothing.
     case pimpinan
     /// All of it, and the accounts.

@@ -150,7 +150,7 @@ extension ApplySession {
                 "an earlier change of \(change.recordID) waits for a record it names", awaiting: change.recordID)
         }
         return try RelationRules.check(change) { id in
-            try record(id).map { rec in RelationRules.Related(type: rec.type, owner: rec.owner, text: rec.string) }
+            try record(id).map(Self.related)
         }
     }
 
@@ -158,14 +158,23 @@ extension ApplySession {
     /// records as they stand.
     mutating func relationRefusal(_ change: Change) throws -> String? {
         try RelationRules.refusal(of: change) { id in
-            try record(id).map { rec in RelationRules.Related(type: rec.type, owner: rec.owner, text: rec.string) }
+            try record(id).map(Self.related)
         }
+    }
+
+    /// A record as the relation rules see it.
+    static func related(_ rec: StoredRecord) -> RelationRules.Related {
+        RelationRules.Related(
+            type: rec.type, owner: rec.owner, text: rec.string, written: { rec.fields[$0].map { ($0.hlc, $0.origin) } })
     }
 
     mutating func merge(_ change: Change) throws {
         let found = try record(change.recordID)
-        // A record's first change here may be what changes waiting for it wait for.
-        if found == nil, try mayHaveWaiting() { arrivals.append(change.recordID) }
+        // A record's first change here may be what changes waiting for it wait for; so may every
+        // change of a stage's window (steps outside it wait for an extension).
+        if found == nil || change.recordType == RecordType.lkeJadwal.rawValue, try mayHaveWaiting() {
+            arrivals.append(change.recordID)
+        }
         var rec = found ?? StoredRecord(id: change.recordID, type: change.recordType, owner: change.owner, fields: [:])
         for (name, value) in change.fields {
             let before = rec.fields[name]

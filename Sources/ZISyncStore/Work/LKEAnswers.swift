@@ -115,16 +115,19 @@ public struct LKEAnswers: Sendable {
         }
     }
 
-    /// Whether KPU RI granted `satker` the Menuju WBK predikat (for WBBM), in `year` or before.
-    public func holdsWBK(satker: String, year: Int) throws -> Bool {
-        for y in stride(from: year, through: year - 10, by: -1) {
+    /// How many full years before `cycle` the satker first held a predikat KPU RI granted (Menuju
+    /// WBK, or WBBM which implies it), looking back twenty years; 0 when none before the cycle.
+    /// WBBM needs `LKEReadiness.wbkYearsForWBBM` of them.
+    public func wbkYears(satker: String, cycle: Int) throws -> Int {
+        var first: Int?
+        for y in stride(from: cycle, through: cycle - 20, by: -1) {
             if let rec = try store.records.get(Assessment.predikatID(satker: satker, year: y)),
                 !rec.isDeleted, let level = rec.string("level"), level == "wbk" || level == "wbbm"
             {
-                return true
+                first = y
             }
         }
-        return false
+        return first.map { cycle - $0 } ?? 0
     }
 
     /// Records the predikat KPU RI granted (`00` only).

@@ -23,7 +23,7 @@ public struct ScoredLKE: Sendable {
         answers = try stored.answers(satker: satker, cycle: cycle)
         (score, readiness) = LKEScoring.judge(
             model, answers: LKEAnswers.given(answers[layer] ?? [:]),
-            holdsWBK: try stored.holdsWBK(satker: satker, year: cycle))
+            wbkYears: try stored.wbkYears(satker: satker, cycle: cycle))
     }
 
     /// Every satker of this node's subtree with answers in `layer` of `cycle`, scored and judged,
@@ -34,6 +34,6 @@ public struct ScoredLKE: Sendable {
         return try LKERollUp.lines(
             model, satkers: try answers.satkers(cycle: cycle, among: store.subtree),
             answers: { LKEAnswers.given(try answers.answers(satker: $0, cycle: cycle)[layer] ?? [:]) },
-            holdsWBK: { try answers.holdsWBK(satker: $0, year: cycle) })
+            wbkYears: { try answers.wbkYears(satker: $0, cycle: cycle) })
     }
 }

@@ -6,6 +6,10 @@ import ZISyncStore
 enum WebAction: Equatable {
     case plans, evidence, review, users
     case lke(AssessmentLayer)
+    /// The TPI's conclusion (at KPU RI).
+    case conclude
+    /// KPU RI's proposal to KemenPANRB.
+    case propose
 }
 
 extension Role {
@@ -15,6 +19,7 @@ extension Role {
         case (.pimpinan, _): false
         case (.timZI, .plans), (.timZI, .evidence), (.timZI, .lke(.unit)): true
         case (.penilai, .review), (.penilai, .lke(.provinsi)), (.penilai, .lke(.tpi)): true
+        case (.tpi, .lke(.tpi)), (.tpi, .conclude): true
         default: false
         }
     }
@@ -24,6 +29,7 @@ extension Role {
         switch self {
         case .timZI: "Tim ZI"
         case .penilai: "Penilai"
+        case .tpi: "TPI"
         case .pimpinan: "Pimpinan"
         case .operator: "Operator"
         }
@@ -44,6 +50,8 @@ extension WebSession {
             case .review: what = "memberi reviu"
             case .users: what = "mengelola pengguna"
             case .lke(let layer): what = "mengisi LKE lapis \(layer.rawValue)"
+            case .conclude: what = "memberi simpulan TPI"
+            case .propose: what = "mengusulkan unit ke KemenPANRB"
             }
             throw WebRefusal.forbidden("Peran \(account.role.label) tidak boleh \(what).")
         }

@@ -38,6 +38,9 @@ struct WebRefusal: Error {
     static func forbidden(_ message: String) -> WebRefusal { WebRefusal(status: .forbidden, message: message) }
     static func notFound(_ message: String) -> WebRefusal { WebRefusal(status: .notFound, message: message) }
     static func bad(_ message: String) -> WebRefusal { WebRefusal(status: .badRequest, message: message) }
+    static func unprocessable(_ message: String) -> WebRefusal {
+        WebRefusal(status: .unprocessableContent, message: message)
+    }
 }
 
 let sessionCookie = "zisync_sesi"

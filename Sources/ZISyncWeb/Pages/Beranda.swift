@@ -22,6 +22,9 @@ extension WebSite {
             let plans = rows.map(\.plans).reduce(0, +)
             let done = rows.map(\.done).reduce(0, +)
             let overdue = rows.map(\.overdue).reduce(0, +)
+            let cycle = CalendarDay.thisYear()
+            let own = try Evaluation(store).status(satker: node, cycle: cycle)
+            let pre = try Evaluation(store).checkPrerequisites(satker: node, cycle: cycle)
             return try page(
                 "beranda", title: "Beranda", context: context,
                 [
@@ -35,6 +38,18 @@ extension WebSite {
                     ],
                     "gaps": gaps, "plans": plans, "done": done, "overdue": overdue, "hasOverdue": overdue > 0,
                     "sync": syncWords(await syncFacts()),
+                    "stage": try stageToday(cycle: cycle) as Any,
+                    "ownState": Self.stateWords(own.state), "ownStateClass": own.state.rawValue,
+                    "prerequisites": [
+                        [
+                            "name": "Menuju WBK", "meets": pre.wbk.isEmpty,
+                            "failed": pre.wbk.map(EvaluationReport.ruleWords),
+                        ],
+                        [
+                            "name": "Menuju WBBM", "meets": pre.wbbm.isEmpty,
+                            "failed": pre.wbbm.map(EvaluationReport.ruleWords),
+                        ],
+                    ] as [[String: Any]],
                     "notice": Self.notice(of: request) as Any,
                 ])
         }

@@ -26,7 +26,10 @@ extension ScoredLKE {
     static func words(_ rule: LKEReadiness.Rule) -> String {
         let short = Words.figure(rule.required - rule.actual)
         switch rule.rule {
-        case "predikat wbk": return "Belum memperoleh predikat Menuju WBK (syarat Menuju WBBM)."
+        case "predikat wbk":
+            return rule.actual == 0
+                ? "Belum memperoleh predikat Menuju WBK (syarat Menuju WBBM)."
+                : "Predikat Menuju WBK baru \(Words.figure(rule.actual)) tahun; Menuju WBBM mensyaratkan paling sedikit \(Words.figure(rule.required)) tahun penuh."
         case "total":
             return
                 "Nilai total \(Words.figure(rule.actual)) dari \(Words.figure(rule.required)) yang disyaratkan (kurang \(short))."
@@ -118,7 +121,11 @@ extension WebSite {
         let s = try context.person()
         let (layer, writable) = layer(for: satker)
         let lke = try ScoredLKE(store: store, satker: satker, cycle: cycle, layer: layer)
-        let canWrite = writable && s.account.role.may(.lke(layer))
+        let cycleStatus = try Evaluation(store).status(satker: satker, cycle: cycle)
+        // A submitted LKE is read-only for the unit until it is returned (the store refuses too).
+        let locked = layer == .unit && cycleStatus.state == .submitted
+        let canWrite = writable && s.account.role.may(.lke(layer)) && !locked
+        let returnedItems = Set(cycleStatus.state == .returned ? cycleStatus.returns.last?.items ?? [] : [])
         let areas = Area.allCases.map(\.rawValue) + ["hasil"]
         let current = area.flatMap { areas.contains($0) ? $0 : nil } ?? areas[0]
         let values = Dictionary(lke.score.items.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
@@ -152,6 +159,7 @@ extension WebSite {
                 "answer": answer, "note": failed?.note ?? mine?.note ?? "",
                 "value": values[item.code].map { Words.figure($0.value) } ?? "–",
                 "others": others, "disagree": given.count > 1, "conflicted": mine?.conflicted ?? false,
+                "returned": returnedItems.contains(item.code),
                 "error": failed?.message as Any,
                 "evidence": evidence.filter { e in
                     linked.contains(e.id) || Validation.lkeCodes(e.string("lke") ?? "").contains(item.code)
@@ -180,7 +188,13 @@ extension WebSite {
                 "hasilScore": Words.figure(lke.score.hasil), "total": Words.figure(lke.score.total),
                 "pengungkit": Words.figure(lke.score.pengungkit), "unanswered": lke.score.unanswered,
                 "rows": rows, "formError": formError as Any,
-                "readOnlyReason": canWrite ? "" : readOnlyReason(s, layer: layer, writable: writable),
+                "readOnlyReason": canWrite
+                    ? ""
+                    : locked
+                        ? "LKE ini sudah dikirim (pengiriman \(cycleStatus.submissions.count)); lapis unit hanya dapat dibaca sampai dikembalikan."
+                        : readOnlyReason(s, layer: layer, writable: writable),
+                "cyclePanel": cyclePanel(s, satker: satker, cycle: cycle, status: cycleStatus),
+                "prerequisites": try prerequisitePanel(s, satker: satker, cycle: cycle),
             ])
     }
 

@@ -88,7 +88,7 @@ extension WebSite {
         if hasChildren {
             items += [
                 ("/satker", "Satker di bawah", "satker"), ("/reviu", "Antrian reviu", "reviu"),
-                ("/rekap", "Rekap LKE", "rekap"),
+                ("/penilaian", "Penilaian LKE", "penilaian"), ("/rekap", "Rekap LKE", "rekap"),
             ]
         }
         items.append(("/konflik", "Riwayat & konflik", "konflik"))

@@ -189,9 +189,12 @@ struct DemoCommand: AsyncParsableCommand {
         try tree.run(["report", "--home", Self.province])
     }
 
-    /// Step 7: LKE answers at the kab/kota, a province assessment synced down, then gaps and the report.
+    /// Step 7: LKE answers at the kab/kota, a submission, the province's penilaian pendahuluan, a
+    /// return with notes, the revision, the verdict; then gaps and the report.
     private func answerLKE(_ tree: DemoTree) throws {
-        print("\n7. The LKE: the kab/kota answer their questions, the province its penilaian pendahuluan")
+        print(
+            "\n7. The LKE: the kab/kota answer and submit, the province assesses, returns, finds it layak; KPU RI concludes and proposes"
+        )
         let answers: [[String]] = [
             ["A.I.1.i.a", "Ya"], ["A.I.1.i.b", "B"], ["A.I.1.ii.a", "Ya"], ["A.I.1.ii.b", "A"], ["A.I.1.ii.c", "B"],
             ["A.II.1.i.a.J1", "12"], ["A.II.1.i.a.J2", "9"], ["B.I.a", "3,62"], ["B.I.b", "B"], ["B.II.a", "3.41"],
@@ -202,14 +205,34 @@ struct DemoCommand: AsyncParsableCommand {
             }
             try tree.run(["lke", "score", "--home", satker])
         }
-        try tree.run(["sync", "--home", Self.kabkota[0]])
+        let kab = Self.kabkota[0]
+        try tree.run(["lke", "submit", "--home", kab, "--note", "Siap dinilai"])
+        try tree.run(["sync", "--home", kab])
         try tree.run([
-            "lke", "answer", "--home", Self.province, "--satker", Self.kabkota[0], "A.I.1.ii.c", "C",
+            "lke", "answer", "--home", Self.province, "--satker", kab, "A.I.1.ii.c", "C",
             "--note", "Media sosialisasi belum menjangkau seluruh pegawai",
+        ])
+        try tree.run([
+            "lke", "return", "--home", Self.province, "--satker", kab, "--note", "Lengkapi sosialisasi",
+            "--item", "A.I.1.ii.c=Media sosialisasi belum menjangkau seluruh pegawai",
         ])
         try tree.run(["sync", "--home", Self.province])
         for satker in Self.kabkota { try tree.run(["sync", "--home", satker], quiet: true) }
-        try tree.run(["lke", "gaps", "--home", Self.kabkota[0], "--top", "5"])
+        try tree.run(["lke", "status", "--home", kab])
+        try tree.run(["lke", "answer", "--home", kab, "A.I.1.ii.c", "A", "--note", "Sosialisasi ke semua bidang"])
+        try tree.run(["lke", "submit", "--home", kab])
+        try tree.run(["sync", "--home", kab])
+        try tree.run(["lke", "verdict", "--home", Self.province, "--satker", kab, "layak", "--note", "Lanjut ke TPI"])
+        try tree.run(["lke", "status", "--home", Self.province])
+        try tree.run(["sync", "--home", Self.province])
+        // KPU RI: the TPI concludes, and the unit is proposed (an override: the demo's LKE is far
+        // from the thresholds, and says so).
+        try tree.run(["lke", "conclude", "--home", "00", "--satker", kab, "memenuhi", "--note", "Sesuai"])
+        try tree.run([
+            "lke", "propose", "--home", "00", "--satker", kab, "wbk", "--reason", "Contoh demo: syarat belum terpenuhi",
+        ])
+        try tree.run(["lke", "proposals", "--home", "00"])
+        try tree.run(["lke", "gaps", "--home", kab, "--top", "5"])
         try tree.run(["lke", "report", "--home", Self.province])
     }
 }

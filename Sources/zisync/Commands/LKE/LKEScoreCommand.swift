@@ -30,6 +30,14 @@ struct LKEScoreCommand: ParsableCommand {
         let unanswered: Int
         let warnings: [String]
         let readiness: LKEReadiness
+        /// The prerequisites that are not scores, apart from the thresholds (`lke prerequisite`).
+        let prerequisites: Prerequisites
+    }
+
+    struct Prerequisites: Encodable {
+        let wbk: [String]
+        let wbbm: [String]
+        let missing: [String]
     }
 
     struct Item: Encodable {
@@ -45,6 +53,7 @@ struct LKEScoreCommand: ParsableCommand {
         let t = try target.resolve(store, layerRequired: false)
         let scored = try ScoredLKE(store: store, t)
         let s = scored.score
+        let pre = try Evaluation(store).checkPrerequisites(satker: t.satker, cycle: t.cycle)
         if json {
             // The bukti dukung each item counts: linked to its code, or named by the answer.
             var evidence: [String: Set<String>] = [:]
@@ -62,7 +71,10 @@ struct LKEScoreCommand: ParsableCommand {
                     satker: t.satker, cycle: t.cycle, layer: t.layer.rawValue, total: s.total, pengungkit: s.pengungkit,
                     pemenuhan: s.pemenuhan, reform: s.reform, hasil: s.hasil, hasilBirokrasi: s.hasilBirokrasi,
                     ipak: s.ipak, kinerja: s.kinerja, ipkp: s.ipkp, areas: s.areas, indicators: s.indicators,
-                    items: items, unanswered: s.unanswered, warnings: s.warnings, readiness: scored.readiness))
+                    items: items, unanswered: s.unanswered, warnings: s.warnings, readiness: scored.readiness,
+                    prerequisites: Prerequisites(
+                        wbk: pre.wbk.map(Evaluation.words), wbbm: pre.wbbm.map(Evaluation.words),
+                        missing: pre.missing.map(\.rawValue))))
             return
         }
         print("LKE \(t.satker) \(store.registry[t.satker]?.name ?? "") \(t.cycle), layer \(t.layer.rawValue)")
@@ -79,11 +91,15 @@ struct LKEScoreCommand: ParsableCommand {
             })
         print("unanswered: \(s.unanswered)")
         for w in s.warnings { print("warning: \(w)") }
-        for (name, verdict) in [("Menuju WBK", scored.readiness.wbk), ("Menuju WBBM", scored.readiness.wbbm)] {
-            print("\(name): \(verdict.meets ? "memenuhi syarat" : "belum memenuhi syarat")")
+        for (name, verdict, prerequisites) in [
+            ("Menuju WBK", scored.readiness.wbk, pre.wbk), ("Menuju WBBM", scored.readiness.wbbm, pre.wbbm),
+        ] {
+            print("\(name): LKE thresholds \(verdict.meets ? "met" : "not met")")
             for rule in verdict.failed {
                 print("  \(describe(rule))")
             }
+            print("\(name): prerequisites \(prerequisites.isEmpty ? "met" : "not met")")
+            for rule in prerequisites { print("  \(Evaluation.words(rule))") }
         }
     }
 }

@@ -26,6 +26,8 @@ struct LKESheetCommand: ParsableCommand {
         let answers: [String: String]
         let values: [String: Double]
         let note: String?
+        /// Per layer: its note on the item (a reviewer's note is where a return's per-item notes go).
+        let notes: [String: String]
         let evidence: Int
         let disagree: Bool
     }
@@ -78,8 +80,10 @@ struct LKESheetCommand: ParsableCommand {
         let layers = AssessmentLayer.allCases
         var answers: [String: String] = [:]
         var values: [String: Double] = [:]
+        var notes: [String: String] = [:]
         for layer in layers {
             if let a = all[layer]?[item.code]?.answer { answers[layer.rawValue] = a }
+            if let n = all[layer]?[item.code]?.note { notes[layer.rawValue] = n }
             if item.level == "jumlah" {
                 if let a = answers[layer.rawValue] { values[layer.rawValue] = Double(a) }
             } else if let v = nodeScore(item, scores[layer]!, model: model) {
@@ -92,7 +96,7 @@ struct LKESheetCommand: ParsableCommand {
         return Row(
             code: item.code, level: item.level, name: item.name, weight: item.weight,
             answerType: item.answerType, answers: answers, values: values, note: all[.unit]?[item.code]?.note,
-            evidence: linked.count, disagree: Set(answers.values).count > 1)
+            notes: notes, evidence: linked.count, disagree: Set(answers.values).count > 1)
     }
 
     /// The score a layer's scoring gives a catalogue row: an item's value, an indicator's score, an area's sum of

@@ -55,6 +55,6 @@ func two(_ x: Double) -> String { String(format: "%.2f", rounded2(x)) }
 /// A rule not met, in words: the figure and what it lacks.
 func describe(_ rule: LKEReadiness.Rule) -> String {
     rule.rule == "predikat wbk"
-        ? "requires the Menuju WBK predikat (granted by KPU RI: `zisync lke predikat`)"
+        ? "requires a Menuju WBK predikat held \(Int(rule.required)) full years before the cycle (granted by KPU RI: `zisync lke predikat`); held \(Int(rule.actual))"
         : "\(rule.rule): \(two(rule.actual)) of \(two(rule.required)), \(two(rule.required - rule.actual)) short"
 }
