@@ -148,6 +148,41 @@ import ZISyncTestSupport
         #expect(try d["32"].digest("32.17") == d["00"].digest("32.17"))
     }
 
+    /// A kab/kota that had not yet received the calendar answers after its window closed: its
+    /// answer stands at home, waits at the province (shown as waiting, not refused), and goes in
+    /// when KPU RI extends the window; every office ends with the same records.
+    @Test func aStepOutsideItsWindowWaitsAtTheParentUntilAnExtension() throws {
+        let d = try Deployment.threeOffices()
+        defer { d.cleanup() }
+        let kab = d["32.17"]
+        let yesterday = EvaluationCycle.day(
+            of: HLC(milliseconds: HybridClock.systemMilliseconds() - 86_400_000, counter: 0))
+        try d["00"].ok([
+            "lke", "calendar", "set", "--stage", "penilaian-mandiri", "--from", "\(year)-01-01", "--to", yesterday,
+        ])
+        try d["32"].ok(["sync"])
+        try kab.ok(["lke", "answer", "A.I.1.i.a", "Ya"])  // the calendar has not reached 32.17
+        try kab.ok(["sync"])
+        let id = "jawaban:32.17:\(year):unit:A.I.1.i.a"
+        let waiting = try d["32"].objects("history", id)
+        #expect(waiting.contains { $0["outcome"] as? String == "waiting" }, "\(waiting)")
+        let shown = try #require(try d["32"].object("status")["waiting"] as? [[String: Any]])
+        #expect(shown.contains { $0["origin"] as? String == "32.17" }, "status shows what waits: \(shown)")
+        try d["00"].ok([
+            "lke", "calendar", "set", "--stage", "penilaian-mandiri", "--from", "\(year)-01-01", "--to",
+            EvaluationCycle.today(), "--reason", "perpanjangan",
+        ])
+        try d["32"].ok(["sync"])
+        let released = try d["32"].objects("history", id)
+        #expect(
+            released.contains { $0["outcome"] as? String == "current" && $0["value"] as? String == "Ya" }, "\(released)"
+        )
+        try d["32"].ok(["sync"])
+        try kab.ok(["sync"])
+        #expect(try kab.digest("32.17") == d["32"].digest("32.17"))
+        #expect(try d["32"].digest("32.17") == d["00"].digest("32.17"))
+    }
+
     @Test func fromSubmissionToKPURIsProposalWithThePrerequisitesAndTheWBBMRule() throws {
         let d = try Deployment.threeOffices()
         defer { d.cleanup() }
@@ -414,7 +449,20 @@ import ZISyncTestSupport
         let shown = try await op.get(try #require(proposed.location))
         #expect(shown.body.contains("Diusulkan untuk Menuju WBK") && shown.body.contains("dengan pengecualian"))
         #expect(shown.body.contains("Simpulan TPI: memenuhi (pengendali teknis, final"))
+        // The calendar from the web: set, then a change without a reason refused, with one kept.
+        let today = EvaluationCycle.today()
+        let window = [("siklus", year), ("tahap", "usulan"), ("dari", "\(year)-01-01"), ("sampai", today)]
+        #expect(try await op.post("/jadwal", window).status == 303)
+        #expect(try await tia.post("/jadwal", window).status == 403, "the operator plans the cycle")
+        let noReason = try await op.post("/jadwal", window.dropLast() + [("sampai", "\(year)-12-31")])
+        #expect(noReason.status == 422 && noReason.body.contains("needs --reason"), "\(noReason.body.prefix(300))")
+        let extended = try await op.post(
+            "/jadwal", window.dropLast() + [("sampai", "\(year)-12-31"), ("alasan", "perpanjangan usulan")])
+        #expect(extended.status == 303)
         let queue = try await op.get("/penilaian?siklus=\(year)")
+        #expect(queue.body.contains("perpanjangan usulan") && queue.body.contains("\(year)-12-31"), "the windows shown")
         #expect(queue.status == 200 && queue.body.contains("32.17"))
+        #expect(
+            queue.body.contains("Menuju WBK</td>") && queue.body.contains("arahan pimpinan"), "the proposals listed")
     }
 }

@@ -15,7 +15,7 @@ extension WebSite {
             let form = context.form ?? Form(urlencoded: "")
             let cycle = try cycle(form["siklus"])
             let back = "/lke?siklus=\(cycle)"
-            do {
+            return try refusedInWords("LKE tidak dapat dikirim") {
                 let made = try Evaluation(store).submit(
                     cycle: cycle, note: form.text("catatan"), actor: s.actor(at: node))
                 return Self.seeOther(
@@ -23,8 +23,6 @@ extension WebSite {
                     notice:
                         "LKE terkirim (pengiriman \(made.step.n), nilai \(made.score ?? "-")). Lapis unit kini hanya dapat dibaca."
                 )
-            } catch let e as ZISyncError {
-                throw WebRefusal.unprocessable("LKE tidak dapat dikirim: \(Self.refusal(e))")
             }
         }
         router.post("/lke/kembalikan") { _, context -> Response in
@@ -34,15 +32,13 @@ extension WebSite {
             let cycle = try cycle(form["siklus"])
             try s.require(.lke(try reviewerLayer(for: satker)))
             let items = try Self.itemNotes(form.text("butir") ?? "")
-            do {
+            return try refusedInWords("LKE tidak dapat dikembalikan") {
                 let back = try Evaluation(store).returnForRevision(
                     satker: satker, cycle: cycle, note: form.text("catatan") ?? "", items: items,
                     actor: s.actor(at: node))
                 return Self.seeOther(
                     "/lke?satker=\(satker)&siklus=\(cycle)",
                     notice: "LKE \(satker) dikembalikan untuk revisi \(back.step.n).")
-            } catch let e as ZISyncError {
-                throw WebRefusal.unprocessable("LKE tidak dapat dikembalikan: \(Self.refusal(e))")
             }
         }
         router.post("/lke/putusan") { _, context -> Response in
@@ -54,12 +50,10 @@ extension WebSite {
             guard let verdict = form["putusan"].flatMap(ProvinceVerdict.init(rawValue:)) else {
                 throw WebRefusal.unprocessable("Pilih putusan: layak atau belum layak diusulkan.")
             }
-            do {
+            try refusedInWords("Putusan tidak dapat disimpan") {
                 try Evaluation(store).giveVerdict(
                     satker: satker, cycle: cycle, verdict: verdict, note: form.text("catatan"), actor: s.actor(at: node)
                 )
-            } catch let e as ZISyncError {
-                throw WebRefusal.unprocessable("Putusan tidak dapat disimpan: \(Self.refusal(e))")
             }
             return Self.seeOther(
                 "/lke?satker=\(satker)&siklus=\(cycle)",
@@ -76,12 +70,10 @@ extension WebSite {
             else {
                 throw WebRefusal.unprocessable("Pilih simpulan (memenuhi atau belum memenuhi) dan tahapnya.")
             }
-            do {
+            try refusedInWords("Simpulan tidak dapat disimpan") {
                 try Evaluation(store).conclude(
                     satker: satker, cycle: cycle, conclusion: conclusion, step: step, note: form.text("catatan"),
                     actor: s.actor(at: node))
-            } catch let e as ZISyncError {
-                throw WebRefusal.unprocessable("Simpulan tidak dapat disimpan: \(Self.refusal(e))")
             }
             return Self.seeOther(
                 "/lke?satker=\(satker)&siklus=\(cycle)",
@@ -96,12 +88,10 @@ extension WebSite {
             guard let category = form["kategori"], category == "wbk" || category == "wbbm" else {
                 throw WebRefusal.unprocessable("Pilih kategori usulan: Menuju WBK atau Menuju WBBM.")
             }
-            do {
+            try refusedInWords("Usulan tidak dapat disimpan") {
                 try Evaluation(store).propose(
                     satker: satker, cycle: cycle, category: category, override: form.text("alasan"),
                     actor: s.actor(at: node))
-            } catch let e as ZISyncError {
-                throw WebRefusal.unprocessable("Usulan tidak dapat disimpan: \(Self.refusal(e))")
             }
             return Self.seeOther(
                 "/lke?satker=\(satker)&siklus=\(cycle)",
@@ -118,15 +108,29 @@ extension WebSite {
             guard let item = form["butir"].flatMap(Prerequisite.init(rawValue:)) else {
                 throw WebRefusal.unprocessable("Pilih butir prasyarat.")
             }
-            do {
+            try refusedInWords("Prasyarat tidak dapat disimpan") {
                 try Evaluation(store).setPrerequisite(
                     satker: item.isAgency ? SatkerRegistry.root : satker, cycle: cycle, item: item,
                     value: form.text("nilai") ?? "", note: form.text("catatan"), evidence: [], actor: s.actor(at: node))
-            } catch let e as ZISyncError {
-                throw WebRefusal.unprocessable("Prasyarat tidak dapat disimpan: \(Self.refusal(e))")
             }
             return Self.seeOther(
                 "/lke?satker=\(satker)&siklus=\(cycle)#prasyarat", notice: "Prasyarat \(item.title) tersimpan.")
+        }
+        router.post("/jadwal") { _, context -> Response in
+            let s = try context.person()
+            try s.require(.propose)  // KPU RI's operator plans the cycle it proposes from
+            let form = context.form ?? Form(urlencoded: "")
+            let cycle = try cycle(form["siklus"])
+            guard let stage = form["tahap"].flatMap(EvaluationStage.init(rawValue:)) else {
+                throw WebRefusal.unprocessable("Pilih tahap.")
+            }
+            try refusedInWords("Jadwal tidak dapat disimpan") {
+                try Evaluation(store).setWindow(
+                    cycle: cycle, stage: stage, from: form.text("dari") ?? "", to: form.text("sampai") ?? "",
+                    reason: form.text("alasan"), actor: s.actor(at: node))
+            }
+            return Self.seeOther(
+                "/penilaian?siklus=\(cycle)#jadwal", notice: "Jadwal \(stage.title) \(cycle) tersimpan.")
         }
         router.get("/penilaian") { request, context -> Response in
             try requireChildren()
@@ -165,6 +169,16 @@ extension WebSite {
             "mayWrite": mayWritePrerequisites(s, satker: satker),
             "choices": items.map { ["value": $0.rawValue, "label": $0.title] },
         ]
+    }
+
+    /// `body`, with a refusal by the store's rules turned into a 422 page that says what failed.
+    @discardableResult
+    func refusedInWords<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as ZISyncError {
+            throw WebRefusal.unprocessable("\(what): \(Self.refusal(e))")
+        }
     }
 
     /// The layer this office assesses `satker` in, or why it assesses none.
@@ -230,10 +244,14 @@ extension WebSite {
                 "Pengiriman \($0.step.n), \($0.step.day), oleh \($0.step.actor), nilai \($0.score ?? "-")"
             }
                 as Any,
-            "returned": lastReturn.map {
+            // The return the unit is revising after, prominent; an earlier one, for the record.
+            "returned": (status.state == .returned ? lastReturn : nil).map {
                 "Dikembalikan \($0.step.day) oleh \($0.step.actor) (\($0.stage.title)): \($0.step.note ?? "")"
             } as Any,
-            "returnedItems": lastReturn?.items.joined(separator: ", ") as Any,
+            "returnedItems": (status.state == .returned ? lastReturn?.items.joined(separator: ", ") : nil) as Any,
+            "earlierReturn": (status.state == .returned ? nil : lastReturn).map {
+                "Pengembalian terakhir: \($0.step.day) oleh \($0.step.actor): \($0.step.note ?? "")"
+            } as Any,
             "verdict": status.verdict.map {
                 "Putusan penilaian pendahuluan: \(Self.verdictWords($0.verdict)) (\($0.step.actor), \($0.step.day))\($0.step.note.map { ": \($0)" } ?? "")"
             } as Any,
@@ -301,6 +319,23 @@ extension WebSite {
             "penilaian", title: "Penilaian LKE", context: context,
             [
                 "cycle": cycle, "below": below, "rows": rows, "notice": notice as Any,
+                "atRI": node == SatkerRegistry.root,
+                "mayPlan": node == SatkerRegistry.root && (try context.person()).account.role.may(.propose),
+                "windows": try evaluation.windows(cycle: cycle).map { w in
+                    [
+                        "stage": w.stage.title, "from": w.from, "to": w.to, "reason": w.reason ?? "",
+                        "open": w.contains(day: EvaluationCycle.today()),
+                    ] as [String: Any]
+                },
+                "stages": EvaluationStage.allCases.map { ["value": $0.rawValue, "label": $0.title] },
+                "proposals": try evaluation.proposals(cycle: cycle).map { p in
+                    [
+                        "satker": p.satker, "name": store.registry[p.satker]?.name ?? p.satker,
+                        "category": "Menuju \(p.category.uppercased())", "score": p.score ?? "–",
+                        "override": p.override ?? "", "who": "\(p.actor), \(EvaluationCycle.day(of: p.hlc))",
+                        "href": "/lke?satker=\(p.satker)&siklus=\(cycle)",
+                    ] as [String: Any]
+                },
                 "segments": counts.map { c in
                     [
                         "key": c.0, "label": c.1, "count": c.2,
