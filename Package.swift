@@ -40,7 +40,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
-            resources: [.copy("Resources/seed")]
+            resources: [.copy("Resources/seed"), .copy("Resources/portalrb")]
         ),
         // The wire protocol: the one change decoder, typed push/pull/report/file messages, routes,
         // headers and limits, the bundle file format. No SQL, no sockets.
@@ -132,11 +132,23 @@ let package = Package(
         ),
         // The node: configuration, the HTTPS parent link, the routes that serve children, the
         // daemon (loop, control socket, reload, metrics, logs, systemd notify), operator status.
+        // KPU RI's answers to KemenPANRB's PortalRB: its three GET routes behind bearer tokens, a
+        // rate limit and a log. A router only; the node serves it.
+        .target(
+            name: "ZISyncPortalRB",
+            dependencies: [
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "ZISyncNode",
             dependencies: [
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport",
-                "ZISyncAuthenticity", "ZISyncWeb",
+                "ZISyncAuthenticity", "ZISyncWeb", "ZISyncPortalRB",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -179,7 +191,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ZISyncCoreTests",
-            dependencies: ["ZISyncCore"]
+            dependencies: ["ZISyncCore"],
+            // PortalRB's master of LKE questions, to check the shipped mapping against.
+            resources: [.copy("Resources/portalrb-master-soal-2026.json")]
         ),
         .testTarget(
             name: "ZISyncScoringTests",

@@ -16,7 +16,8 @@ struct ZISync: AsyncParsableCommand {
             InitCommand.self, PlanCommand.self, EvidenceCommand.self, ReviewCommand.self, HistoryCommand.self,
             ConflictsCommand.self, ReportCommand.self, DigestCommand.self, VerifyCommand.self, BundleCommand.self,
             MonevCommand.self, PKICommand.self, DaemonCommand.self, SyncCommand.self, StatusCommand.self,
-            ConfigCommand.self, LKECommand.self, DemoCommand.self, BackupCommand.self, RestoreCommand.self,
+            ConfigCommand.self, LKECommand.self, PortalRBCommand.self, DemoCommand.self, BackupCommand.self,
+            RestoreCommand.self,
             UserCommand.self,
         ])
 

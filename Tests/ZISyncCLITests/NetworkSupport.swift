@@ -52,15 +52,21 @@ final class Daemon: @unchecked Sendable {
     var url: String { "https://127.0.0.1:\(port)" }
 
     /// The web app's address, once the daemon prints `web on URL`.
-    func webURL() throws -> String {
+    func webURL() throws -> String { try printed("web on ") }
+
+    /// PortalRB's API address (KPU RI), once the daemon prints `portalrb on URL`.
+    func portalRBURL() throws -> String { try printed("portalrb on ") }
+
+    /// What follows `prefix` on the line the daemon prints it on, once it does.
+    func printed(_ prefix: String) throws -> String {
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            if let line = process.stdout.split(separator: "\n").first(where: { $0.hasPrefix("web on ") }) {
-                return String(line.dropFirst("web on ".count))
+            if let line = process.stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
+                return String(line.dropFirst(prefix.count))
             }
             usleep(20_000)
         }
-        throw DaemonError(message: "the daemon printed no web address: \(process.stdout) \(process.stderr)")
+        throw DaemonError(message: "the daemon printed no \(prefix)line: \(process.stdout) \(process.stderr)")
     }
 
     /// Sends a signal to the daemon (a wrapper's children too).
@@ -143,7 +149,9 @@ final class Deployment: @unchecked Sendable {
     /// `serves` listens (on `listen`, any free port unless given) and has its daemon started.
     @discardableResult
     func node(
-        _ satker: String, parent: String? = nil, serves: Bool = false, listen: String = "127.0.0.1:0", web: Bool = false
+        _ satker: String, parent: String? = nil, serves: Bool = false, listen: String = "127.0.0.1:0",
+        web: Bool = false,
+        start: Bool = true
     ) throws -> CLI {
         try CLI.tool(["pki", "issue", "--dir", pki, "--satker", satker], prefix: pkiClock)
         let cli = CLI(satker, in: dir)
@@ -153,7 +161,7 @@ final class Deployment: @unchecked Sendable {
         if web { args += ["--web-listen", "127.0.0.1:0"] }
         try cli.ok(args)
         nodes[satker] = cli
-        if serves { daemons[satker] = try Daemon(cli) }
+        if serves && start { daemons[satker] = try Daemon(cli) }
         return cli
     }
 
@@ -182,6 +190,18 @@ final class Deployment: @unchecked Sendable {
             throw DaemonError(message: "push answered \(r.status): \(String(decoding: r.body, as: UTF8.self))")
         }
         return try JSONDecoder().decode(PushAnswer.self, from: r.body)
+    }
+
+    /// A self-signed certificate for 127.0.0.1 and its key, as an office's IT would provide one for
+    /// a listener browsers or PortalRB reach (not the deployment CA's), written to `crt` and `key`.
+    func selfSignedCertificate(crt: String, key: String) throws {
+        let made = try CLI.process(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+                "-out", crt, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ], environment: CLI.environment)
+        #expect(made.status == 0, "\(made.stderr)")
     }
 
     /// The DER certificates of these offices, as a push carries them.

@@ -9,6 +9,9 @@ public enum EvaluationStage: String, Sendable, CaseIterable {
     case pendahuluan = "penilaian-pendahuluan"
     case tpi = "evaluasi-tpi"
     case usulan
+    /// KemenPANRB's own evaluation (TPN) after the proposal: evidence links for its evaluators
+    /// work until this window closes (issue 23).
+    case tpn = "evaluasi-tpn"
 
     /// The stage's name as people say it.
     public var title: String {
@@ -17,6 +20,7 @@ public enum EvaluationStage: String, Sendable, CaseIterable {
         case .pendahuluan: "penilaian pendahuluan"
         case .tpi: "evaluasi TPI"
         case .usulan: "usulan"
+        case .tpn: "evaluasi TPN (KemenPANRB)"
         }
     }
 }

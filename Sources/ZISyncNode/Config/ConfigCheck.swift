@@ -31,6 +31,7 @@ public enum ConfigCheck {
         config.directory = base
         checkValues(values, into: &config, base: base, registry: registry, problems: &problems)
         checkWeb(values: values, config: config, base: base, problems: &problems)
+        checkPortalRB(values: values, config: config, base: base, problems: &problems)
         checkRequired(values: values, problems: &problems)
         if checkIdentity && problems.isEmpty && (config.parent != nil || config.listen != nil),
             let problem = identityProblem(config: config, base: base)
@@ -164,6 +165,11 @@ public enum ConfigCheck {
             if (try? config.webAddress()) == nil {
                 return "must be HOST:PORT (or a port alone, for 127.0.0.1), got '\(s)'"
             }
+        case .publicURL:
+            let u = URL(string: s)
+            if u?.scheme != "https" || (u?.host ?? "").isEmpty || !(u?.path ?? "").isEmpty {
+                return "must be https://HOST[:PORT] (no path), got '\(s)'"
+            }
         case .webFile:
             let path = s.hasPrefix("/") ? s : base.appendingPathComponent(s).path
             if !FileManager.default.isReadableFile(atPath: path) {
@@ -204,14 +210,47 @@ public enum ConfigCheck {
         if values["web.certificate"] != nil && values["web_listen"] == nil {
             problems.list.append("\(name): web: a certificate without web_listen serves nothing (set web_listen)")
         }
-        if problems.isEmpty, let cert = config.webCertificateFile, let key = config.webKeyFile {
-            let home = Home(path: base.path)
-            do {
-                _ = try WebServer.tlsConfiguration(
-                    certificateFile: config.path(cert, home: home), keyFile: config.path(key, home: home))
-            } catch {
-                problems.add("web.certificate", "\(error)")
-            }
+        if problems.isEmpty {
+            checkLoadable(
+                config.webCertificateFile, config.webKeyFile, as: "web.certificate", config: config, base: base,
+                problems: &problems)
+        }
+    }
+
+    /// A certificate and key an office provides, loaded as the server will load them.
+    static func checkLoadable(
+        _ cert: String?, _ key: String?, as name: String, config: NodeConfig, base: URL, problems: inout Problems
+    ) {
+        guard let cert, let key else { return }
+        let home = Home(path: base.path)
+        do {
+            _ = try WebServer.tlsConfiguration(
+                certificateFile: config.path(cert, home: home), keyFile: config.path(key, home: home))
+        } catch {
+            problems.add(name, "\(error)")
+        }
+    }
+
+    /// The PortalRB keys together: only at KPU RI, always over HTTPS (certificate and key with
+    /// portalrb_listen), and loadable as a TLS configuration.
+    static func checkPortalRB(
+        values: [String: TOMLValueConvertible], config: NodeConfig, base: URL, problems: inout Problems
+    ) {
+        let name = problems.name
+        let keys = ["portalrb_listen", "portalrb.certificate", "portalrb.key"]
+        let given = keys.filter { values[$0] != nil }
+        guard !given.isEmpty else { return }
+        if given.count != keys.count {
+            problems.list.append(
+                "\(name): portalrb: portalrb_listen, certificate and key go together (PortalRB calls over HTTPS only)")
+        }
+        if config.satker != SatkerRegistry.root {
+            problems.list.append("\(name): portalrb: PortalRB calls KPU RI (00) only, not \(config.satker)")
+        }
+        if problems.isEmpty {
+            checkLoadable(
+                config.portalRBCertificateFile, config.portalRBKeyFile, as: "portalrb.certificate", config: config,
+                base: base, problems: &problems)
         }
     }
 

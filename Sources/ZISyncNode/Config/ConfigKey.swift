@@ -13,6 +13,8 @@ public struct ConfigKey: Sendable {
         case file
         /// A path for the web app's own HTTPS (`[web]`): checked whenever given.
         case webFile
+        /// An address as others reach this node: `https://HOST[:PORT]`.
+        case publicURL
         case integer(ClosedRange<Int>)
 
         /// In words, for the docs and `config keys`.
@@ -25,6 +27,7 @@ public struct ConfigKey: Sendable {
             case .logLevel: ConfigKey.logLevels.joined(separator: ", ")
             case .hostNames: "names, separated by commas"
             case .file, .webFile: "path (relative to the file)"
+            case .publicURL: "https://HOST[:PORT]"
             case .integer(let r): "\(r.lowerBound)–\(r.upperBound)"
             }
         }
@@ -66,6 +69,12 @@ public struct ConfigKey: Sendable {
     static let sections: [(name: String, written: @Sendable (NodeConfig) -> Bool)] = [
         ("tls", { _ in true }), ("sync", { _ in true }),
         ("web", { $0.webCertificateFile != nil && $0.webKeyFile != nil }),
+        (
+            "portalrb",
+            {
+                $0.portalRBListen != nil || $0.portalRBRequestsPerMinute != NodeConfig.portalRBRequestsPerMinuteDefault
+            }
+        ),
         ("serve", { $0.listen != nil }),
     ]
 
@@ -155,6 +164,20 @@ extension ConfigKey {
             "web.hosts", .hostNames,
             "names the web app answers besides its IP addresses, localhost and this machine's name (DNS rebinding)",
             \.webHostNames),
+        .optionalText(
+            "portalrb_listen", .metricsAddress, "KemenPANRB's PortalRB integration API, at KPU RI (HTTPS)",
+            \.portalRBListen),
+        .optionalText(
+            "portalrb.certificate", .webFile, "the certificate KPU RI provides for the PortalRB API",
+            \.portalRBCertificateFile),
+        .optionalText("portalrb.key", .webFile, "its key", \.portalRBKeyFile),
+        .optionalText(
+            "portalrb.public_url", .publicURL,
+            "the API's address as PortalRB reaches it, for evidence links (default: where it listens)",
+            \.portalRBPublicURL),
+        .integer(
+            "portalrb.requests_per_minute", 1...6_000, "requests one PortalRB token may make in a minute",
+            \.portalRBRequestsPerMinute),
         .integer(
             "serve.handshake_timeout_seconds", 1...300, "a connection's time to finish its TLS handshake",
             \.connectionLimits.handshakeTimeoutSeconds),

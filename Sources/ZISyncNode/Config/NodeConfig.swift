@@ -25,6 +25,16 @@ public struct NodeConfig: Sendable, Equatable {
     public var webKeyFile: String?
     /// `[web] hosts`: names the web app answers besides IP addresses (comma-separated).
     public var webHostNames: String?
+    /// Where KPU RI serves PortalRB's integration API over HTTPS, `HOST:PORT`; nil for none.
+    public var portalRBListen: String?
+    /// The certificate and key KPU RI provides for that listener (`[portalrb]`): required with it.
+    public var portalRBCertificateFile: String?
+    public var portalRBKeyFile: String?
+    /// The API's address as PortalRB and its evaluators reach it (evidence links).
+    public var portalRBPublicURL: String?
+    /// Requests one PortalRB token may make in a minute.
+    public var portalRBRequestsPerMinute = NodeConfig.portalRBRequestsPerMinuteDefault
+    public static let portalRBRequestsPerMinuteDefault = 60
     public var caFile = "tls/ca.crt"
     public var certificateFile = "tls/node.crt"
     public var keyFile = "tls/node.key"

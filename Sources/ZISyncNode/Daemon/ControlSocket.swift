@@ -20,6 +20,8 @@ public struct DaemonState: Codable, Sendable {
     /// The web app's address (Halaman kerja ZI), and whether it is reachable from the office network.
     public var web: String?
     public var webOnLAN: Bool?
+    /// PortalRB's integration API (KPU RI), when it serves.
+    public var portalrb: String?
     public var intervalSeconds: Int
     public var syncing: Bool
     /// Failed rounds in a row.

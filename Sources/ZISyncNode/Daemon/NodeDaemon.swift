@@ -34,10 +34,12 @@ public enum NodeDaemon {
 
     /// Runs until SIGTERM or SIGINT; SIGHUP reloads the config. `onListening` receives the
     /// bound port of `listen` (useful with port 0), or 0 on a node without children.
-    /// `onWeb` receives the web app's address once it serves (`http://127.0.0.1:8470`).
+    /// `onWeb` receives the web app's address once it serves (`http://127.0.0.1:8470`), and
+    /// `onPortalRB` the PortalRB API's.
     public static func run(
         _ options: Options, onListening: @escaping @Sendable (Int) -> Void,
-        onWeb: @escaping @Sendable (String) -> Void = { _ in }
+        onWeb: @escaping @Sendable (String) -> Void = { _ in },
+        onPortalRB: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
         // A SIGHUP during start-up must not end the process; it is handled once the daemon runs.
         signal(SIGHUP, SIG_IGN)
@@ -130,6 +132,11 @@ public enum NodeDaemon {
             {
                 group.addTask { try await web.runService() }
             }
+            if let portal = try await PortalRBService.application(
+                store: store, config: config, live: live, logger: logger, onListening: onPortalRB)
+            {
+                group.addTask { try await portal.runService() }
+            }
             if let runner {
                 let loop = SyncLoop(runner: runner, store: store)
                 group.addTask { await loop.run() }
@@ -214,8 +221,11 @@ actor LiveState {
     var listen: String?
     var metricsAddress: String?
     var webAddress: String?
+    var portalRBAddress: String?
 
     init(options: NodeDaemon.Options) { self.options = options }
+
+    func portalRB(_ address: String) { portalRBAddress = address }
 
     func listening(_ address: String) { listen = address }
     func metrics(_ address: String) { metricsAddress = address }
@@ -240,7 +250,7 @@ actor LiveState {
             pid: getpid(), startedAt: startedAt, reloadedAt: reloadedAt,
             configFile: options.configFile ?? options.home.url.appendingPathComponent(NodeConfig.fileName).path,
             listening: listen, metrics: metricsAddress, web: webAddress,
-            webOnLAN: webAddress == nil ? nil : !options.config.webIsLoopback,
+            webOnLAN: webAddress == nil ? nil : !options.config.webIsLoopback, portalrb: portalRBAddress,
             intervalSeconds: options.config.syncIntervalSeconds,
             syncing: syncing, failures: failures, nextRoundSeconds: next)
     }

@@ -38,6 +38,8 @@ struct DaemonCommand: AsyncParsableCommand {
             DaemonLogHandler.write(line + "\n", to: .standardOutput)
         } onWeb: { address in
             DaemonLogHandler.write("web on \(address)\n", to: .standardOutput)
+        } onPortalRB: { address in
+            DaemonLogHandler.write("portalrb on \(address)\n", to: .standardOutput)
         }
     }
 }

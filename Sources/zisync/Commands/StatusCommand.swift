@@ -71,6 +71,12 @@ struct StatusCommand: AsyncParsableCommand {
                     ? "on the office network: anyone who reaches it sees the login page" : "this machine only"
                 print("web:       \(web) (\(reach))")
             }
+            if let portal = d.portalrb {
+                let last = try? PortalRBTokens(try node.openStore()).log(limit: 1).first
+                print(
+                    "portalrb:  \(portal)\(last.map { ", last request \(timestamp($0.at)) (\($0.route), \($0.status))" } ?? ", no request yet")"
+                )
+            }
         } else if ControlClient.accessible(home: home) == false {
             print("daemon:    unknown: control.sock is not open to this user (run as the zisync user or root)")
         } else {

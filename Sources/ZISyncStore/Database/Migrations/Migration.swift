@@ -22,5 +22,6 @@ struct Migration: Sendable {
         .v10WebAccounts,
         .v11WaitingChanges,
         .v12OwnerDigests,
+        .v13PortalRB,
     ]
 }

@@ -1,5 +1,7 @@
 /// Presentation for a terminal.
 
+import ZISyncCore
+
 /// Prints rows as an aligned text table.
 func printTable(_ header: [String], _ rows: [[String]]) {
     var widths = header.map(\.count)
@@ -15,3 +17,6 @@ func printTable(_ header: [String], _ rows: [[String]]) {
     print(line(header))
     for row in rows { print(line(row)) }
 }
+
+/// A moment (ms since the epoch) as the history prints one: ISO 8601 in UTC, milliseconds.
+func timestamp(_ milliseconds: Int64) -> String { HLC(milliseconds: milliseconds, counter: 0).description }
