@@ -28,13 +28,20 @@ struct FetchLog: RouterMiddleware {
         if seen.token == nil, let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
             seen.token = try? tokens.verify(String(header.dropFirst(7)))
         }
-        let path = request.uri.path
-        let unit =
-            path.hasPrefix("/lke/jawaban-unit/") ? String(path.dropFirst("/lke/jawaban-unit/".count).prefix(16)) : nil
-        let route = path.hasPrefix("/lke/jawaban-unit/") ? "/lke/jawaban-unit" : String(path.prefix(64))
+        let (route, unit) = Self.route(request.uri.path)
         try? tokens.record(
             token: seen.token ?? "-", route: route, unit: unit, status: Int(response.status.code),
             bytes: response.body.contentLength ?? 0)
         return response
+    }
+
+    /// The route and unit a path is logged as: an evidence link's capability is a secret and is
+    /// never written down, only that an evidence link of that unit was opened.
+    static func route(_ path: String) -> (route: String, unit: String?) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let unit = parts.count > 3 ? String(parts[3].prefix(16)) : nil
+        if path.hasPrefix("/lke/jawaban-unit/") { return ("/lke/jawaban-unit", unit) }
+        if path.hasPrefix("/bukti/") { return ("/bukti", unit) }
+        return (String(path.prefix(64)), nil)
     }
 }

@@ -53,6 +53,7 @@ public struct PortalRBSite: Sendable {
             else {
                 throw PortalRBError.notFound("Tidak ada data unit \(unit) untuk tahun \(year).")
             }
+            try data.served(unit: unit, year: year)
             return Self.json(PortalRBData.answersJSON(answers))
         }
         return router

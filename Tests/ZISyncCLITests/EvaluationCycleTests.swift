@@ -464,5 +464,6 @@ import ZISyncTestSupport
         #expect(queue.status == 200 && queue.body.contains("32.17"))
         #expect(
             queue.body.contains("Menuju WBK</td>") && queue.body.contains("arahan pimpinan"), "the proposals listed")
+        #expect(queue.body.contains("belum diambil"), "PortalRB has not fetched it yet")
     }
 }

@@ -183,6 +183,10 @@ import ZISyncTransport
         #expect(try await client.send(HTTPRequest(method: "GET", url: link)).status == 404)
         let again = try d["00"].ok(["portalrb", "preview", "--satker", "32.17"])
         #expect(again.contains("/bukti/") && !again.contains(String(capability)), "a new capability")
+        // The log names the opened link's unit, never its capability.
+        let opened = try d["00"].objects("portalrb", "log", "--limit", "1000")
+        #expect(opened.contains { $0["route"] as? String == "/bukti" && $0["unit"] as? String == "32.17" })
+        #expect(!opened.contains { ($0["route"] as? String ?? "").contains(String(capability)) })
         // Expired with the cycle's evaluasi-tpn window.
         let yesterday = EvaluationCycle.day(
             of: HLC(milliseconds: HybridClock.systemMilliseconds() - 86_400_000, counter: 0))
@@ -193,6 +197,12 @@ import ZISyncTransport
             again.components(separatedBy: "\"bukti_dukung_unit\":\"").dropFirst().first?.split(separator: "\"").first)
         #expect(try await client.send(HTTPRequest(method: "GET", url: String(fresh))).status == 404, "expired")
 
+        // What PortalRB holds of each proposed unit: fetched, and marked once the answers change.
+        let fetched = try d["00"].objects("portalrb", "status")
+        #expect(fetched.first?["fetched"] is String && fetched.first?["changed_since"] as? Bool == false, "\(fetched)")
+        try d["00"].ok(["lke", "answer", "A.I.1.i.a", "Tidak", "--satker", "32.17", "--note", "dicek ulang"])
+        #expect(try d["00"].objects("portalrb", "status").first?["changed_since"] as? Bool == true)
+        #expect(try d["00"].ok(["portalrb", "status"]).contains("changed since"))
         // The log: every request, by the token's name; the token itself nowhere, not in the daemon's log either.
         let log = try d["00"].objects("portalrb", "log")
         #expect(

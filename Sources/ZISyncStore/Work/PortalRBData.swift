@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ZISyncCore
 
@@ -80,6 +81,38 @@ public struct PortalRBData: Sendable {
         let breakdown = ["\(total).1", "\(total).2", "\(total).3"]
         guard breakdown.allSatisfy({ layer[$0]?.answer == nil }), let sum = layer[total]?.answer else { return nil }
         return sum
+    }
+
+    /// The SHA-256 of `unit`'s answers for `year` as PortalRB would get them, the evidence links
+    /// left out (they do not change what PortalRB reviews); nil when it would get none.
+    public func digest(unit: String, year: Int) throws -> String? {
+        guard let answers = try answers(unit: unit, year: year, evidence: { _, _ in nil }) else { return nil }
+        return SHA256.hash(data: Self.answersJSON(answers)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Records that PortalRB received `unit`'s answers for `year` now.
+    public func served(unit: String, year: Int) throws {
+        guard let digest = try digest(unit: unit, year: year) else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try store.db.write { db in try PortalRBServedRow.set(db, satker: unit, cycle: year, sha256: digest, at: now) }
+    }
+
+    /// A proposed unit as PortalRB has it: when it last received its answers, and whether they
+    /// changed since.
+    public struct UnitState: Sendable, Equatable {
+        public let proposal: Evaluation.Proposal
+        public let fetchedAt: Int64?
+        /// Nil before the first fetch.
+        public let changedSince: Bool?
+    }
+
+    /// Every unit KPU RI proposes for `year`, with its PortalRB state.
+    public func state(year: Int) throws -> [UnitState] {
+        try Evaluation(store).proposals(cycle: year).map { p in
+            let served = try store.db.read { db in try PortalRBServedRow.get(db, satker: p.satker, cycle: year) }
+            let now = try digest(unit: p.satker, year: year)
+            return UnitState(proposal: p, fetchedAt: served?.at, changedSince: served.map { $0.sha256 != now })
+        }
     }
 
     /// `GET /pengusulan/unit-wbk` (and `-wbbm`) as the guide shows it.

@@ -328,8 +328,14 @@ extension WebSite {
                     ] as [String: Any]
                 },
                 "stages": EvaluationStage.allCases.map { ["value": $0.rawValue, "label": $0.title] },
-                "proposals": try evaluation.proposals(cycle: cycle).map { p in
-                    [
+                "proposals": try PortalRBData(store).state(year: cycle).map { s in
+                    let p = s.proposal
+                    return [
+                        "portalrb": s.fetchedAt.map {
+                            "diambil \(EvaluationCycle.day(of: HLC(milliseconds: $0, counter: 0)))"
+                        }
+                            ?? "belum diambil",
+                        "changed": s.changedSince == true,
                         "satker": p.satker, "name": store.registry[p.satker]?.name ?? p.satker,
                         "category": "Menuju \(p.category.uppercased())", "score": p.score ?? "–",
                         "override": p.override ?? "", "who": "\(p.actor), \(EvaluationCycle.day(of: p.hlc))",

@@ -23,5 +23,6 @@ struct Migration: Sendable {
         .v11WaitingChanges,
         .v12OwnerDigests,
         .v13PortalRB,
+        .v14PortalRBServed,
     ]
 }

@@ -6,5 +6,6 @@ struct PortalRBCommand: ParsableCommand {
         abstract: "KemenPANRB's PortalRB: what KPU RI answers its integration API (at KPU RI).",
         subcommands: [
             PortalRBPreviewCommand.self, PortalRBTokenCommand.self, PortalRBLogCommand.self, PortalRBLinkCommand.self,
+            PortalRBStatusCommand.self,
         ])
 }
