@@ -242,6 +242,13 @@ import ZISyncTestSupport
         #expect(
             (listed.first?["override"] as? String)?.hasPrefix("keputusan pimpinan [rules not met: LKE threshold")
                 == true)
+        // RI's queue shows the pipeline: verdict, the TPI's conclusion, the proposal.
+        let queue = try d["00"].ok(["lke", "status"]).split(separator: "\n")
+        #expect(
+            queue.contains {
+                $0.hasPrefix("32.17") && $0.contains("layak") && $0.contains("memenuhi") && $0.contains("WBK")
+            },
+            "\(queue)")
         // The evaluation report: the steps with who took them, the layers side by side, what differs.
         let lhe = d.dir.appendingPathComponent("lhe-32.17.html")
         try d["00"].ok(["lke", "lhe", "--satker", "32.17", "--html", lhe.path])

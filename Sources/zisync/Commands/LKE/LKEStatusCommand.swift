@@ -32,11 +32,14 @@ struct LKEStatusCommand: ParsableCommand {
                 return
             }
             printTable(
-                ["SATKER", "STATE", "SUBMISSION", "REVISION", "VERDICT", "SCORE"],
+                ["SATKER", "STATE", "SUBMISSION", "REVISION", "VERDICT", "TPI", "PROPOSED", "SCORE"],
                 queue.map { s in
                     [
                         s.satker, s.state.rawValue, String(s.submissions.count), String(s.revision),
-                        s.verdict?.verdict.rawValue ?? "-", s.submissions.last?.score ?? "-",
+                        s.verdict?.verdict.rawValue ?? "-",
+                        s.conclusion.map { "\($0.conclusion.rawValue)\($0.isFinal ? "" : " (\($0.tpiStep.rawValue))")" }
+                            ?? "-",
+                        s.proposal?.category.uppercased() ?? "-", s.submissions.last?.score ?? "-",
                     ]
                 })
             return
