@@ -83,11 +83,15 @@ public struct PortalRBTokens: Sendable {
         return diff == 0
     }
 
-    /// Records one request PortalRB made.
-    public func record(token: String, route: String, unit: String?, status: Int, bytes: Int) throws {
+    /// Records one request PortalRB (or anyone reaching the listener) made, keeping the newest
+    /// `keep`: requests without a valid token are logged too, and must not fill the disk.
+    public func record(token: String, route: String, unit: String?, status: Int, bytes: Int, keep: Int = 100_000)
+        throws
+    {
         try store.db.write { db in
             try PortalRBFetchRow.insert(
                 db, at: Self.now(), token: token, route: route, unit: unit, status: status, bytes: Int64(bytes))
+            try PortalRBFetchRow.trim(db, keep: keep)
         }
     }
 

@@ -27,6 +27,12 @@ struct PortalRBFetchRow: FetchableRecord, TableRecord {
             arguments: [at, token, route, unit, status, bytes])
     }
 
+    /// Forgets all but the newest `keep` requests (a range of the primary key: cheap at every insert).
+    static func trim(_ db: Database, keep: Int) throws {
+        try db.execute(
+            sql: "DELETE FROM portalrb_fetch WHERE id <= (SELECT MAX(id) FROM portalrb_fetch) - ?", arguments: [keep])
+    }
+
     /// The newest `limit` requests, newest first.
     static func recent(_ db: Database, limit: Int) throws -> [PortalRBFetchRow] {
         try fetchAll(db, sql: "SELECT * FROM portalrb_fetch ORDER BY id DESC LIMIT ?", arguments: [limit])
