@@ -184,7 +184,7 @@ let package = Package(
             dependencies: [
                 "CPacketLink",
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncFaultProxy",
-                "ZISyncTestSupport", "ZISyncAuthenticity", "ZISyncScoring",
+                "ZISyncTestSupport", "ZISyncAuthenticity", "ZISyncScoring", "ZISyncTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/zisync-bench"

@@ -42,18 +42,10 @@ public struct PortalRBSite: Sendable {
                 throw PortalRBError.notFound("Unit \(unit.prefix(20)) tidak dikenal.")
             }
             let data = PortalRBData(store)
-            let base = await publicBase()
-            let links = PortalRBEvidenceLinks(store)
-            guard
-                let answers = try data.answers(
-                    unit: unit, year: year,
-                    evidence: { code, bukti in
-                        bukti.isEmpty ? nil : try links.link(base: base, satker: unit, cycle: year, code: code)
-                    })
-            else {
+            guard let answers = try data.payload(unit: unit, year: year, linkBase: await publicBase()) else {
                 throw PortalRBError.notFound("Tidak ada data unit \(unit) untuk tahun \(year).")
             }
-            try data.served(unit: unit, year: year)
+            try data.served(answers)
             return Self.json(PortalRBData.answersJSON(answers))
         }
         return router

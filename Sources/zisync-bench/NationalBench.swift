@@ -67,8 +67,9 @@ private struct NationalBenchSite {
 }
 
 /// `zisync-bench national [SCALE]`: SCALE 1 is the size (300,000 plans, 1,000,000
-/// evidence records); smaller scales try the bench quickly.
-func runNationalBench(scale: Double) throws {
+/// evidence records); smaller scales try the bench quickly. Then the year's evaluation cycle with
+/// every office proposed, and PortalRB's API timed against that store (`portalrb` stops there).
+func runNationalBench(scale: Double, onlyPortalRB: Bool = false) async throws {
     let dir = tempHome("national")
     var daemons: [RunningProcess] = []
     defer {
@@ -90,7 +91,23 @@ func runNationalBench(scale: Double) throws {
     let (ri, historyPlan) = try buildNationalStore(site)
 
     // 2. The operator's commands at KPU RI, each a process of its own.
-    try measureCommands(at: ri, historyPlan: historyPlan)
+    if !onlyPortalRB { try measureCommands(at: ri, historyPlan: historyPlan) }
+
+    // 2b. The year's evaluation cycle over the whole nation, every office proposed: PortalRB's
+    //     API at KPU RI.
+    let year = CalendarDay.thisYear()
+    let (units, cycleSeconds): (Int, Double) = try {
+        let store = try Store.open(home: Home(path: ri.path))
+        var units = 0
+        let s = try benchSeconds { units = try stockEvaluationCycle(store, files: site.files, year: year) }
+        return (units, s)
+    }()
+    print(
+        String(
+            format: "evaluation cycle %d: %d units submitted, concluded and proposed (written in %.0f s)", year, units,
+            cycleSeconds))
+    try await measurePortalRB(home: ri, year: year)
+    if onlyPortalRB { return }
 
     // 3. A province with as long a history of its own, and one with none, each syncing with a
     //    parent that holds the province's history: their no-op rounds.

@@ -19,7 +19,9 @@ let count = args.count > 2 ? Int(args[2]) ?? 100_000 : 100_000
 switch mode {
 case "apply": try runApplyBench(total: count)
 case "sync": try await runSyncBench(total: count, pushOnly: args.count > 3 && args[3] == "push")
-case "national": try runNationalBench(scale: args.count > 2 ? Double(args[2]) ?? 1 : 1)
+case "national":
+    try await runNationalBench(
+        scale: args.count > 2 ? Double(args[2]) ?? 1 : 1, onlyPortalRB: args.count > 3 && args[3] == "portalrb")
 case "lke": try runLKEBench()
 case "files": try runFilesBench()
 case "weaklink": try runWeakLinkBench(only: Set(args.dropFirst(2).compactMap { Int($0) }))
@@ -27,7 +29,7 @@ case "bigoffice": try runBigOfficeBench(plans: args.count > 2 ? count : 300_000)
 case "restore": try runRestoreBench(changes: count, megabytes: args.count > 3 ? Int(args[3]) ?? 200 : 200)
 default:
     print(
-        "usage: zisync-bench apply|sync [CHANGES] | national [SCALE] | restore [CHANGES] [MEGABYTES] | bigoffice [PLANS] | lke | files | weaklink [CASE…]"
+        "usage: zisync-bench apply|sync [CHANGES] | national [SCALE] [portalrb] | restore [CHANGES] [MEGABYTES] | bigoffice [PLANS] | lke | files | weaklink [CASE…]"
     )
     exit(64)
 }

@@ -41,7 +41,10 @@ final class Daemon: @unchecked Sendable {
                 port = p
                 return
             }
-            if text.hasPrefix("syncing with") || text.hasPrefix("web app only") { return }
+            if text.hasPrefix("syncing with") || text.hasPrefix("web app only") || text.hasPrefix("PortalRB's API only")
+            {
+                return
+            }
             if !process.isRunning { break }
             usleep(20_000)
         }

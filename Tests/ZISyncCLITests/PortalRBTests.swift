@@ -238,4 +238,28 @@ import ZISyncTransport
         #expect(revoked.status == 401)
         #expect((try d["00"].objects("portalrb", "token", "list")).first?["revoked"] is String)
     }
+
+    /// KPU RI may run a daemon that serves PortalRB's API alone (no children, no parent, no web
+    /// app): it starts, says so, and answers.
+    @Test func aDaemonMayServePortalRBsAPIAlone() async throws {
+        let d = try Deployment()
+        defer { d.cleanup() }
+        let ri = try d.node("00", start: false)
+        let crt = ri.home.appendingPathComponent("portalrb.crt").path
+        try d.selfSignedCertificate(crt: crt, key: ri.home.appendingPathComponent("portalrb.key").path)
+        try ri.config.set("portalrb_listen", "127.0.0.1:0")
+        try ri.config.set("portalrb.certificate", "portalrb.crt")
+        try ri.config.set("portalrb.key", "portalrb.key")
+        let token = try ri.ok(["portalrb", "token", "add", "portalrb"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let daemon = try d.start("00")
+        #expect(daemon.process.stdout.hasPrefix("PortalRB's API only"))
+        let client = CurlHTTPClient(
+            configuration: HTTPClientConfiguration(caFile: crt, certificateFile: "", keyFile: ""))
+        let answer = try await client.send(
+            HTTPRequest(
+                method: "GET", url: try daemon.portalRBURL() + "/pengusulan/unit-wbbm?tahun=2026",
+                headers: [("Authorization", "Bearer " + token)]))
+        #expect(answer.status == 200)
+        #expect(String(decoding: answer.body, as: UTF8.self) == #"{"tahun":2026,"units":[]}"#)
+    }
 }

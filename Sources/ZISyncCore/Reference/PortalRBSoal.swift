@@ -19,8 +19,19 @@ public struct PortalRBSoal: Sendable, Equatable {
 
     /// The soal of `year`'s master as shipped, in PortalRB's order; nil when none ships for that year.
     public static func master(year: Int) throws -> [PortalRBSoal]? {
+        guard years.contains(year) else { return nil }
+        return try shipped[year]!.get()
+    }
+
+    /// Each shipped master, read once: PortalRB asks for hundreds of units in a row.
+    private static let shipped: [Int: Result<[PortalRBSoal], ZISyncError>] = Dictionary(
+        uniqueKeysWithValues: years.map { year in
+            (year, Result { try read(year: year) }.mapError { ZISyncError("\($0)") })
+        })
+
+    static func read(year: Int) throws -> [PortalRBSoal] {
         guard let url = Bundle.module.url(forResource: "portalrb/soal-\(year)", withExtension: "csv") else {
-            return nil
+            throw ZISyncError("the PortalRB master of \(year) is not in the build's resources")
         }
         return try CSVFile.read(url).map { row in
             guard let id = row["soal_id"].flatMap({ Int($0) }), let code = row["code"], !code.isEmpty,

@@ -50,10 +50,12 @@ public enum NodeDaemon {
         guard config.satker == store.node else {
             throw ZISyncError("zisync.toml says satker \(config.satker) but the database belongs to \(store.node)")
         }
-        // An office whose province is not set up yet still runs its web app: web_listen alone is enough.
-        guard config.listen != nil || config.parent != nil || config.webListen != nil else {
+        // An office whose province is not set up yet still runs its web app: web_listen alone is
+        // enough; so is portalrb_listen alone at KPU RI.
+        guard config.listen != nil || config.parent != nil || config.webListen != nil || config.portalRBListen != nil
+        else {
             throw ZISyncError(
-                "zisync.toml has neither 'listen' (children to serve) nor 'parent' (a parent to sync with) nor 'web_listen' (the web app)"
+                "zisync.toml has neither 'listen' (children to serve) nor 'parent' (a parent to sync with) nor 'web_listen' (the web app) nor 'portalrb_listen' (PortalRB's API)"
             )
         }
         // NodeConfig.load has checked the certificate and key (ConfigCheck) of a node that syncs or

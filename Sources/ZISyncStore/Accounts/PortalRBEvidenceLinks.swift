@@ -49,7 +49,7 @@ public struct PortalRBEvidenceLinks: Sendable {
     }
 
     /// The link of one item's bukti dukung under `base` (the API's address as PortalRB reaches it).
-    public func link(base: String, satker: String, cycle: Int, code: String) throws -> String {
-        "\(base)/bukti/\(try capability(satker: satker, cycle: cycle))/\(satker)/\(cycle)/\(code)"
+    static func link(base: String, capability: String, satker: String, cycle: Int, code: String) -> String {
+        "\(base)/bukti/\(capability)/\(satker)/\(cycle)/\(code)"
     }
 }

@@ -193,6 +193,23 @@ public struct Evaluation: Sendable {
             answersHash: Self.answersHash(LKEAnswers.given(unit)))
     }
 
+    /// Where `satker`'s LKE of `cycle` stands, the state alone: read from the steps' records
+    /// without their history, for callers that ask it of hundreds of units (PortalRB). The same
+    /// rule as `status(…).state`: submitted when the last submission is not returned.
+    public func state(satker: String, cycle: Int) throws -> UnitStatus.State {
+        func held(_ id: String) throws -> Bool {
+            guard let rec = try store.records.get(id), !rec.isDeleted else { return false }
+            return rec.fields["n"] != nil
+        }
+        var state = UnitStatus.State.draft
+        for n in 1...EvaluationCycle.maxSubmissions {
+            guard try held(EvaluationCycle.submissionID(satker: satker, cycle: cycle, n: n)) else { break }
+            guard try held(EvaluationCycle.returnID(satker: satker, cycle: cycle, n: n)) else { return .submitted }
+            state = .returned
+        }
+        return state
+    }
+
     /// The units of this node's subtree (other than itself, unless `includingSelf`) that have
     /// submitted their LKE of `cycle` at least once, in satker order.
     public func queue(cycle: Int, includingSelf: Bool = false) throws -> [UnitStatus] {
@@ -212,24 +229,32 @@ public struct Evaluation: Sendable {
         return (Step(n: n, hlc: made.hlc, origin: made.origin, actor: actor, note: rec.string("note")), rec)
     }
 
-    /// KPU RI's proposal of `satker` for `cycle`, as held here (nil: none, or withdrawn).
-    public func proposal(satker: String, cycle: Int) throws -> Proposal? {
-        let id = EvaluationCycle.proposalID(satker: satker, cycle: cycle)
-        guard let rec = try store.records.get(id), !rec.isDeleted, let category = rec.string("category"),
-            let n = rec["n"].intValue, let made = rec.fields["category"]
-        else { return nil }
-        let actor = try Audit(store: store).history(of: id).last { $0.field == "category" }?.actor ?? ""
-        return Proposal(
-            satker: satker, cycle: cycle, category: category, n: Int(n), score: rec.string("score"),
-            override: rec.string("override"), hlc: made.hlc, actor: actor)
+    /// KPU RI's proposal of `satker` for `cycle`, as held here (nil: none, or withdrawn);
+    /// `withActor: false` leaves out who proposed it (read from its history).
+    public func proposal(satker: String, cycle: Int, withActor: Bool = true) throws -> Proposal? {
+        guard let rec = try store.records.get(EvaluationCycle.proposalID(satker: satker, cycle: cycle)) else {
+            return nil
+        }
+        return try proposal(rec, cycle: cycle, withActor: withActor)
     }
 
-    /// Every proposal of `cycle` held here, in satker order.
-    public func proposals(cycle: Int) throws -> [Proposal] {
-        try store.records.list(.lkeUsulan).filter { !$0.isDeleted }.compactMap { rec in
+    /// Every proposal of `cycle` held here, in satker order (`withActor` as for one).
+    public func proposals(cycle: Int, withActor: Bool = true) throws -> [Proposal] {
+        try store.records.list(.lkeUsulan).compactMap { rec in
             guard rec["cycle"].intValue == Int64(cycle) else { return nil }
-            return try proposal(satker: rec.owner, cycle: cycle)
+            return try proposal(rec, cycle: cycle, withActor: withActor)
         }.sorted { $0.satker < $1.satker }
+    }
+
+    private func proposal(_ rec: StoredRecord, cycle: Int, withActor: Bool) throws -> Proposal? {
+        guard !rec.isDeleted, let category = rec.string("category"), let n = rec["n"].intValue,
+            let made = rec.fields["category"]
+        else { return nil }
+        let actor =
+            withActor ? try Audit(store: store).history(of: rec.id).last { $0.field == "category" }?.actor ?? "" : ""
+        return Proposal(
+            satker: rec.owner, cycle: cycle, category: category, n: Int(n), score: rec.string("score"),
+            override: rec.string("override"), hlc: made.hlc, actor: actor)
     }
 
     /// SHA-256 of a layer's answers as `code=answer` lines in code order: what a submission

@@ -85,19 +85,24 @@ public struct LKEAnswers: Sendable {
         layer.compactMapValues(\.answer)
     }
 
-    /// Every answer of `satker` for `cycle`, by layer and code.
-    public func answers(satker: String, cycle: Int) throws -> [AssessmentLayer: [String: Answer]] {
-        let prefix = "jawaban:\(satker):\(cycle):"
+    /// Every answer of `satker` for `cycle` (in `layers` only, when given), by layer and code.
+    public func answers(satker: String, cycle: Int, layers: [AssessmentLayer]? = nil) throws
+        -> [AssessmentLayer: [String: Answer]]
+    {
+        let prefixes =
+            layers.map { $0.map { "jawaban:\(satker):\(cycle):\($0.rawValue):" } } ?? ["jawaban:\(satker):\(cycle):"]
         return try store.db.read { db in
             var out: [AssessmentLayer: [String: Answer]] = [:]
-            let cursor = try RecordRow.lkeAnswers(db, satker: satker, prefix: prefix)
-            while let row = try cursor.next() {
-                guard let id = Assessment.parseAnswerID(row.recordID) else { continue }
-                let rec = try row.record()
-                out[id.layer, default: [:]][id.code] = Answer(
-                    code: id.code, layer: id.layer, answer: rec.string("answer"), note: rec.string("note"),
-                    evidence: Validation.lkeCodes(rec.string("evidence") ?? ""),
-                    conflicted: rec.fields["answer"]?.isConflicted ?? false)
+            for prefix in prefixes {
+                let cursor = try RecordRow.lkeAnswers(db, satker: satker, prefix: prefix)
+                while let row = try cursor.next() {
+                    guard let id = Assessment.parseAnswerID(row.recordID) else { continue }
+                    let rec = try row.record()
+                    out[id.layer, default: [:]][id.code] = Answer(
+                        code: id.code, layer: id.layer, answer: rec.string("answer"), note: rec.string("note"),
+                        evidence: Validation.lkeCodes(rec.string("evidence") ?? ""),
+                        conflicted: rec.fields["answer"]?.isConflicted ?? false)
+                }
             }
             return out
         }

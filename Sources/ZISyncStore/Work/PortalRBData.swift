@@ -19,7 +19,7 @@ public struct PortalRBData: Sendable {
 
     /// KPU RI's proposals of `year` in `category` (`wbk` or `wbbm`), in satker order.
     public func units(category: String, year: Int) throws -> [ListedUnit] {
-        try Evaluation(store).proposals(cycle: year).filter { $0.category == category }.map {
+        try Evaluation(store).proposals(cycle: year, withActor: false).filter { $0.category == category }.map {
             ListedUnit(id: $0.satker, name: store.registry[$0.satker]?.name ?? $0.satker, category: $0.category)
         }
     }
@@ -43,31 +43,60 @@ public struct PortalRBData: Sendable {
     /// The answers of `unit` for `year`, one per soal of that year's master (unanswered as nil):
     /// nil when KPU RI does not propose it that year, or its LKE is not submitted, or no master
     /// ships for the year. `evidence(code, ids)` says where an item's bukti dukung can be seen
-    /// (a link, or their titles).
-    public func answers(unit: String, year: Int, evidence: (String, [StoredRecord]) throws -> String?) throws
+    /// (a link, or their titles); without it `unitEvidence` stays nil and no bukti is read.
+    func answers(unit: String, year: Int, evidence: ((String, [StoredRecord]) throws -> String?)?) throws
         -> UnitAnswers?
     {
+        let evaluation = Evaluation(store)
         guard let soal = try PortalRBSoal.master(year: year),
-            try Evaluation(store).proposal(satker: unit, cycle: year) != nil,
-            try Evaluation(store).status(satker: unit, cycle: year).state == .submitted
+            try evaluation.proposal(satker: unit, cycle: year, withActor: false) != nil,
+            try evaluation.state(satker: unit, cycle: year) == .submitted
         else { return nil }
-        let layers = try LKEAnswers(store).answers(satker: unit, cycle: year)
+        let layers = try LKEAnswers(store).answers(satker: unit, cycle: year, layers: [.unit, .tpi])
         let unitLayer = layers[.unit] ?? [:]
         let tpiLayer = layers[.tpi] ?? [:]
-        let bukti = try store.records.list(.evidence, owners: [unit]).filter { !$0.isDeleted }
+        // Each item's bukti dukung: those naming it, and those its unit answer names. Read once:
+        // a kab/kota may hold thousands.
+        var byCode: [String: [StoredRecord]] = [:]
+        if evidence != nil {
+            let bukti = try store.records.list(.evidence, owners: [unit]).filter { !$0.isDeleted }
+            let named = Set(unitLayer.values.flatMap(\.evidence))
+            for e in bukti {
+                var codes = Set(Validation.lkeCodes(e.string("lke") ?? ""))
+                if named.contains(e.id) {
+                    for (code, a) in unitLayer where a.evidence.contains(e.id) { codes.insert(code) }
+                }
+                for code in codes { byCode[code, default: []].append(e) }
+            }
+        }
         var answers: [Answer] = []
         for s in soal {
-            let linked = bukti.filter { e in
-                Validation.lkeCodes(e.string("lke") ?? "").contains(s.code)
-                    || (unitLayer[s.code]?.evidence.contains(e.id) ?? false)
-            }
+            let linked = byCode[s.code] ?? []
             answers.append(
                 Answer(
                     soalID: s.id, unit: Self.value(unitLayer, s), unitNote: unitLayer[s.code]?.note,
-                    unitEvidence: try evidence(s.code, linked), tpi: Self.value(tpiLayer, s),
+                    unitEvidence: try evidence?(s.code, linked), tpi: Self.value(tpiLayer, s),
                     tpiNote: tpiLayer[s.code]?.note))
         }
         return UnitAnswers(unitID: unit, name: store.registry[unit]?.name ?? unit, year: year, answers: answers)
+    }
+
+    /// `unit`'s answers for `year` as PortalRB gets them (nil when it would get 404): an item's
+    /// bukti dukung as its evidence link under `linkBase` (the API's address as PortalRB reaches
+    /// it), or as their titles without one.
+    public func payload(unit: String, year: Int, linkBase: String?) throws -> UnitAnswers? {
+        var capability: String?  // one per unit and cycle: read once
+        return try answers(unit: unit, year: year) { code, bukti in
+            if bukti.isEmpty { return nil }
+            guard let linkBase else {
+                return bukti.map { $0.string("title") ?? $0.string("file_name") ?? $0.id }.joined(separator: "; ")
+            }
+            if capability == nil {
+                capability = try PortalRBEvidenceLinks(store).capability(satker: unit, cycle: year)
+            }
+            return PortalRBEvidenceLinks.link(
+                base: linkBase, capability: capability!, satker: unit, cycle: year, code: code)
+        }
     }
 
     /// A layer's answer to a soal in PortalRB's form (`Ya`/`Tidak`, the letter, the count, the
@@ -86,15 +115,28 @@ public struct PortalRBData: Sendable {
     /// The SHA-256 of `unit`'s answers for `year` as PortalRB would get them, the evidence links
     /// left out (they do not change what PortalRB reviews); nil when it would get none.
     public func digest(unit: String, year: Int) throws -> String? {
-        guard let answers = try answers(unit: unit, year: year, evidence: { _, _ in nil }) else { return nil }
-        return SHA256.hash(data: Self.answersJSON(answers)).map { String(format: "%02x", $0) }.joined()
+        try answers(unit: unit, year: year, evidence: nil).map(Self.digest)
     }
 
-    /// Records that PortalRB received `unit`'s answers for `year` now.
-    public func served(unit: String, year: Int) throws {
-        guard let digest = try digest(unit: unit, year: year) else { return }
+    /// The digest of answers as served, their evidence links left out.
+    static func digest(_ a: UnitAnswers) -> String {
+        let bare = UnitAnswers(
+            unitID: a.unitID, name: a.name, year: a.year,
+            answers: a.answers.map {
+                Answer(
+                    soalID: $0.soalID, unit: $0.unit, unitNote: $0.unitNote, unitEvidence: nil, tpi: $0.tpi,
+                    tpiNote: $0.tpiNote)
+            })
+        return SHA256.hash(data: answersJSON(bare)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Records that PortalRB received these answers now.
+    public func served(_ answers: UnitAnswers) throws {
+        let digest = Self.digest(answers)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try store.db.write { db in try PortalRBServedRow.set(db, satker: unit, cycle: year, sha256: digest, at: now) }
+        try store.db.write { db in
+            try PortalRBServedRow.set(db, satker: answers.unitID, cycle: answers.year, sha256: digest, at: now)
+        }
     }
 
     /// A proposed unit as PortalRB has it: when it last received its answers, and whether they
@@ -117,31 +159,63 @@ public struct PortalRBData: Sendable {
 
     /// `GET /pengusulan/unit-wbk` (and `-wbbm`) as the guide shows it.
     public static func unitsJSON(_ units: [ListedUnit], year: Int) -> Data {
-        json([
-            "tahun": year,
-            "units": units.map {
-                ["id": $0.id, "nama": $0.name, "kategori": $0.category.uppercased(), "afirmasi": false] as [String: Any]
-            },
-        ])
+        struct Unit: Encodable {
+            let id: String
+            let nama: String
+            let kategori: String
+            let afirmasi: Bool
+        }
+        struct Units: Encodable {
+            let tahun: Int
+            let units: [Unit]
+        }
+        return json(
+            Units(
+                tahun: year,
+                units: units.map { Unit(id: $0.id, nama: $0.name, kategori: $0.category.uppercased(), afirmasi: false) }
+            ))
     }
 
     /// `GET /lke/jawaban-unit/{unit_id}` as the guide shows it: every field present, null when empty.
     public static func answersJSON(_ a: UnitAnswers) -> Data {
-        func orNull(_ s: String?) -> Any { s.map { $0 as Any } ?? NSNull() }
-        return json([
-            "unit_id": a.unitID, "nama_unit": a.name, "tahun": a.year,
-            "answers": a.answers.map { x in
-                [
-                    "soal_id": x.soalID, "jawaban_unit": orNull(x.unit), "catatan_unit": orNull(x.unitNote),
-                    "bukti_dukung_unit": orNull(x.unitEvidence), "jawaban_tpi": orNull(x.tpi),
-                    "catatan_tpi": orNull(x.tpiNote),
-                ] as [String: Any]
-            },
-        ])
+        json(AnswersPayload(a))
+    }
+
+    /// The guide's field names; an optional is written as null, never left out.
+    private struct AnswersPayload: Encodable {
+        let a: UnitAnswers
+        init(_ a: UnitAnswers) { self.a = a }
+
+        enum Keys: String, CodingKey {
+            case unitID = "unit_id", namaUnit = "nama_unit", tahun, answers
+        }
+        enum AnswerKeys: String, CodingKey {
+            case soalID = "soal_id", jawabanUnit = "jawaban_unit", catatanUnit = "catatan_unit"
+            case buktiDukungUnit = "bukti_dukung_unit", jawabanTPI = "jawaban_tpi", catatanTPI = "catatan_tpi"
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(a.unitID, forKey: .unitID)
+            try c.encode(a.name, forKey: .namaUnit)
+            try c.encode(a.year, forKey: .tahun)
+            var list = c.nestedUnkeyedContainer(forKey: .answers)
+            for x in a.answers {
+                var e = list.nestedContainer(keyedBy: AnswerKeys.self)
+                try e.encode(x.soalID, forKey: .soalID)
+                try e.encode(x.unit, forKey: .jawabanUnit)
+                try e.encode(x.unitNote, forKey: .catatanUnit)
+                try e.encode(x.unitEvidence, forKey: .buktiDukungUnit)
+                try e.encode(x.tpi, forKey: .jawabanTPI)
+                try e.encode(x.tpiNote, forKey: .catatanTPI)
+            }
+        }
     }
 
     /// Sorted keys: the same answers give the same bytes at every fetch.
-    static func json(_ value: [String: Any]) -> Data {
-        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    static func json(_ value: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)) ?? Data()
     }
 }

@@ -13,7 +13,7 @@ struct DaemonCommand: AsyncParsableCommand {
             Rounds with the parent run every interval_seconds, a few seconds after a local write, \
             when an operator runs `zisync sync`, and after a failure with exponential backoff. \
             Prints `listening on HOST:PORT` (or `syncing with URL` on a node without children, or `web \
-            app only …` on one with neither) when ready, and `web on URL` once the web app (web_listen) serves. The CLI reaches it through control.sock in the home; Prometheus metrics are at \
+            app only …` on one with neither, `PortalRB's API only …` at a KPU RI serving only that) when ready, and `web on URL` once the web app (web_listen) serves. The CLI reaches it through control.sock in the home; Prometheus metrics are at \
             /metrics there and on metrics_listen. SIGHUP reloads the config and the certificate \
             (a bad file or pair is refused and the running one stays); SIGTERM or SIGINT stops it, abandoning a transfer in \
             flight, which the next start resumes. Logs go to standard error (journald-ready).
@@ -34,7 +34,10 @@ struct DaemonCommand: AsyncParsableCommand {
             let line =
                 config.listen != nil
                 ? "listening on \(host):\(port)"
-                : config.parent.map { "syncing with \($0)" } ?? "web app only (no parent, no children yet)"
+                : config.parent.map { "syncing with \($0)" }
+                    ?? (config.webListen != nil
+                        ? "web app only (no parent, no children yet)"
+                        : "PortalRB's API only (no parent, no children, no web app)")
             DaemonLogHandler.write(line + "\n", to: .standardOutput)
         } onWeb: { address in
             DaemonLogHandler.write("web on \(address)\n", to: .standardOutput)

@@ -39,16 +39,7 @@ struct PortalRBPreviewCommand: AsyncParsableCommand {
         let config = try? node.loadConfig()
         var base = config?.portalRBPublicURL
         if base == nil { base = await ControlClient(home: Home(path: try node.homePath))?.state()?.portalrb }
-        let links = PortalRBEvidenceLinks(store)
-        guard
-            let answers = try data.answers(
-                unit: satker, year: cycle,
-                evidence: { code, bukti in
-                    if bukti.isEmpty { return nil }
-                    if let base { return try links.link(base: base, satker: satker, cycle: cycle, code: code) }
-                    return bukti.map { $0.string("title") ?? $0.string("file_name") ?? $0.id }.joined(separator: "; ")
-                })
-        else {
+        guard let answers = try data.payload(unit: satker, year: cycle, linkBase: base) else {
             throw ZISyncError(
                 "PortalRB would get 404: \(satker) is not proposed for \(cycle), its LKE is not submitted, or no PortalRB master ships for \(cycle)"
             )
