@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // The model and its rules, no I/O: records and their schema, the change and the canonical
@@ -112,6 +113,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The LKE as the Excel workbook people use (issue 24): the regulation's layout with live
+        // formulas; the .xlsx container through ZIPFoundation.
+        .target(
+            name: "ZISyncWorkbook",
+            dependencies: [
+                "ZISyncCore", "ZISyncScoring", "ZISyncStore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         // Halaman kerja ZI: the office's web app for its people (local accounts and sessions, pages in
         // Bahasa Indonesia rendered from templates, chunked uploads of bukti dukung). A router and
         // what it needs from the node, given to it; no sockets of its own.
@@ -162,7 +172,7 @@ let package = Package(
             name: "zisync",
             dependencies: [
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncTransport", "ZISyncNode",
-                "ZISyncScoring", "ZISyncWeb",
+                "ZISyncScoring", "ZISyncWeb", "ZISyncWorkbook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -42,3 +42,12 @@ if ! python3 -c "import selenium" >/dev/null 2>&1; then
     python3 -m pip install --quiet selenium >&2 || python3 -m pip install --quiet --break-system-packages selenium >&2 \
         || echo "install-deps: selenium could not be installed; the browser test will be skipped" >&2
 fi
+
+# The workbook test's oracle: LibreOffice Calc, headless, recalculates the exported LKE workbooks.
+if ! dpkg -s libreoffice-calc >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q >&2 || true
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends libreoffice-calc >&2 \
+        || echo "install-deps: libreoffice-calc could not be installed; the workbook test will be skipped" >&2
+fi

@@ -2,8 +2,8 @@
 /// rows; `+ - * /` and parentheses. A division by zero gives 1 when the numerator is 0 too
 /// (nothing was due: the sheets' convention) and ±∞ by the numerator's sign otherwise; the
 /// caller clamps the result to [0, 1].
-struct Formula {
-    enum Node {
+public struct Formula: Sendable {
+    enum Node: Sendable {
         case token(String)
         case number(Double)
         indirect case binary(Character, Node, Node)
@@ -12,9 +12,9 @@ struct Formula {
 
     let root: Node
     /// The `Jn` tokens the formula uses.
-    let tokens: [String]
+    public let tokens: [String]
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         var parser = Parser(chars: Array(text.filter { !$0.isWhitespace }))
         guard let node = parser.expression(), parser.index == parser.chars.count else { return nil }
         root = node
@@ -41,6 +41,23 @@ struct Formula {
             }
         }
         return eval(root)
+    }
+
+    /// The formula as a spreadsheet expression with `cell(token)` for each token, dividing as
+    /// `evaluate` does (0/0 is 1, x/0 is ±∞, written ±1E+300 for the caller's clamp).
+    public func spreadsheet(_ cell: (String) -> String) -> String {
+        func render(_ n: Node) -> String {
+            switch n {
+            case .token(let t): return cell(t)
+            case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
+            case .negate(let a): return "(-\(render(a)))"
+            case .binary(let op, let a, let b):
+                let (x, y) = (render(a), render(b))
+                guard op == "/" else { return "(\(x)\(op)\(y))" }
+                return "IF((\(y))=0,IF((\(x))=0,1,IF((\(x))>0,1E+300,-1E+300)),(\(x))/(\(y)))"
+            }
+        }
+        return render(root)
     }
 
     struct Parser {

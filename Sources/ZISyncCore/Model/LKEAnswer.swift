@@ -73,6 +73,16 @@ public enum LKEAnswerType: String, Sendable, CaseIterable {
         }
     }
 
+    /// The answers a choice type accepts with their values (Ya/Tidak, the letters); empty for
+    /// the others.
+    public var choices: [(answer: String, value: Double)] {
+        switch self {
+        case .yaTidak: [("Ya", 1), ("Tidak", 0)]
+        case .abc, .abcd, .abcde: zip("ABCDE".map(String.init), Self.letterValues[self]!).map { ($0, $1) }
+        case .persen, .jumlah, .nilai04: []
+        }
+    }
+
     /// The best answer of a choice type (what "reaching the top answer" means).
     public var topAnswer: String? {
         switch self {

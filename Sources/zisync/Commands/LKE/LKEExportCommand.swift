@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import ZISyncCore
+import ZISyncStore
+import ZISyncWorkbook
+
+struct LKEExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write an LKE as the Excel workbook of the regulation's layout.",
+        discussion: """
+            Sheet LKE holds the tree as Lampiran III prints it (row r is the catalogue's line r), \
+            then each layer side by side: jawaban, nilai, catatan, bukti dukung. Every nilai is a \
+            formula, so Excel or LibreOffice recalculates the workbook to the score `zisync lke \
+            score` gives; answer cells accept only what each question allows. Sheet Ringkasan \
+            holds the totals and the six areas. Without --layer, all three layers.
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @OptionGroup var target: LKETarget
+    @Option(help: "The workbook to write (.xlsx); replaced whole, never left half-written.") var xlsx: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let store = try node.openStore()
+        let t = try target.resolve(store, layerRequired: false)
+        let layers = target.layer == nil ? AssessmentLayer.allCases : [t.layer]
+        guard xlsx.lowercased().hasSuffix(".xlsx") else {
+            throw ValidationError("--xlsx must name an .xlsx file, got '\(xlsx)'")
+        }
+        let url = URL(fileURLWithPath: xlsx)
+        let sheets = try LKEWorkbookExport(store).sheets(satker: t.satker, cycle: t.cycle, layers: layers)
+        try XLSXPackage.write(sheets, to: url)
+        if json {
+            try printJSON([
+                "satker": t.satker, "cycle": t.cycle, "file": url.path,
+                "layers": layers.map(\.rawValue),
+            ])
+        } else {
+            print(
+                "wrote \(url.path): \(t.satker)'s LKE \(t.cycle), layers \(layers.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+    }
+}
