@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/drmohundro/SWXMLHash.git", from: "8.1.1"),
     ],
     targets: [
         // The model and its rules, no I/O: records and their schema, the change and the canonical
@@ -114,12 +115,14 @@ let package = Package(
             ]
         ),
         // The LKE as the Excel workbook people use (issue 24): the regulation's layout with live
-        // formulas; the .xlsx container through ZIPFoundation.
+        // formulas, and filled workbooks read back; the container through ZIPFoundation, the XML
+        // through SWXMLHash.
         .target(
             name: "ZISyncWorkbook",
             dependencies: [
                 "ZISyncCore", "ZISyncScoring", "ZISyncStore",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "SWXMLHash", package: "SWXMLHash"),
             ]
         ),
         // Halaman kerja ZI: the office's web app for its people (local accounts and sessions, pages in
@@ -128,7 +131,7 @@ let package = Package(
         .target(
             name: "ZISyncWeb",
             dependencies: [
-                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncScoring",
+                "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncScoring", "ZISyncWorkbook",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -260,6 +263,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Hostile workbooks made by hand (a ZIP bomb, a part outside the archive).
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
     ]
@@ -278,5 +283,9 @@ if ProcessInfo.processInfo.environment["ZISYNC_FUZZ"] != nil {
         .executableTarget(name: "FuzzConfig", dependencies: ["ZISyncNode"], path: "Fuzz/FuzzConfig"),
         // The CSV reader and the plan sheet's cells.
         .executableTarget(name: "FuzzSheet", dependencies: ["ZISyncCore"], path: "Fuzz/FuzzSheet"),
+        // The workbook reader: the ZIP, its XML and the LKE table (seeds: exported workbooks).
+        .executableTarget(
+            name: "FuzzWorkbook", dependencies: ["ZISyncCore", "ZISyncScoring", "ZISyncStore", "ZISyncWorkbook"],
+            path: "Fuzz/FuzzWorkbook"),
     ]
 }

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzWire FuzzBundle FuzzConfig FuzzSheet)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzWire FuzzBundle FuzzConfig FuzzSheet FuzzWorkbook)
 # The fuzz targets exist in Package.swift only with ZISYNC_FUZZ set; a build folder of their own.
 for target in "${targets[@]}"; do
     ZISYNC_FUZZ=1 swift build --scratch-path .build-fuzz -c debug --sanitize=fuzzer --sanitize=address \

@@ -54,6 +54,7 @@ public struct WebSite: Sendable {
         registerLKE(on: pages)
         registerCycle(on: pages)
         registerLHE(on: pages)
+        registerWorkbook(on: pages)
         registerBelow(on: pages)
         registerHistory(on: pages)
         registerUsers(on: pages)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZIPFoundation
 import ZISyncCore
 import ZISyncTestSupport
 
@@ -110,5 +111,178 @@ import ZISyncTestSupport
         #expect(bytes.prefix(2) == Data("PK".utf8), "a ZIP container")
         let left = try FileManager.default.contentsOfDirectory(atPath: ri.home.path).filter { $0.hasSuffix(".partial") }
         #expect(left.isEmpty, "\(left)")
+    }
+
+    /// Export, then import the workbook into another cycle: the same answers, notes and bukti
+    /// dukung links; a wrong answer in a cell is named by sheet and cell and nothing is written.
+    @Test func exportThenImportGivesTheSameAnswersNotesAndLinks() throws {
+        let kab = CLI("32.17")
+        defer { kab.cleanup() }
+        try kab.ok(["init", "--satker", "32.17"])
+        let plan = try kab.ok(["plan", "add", "--area", "1", "--activity", "Pembentukan tim"])
+        let pdf = kab.home.appendingPathComponent("sk.pdf")
+        try Data(repeating: 7, count: 2_000).write(to: pdf)
+        let bukti = try kab.object("evidence", "add", "--plan", plan, "--title", "SK Tim ZI", pdf.path)
+        let id = try #require(bukti["id"] as? String)
+        for (code, answer, note) in [
+            ("A.I.1.i.a", "Ya", "SK Nomor 12; berlaku & <ditandatangani>"), ("A.I.1.i.b", "B", ""),
+            ("A.II.1.i.a.J1", "14", "angka 2026"), ("A.II.1.i.a.J2", "9", ""), ("B.I.a", "3.62", "survei"),
+        ] {
+            var args = ["lke", "answer", code, answer, "--cycle", "2026"]
+            if !note.isEmpty { args += ["--note", note] }
+            if code == "A.I.1.i.a" { args += ["--evidence", id] }
+            try kab.ok(args)
+        }
+        let xlsx = kab.home.appendingPathComponent("lke.xlsx")
+        try kab.ok(["lke", "export", "--cycle", "2026", "--layer", "unit", "--xlsx", xlsx.path])
+        #expect(try kab.object("lke", "import", "--cycle", "2027", xlsx.path)["imported"] as? Int == 5)
+        /// The unit layer as `lke sheet` shows it: answer, note, number of bukti dukung.
+        func layer(_ cycle: String) throws -> [String: String] {
+            var out: [String: String] = [:]
+            for row in try kab.objects("lke", "sheet", "--cycle", cycle) {
+                guard let code = row["code"] as? String else { continue }
+                let answer = (row["answers"] as? [String: String])?["unit"] ?? "-"
+                let note = (row["notes"] as? [String: String])?["unit"] ?? "-"
+                out[code] = "\(answer) | \(note) | \(row["evidence"] as? Int ?? -1)"
+            }
+            return out
+        }
+        let (before, after) = (try layer("2026"), try layer("2027"))
+        #expect(before["A.I.1.i.a"] == "Ya | SK Nomor 12; berlaku & <ditandatangani> | 1")
+        #expect(before.count > 100 && before == after)
+
+        // A wrong answer typed into the workbook: named by sheet and cell, nothing imported.
+        let edited = kab.home.appendingPathComponent("salah.xlsx")
+        let archive = try Archive(url: xlsx, accessMode: .read)
+        var sheet = Data()
+        _ = try archive.extract(try #require(archive["xl/worksheets/sheet1.xml"])) { sheet.append($0) }
+        let text = String(decoding: sheet, as: UTF8.self).replacingOccurrences(
+            of: "<t xml:space=\"preserve\">B</t>", with: "<t xml:space=\"preserve\">F</t>")
+        try Self.workbook(edited, replacing: ["xl/worksheets/sheet1.xml": Data(text.utf8)], from: xlsx)
+        let refused = try kab.run(["lke", "import", "--cycle", "2028", edited.path])
+        #expect(refused.status != 0, "\(refused.stdout)")
+        // Every problem at once: the answer (row 7 is A.I.1.i.b) and the komponen B's code cell.
+        #expect(refused.stderr.contains("sheet 'LKE', cell J7: 'F' is not a abc answer"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("cell I195: 'F' is not an LKE code"), "\(refused.stderr)")
+        #expect(try layer("2028")["A.I.1.i.a"] == "- | - | 0", "nothing was imported")
+    }
+
+    /// A copy of the workbook at `from` with some parts replaced or added.
+    static func workbook(_ url: URL, replacing: [String: Data], from: URL? = nil) throws {
+        let out = try Archive(url: url, accessMode: .create)
+        var done = Set<String>()
+        if let from {
+            let source = try Archive(url: from, accessMode: .read)
+            for entry in source {
+                var data = Data()
+                _ = try source.extract(entry) { data.append($0) }
+                let kept = replacing[entry.path] ?? data
+                done.insert(entry.path)
+                try out.addEntry(
+                    with: entry.path, type: .file, uncompressedSize: Int64(kept.count), compressionMethod: .deflate,
+                    provider: { p, n in kept.subdata(in: Int(p)..<Int(p) + n) })
+            }
+        }
+        for (path, data) in replacing where !done.contains(path) {
+            try out.addEntry(
+                with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
+                provider: { p, n in data.subdata(in: Int(p)..<Int(p) + n) })
+        }
+    }
+
+    /// Hostile workbooks: each refused with a clear error, quickly and in bounded memory, and the
+    /// LKE left as it was.
+    @Test func hostileWorkbooksAreRefusedInBoundedTimeAndMemory() throws {
+        let kab = CLI("32.17")
+        defer { kab.cleanup() }
+        try kab.ok(["init", "--satker", "32.17"])
+        let good = kab.home.appendingPathComponent("lke.xlsx")
+        try kab.ok(["lke", "export", "--layer", "unit", "--xlsx", good.path])
+        func made(_ name: String, _ parts: [String: Data], base: Bool = true) throws -> String {
+            let url = kab.home.appendingPathComponent(name)
+            try Self.workbook(url, replacing: parts, from: base ? good : nil)
+            return url.path
+        }
+        let header = #"<?xml version="1.0" encoding="UTF-8"?>"#
+        var rows = header + #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
+        for r in 1...1_000_000 { rows += "<row r=\"\(min(r, 1_048_576))\"/>" }
+        rows += "</sheetData></worksheet>"
+        let laughs =
+            header + #"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">"#
+            + #"<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><workbook>&lol3;</workbook>"#
+        let cases: [(String, String, String)] = [
+            (
+                "bom.xlsx", try made("bom.xlsx", ["xl/worksheets/sheet1.xml": Data(repeating: 0x20, count: 40 << 20)]),
+                "ZIP bomb"
+            ),
+            (
+                "entitas.xlsx", try made("entitas.xlsx", ["xl/workbook.xml": Data(laughs.utf8)]),
+                "declares a DTD or entities"
+            ),
+            ("sejuta.xlsx", try made("sejuta.xlsx", ["xl/worksheets/sheet1.xml": Data(rows.utf8)]), "tags, more than"),
+            (
+                "sel.xlsx",
+                try made(
+                    "sel.xlsx",
+                    [
+                        "xl/worksheets/sheet1.xml": Data(
+                            (header + "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>"
+                                + String(repeating: "x", count: 100 << 20)
+                                + "</t></is></c></row></sheetData></worksheet>").utf8)
+                    ]), "more than 32 MB"
+            ),
+            ("jalur.xlsx", try made("jalur.xlsx", ["../../etc/zisync.xml": Data("<x/>".utf8)]), "outside the archive"),
+            (
+                "bukan.xlsx",
+                try {
+                    let url = kab.home.appendingPathComponent("bukan.xlsx")
+                    try Data("code,answer\nA.I.1.i.a,Ya\n".utf8).write(to: url)
+                    return url.path
+                }(), "not an .xlsx workbook"
+            ),
+        ]
+        for (name, path, reason) in cases {
+            let r = try ProcessRunner.measured(
+                CLI.binary.path, ["lke", "import", path, "--home", kab.home.path], environment: CLI.environment,
+                timeout: .seconds(120))
+            #expect(r.status != 0 && r.stderr.contains(reason), "\(name): \(r.stderr.prefix(300))")
+            #expect(r.maxResidentKilobytes < 400_000, "\(name): \(r.maxResidentKilobytes) KB")
+            print(
+                "hostile workbook \(name): refused in \(String(format: "%.2f", r.seconds)) s, peak \(r.maxResidentKilobytes / 1024) MB"
+            )
+        }
+        #expect(try kab.objects("lke", "sheet").allSatisfy { ($0["answers"] as? [String: String])?["unit"] == nil })
+    }
+
+    /// The web app's LKE page offers the workbook; it downloads as the CLI writes it, only to a
+    /// signed-in person, and imports back to the same answers.
+    @Test func theLKEPageOffersTheWorkbookForDownload() async throws {
+        let net = try Deployment()
+        defer { net.cleanup() }
+        let kab = try net.node("32.17", web: true, start: false)
+        try kab.addUser("ani", role: "tim-zi")
+        try kab.ok(["lke", "answer", "A.I.1.i.a", "Ya", "--note", "SK Tim ZI"])
+        try kab.ok(["lke", "answer", "B.II.a", "3,41"])
+        let web = try net.start("32.17").webURL()
+        let year = String(CalendarDay.thisYear())
+        let stranger = WebClient(web)
+        let refused = try await stranger.get("/lke/unduh.xlsx?siklus=\(year)")
+        #expect(
+            [302, 303].contains(refused.status) && refused.location?.hasPrefix("/masuk") == true, "\(refused.status)")
+        let ani = WebClient(web)
+        try await ani.login("ani", "kata-sandi-1")
+        #expect(try await ani.get("/lke?siklus=\(year)").body.contains("id=\"unduh-xlsx\""))
+        let file = try await ani.get("/lke/unduh.xlsx?siklus=\(year)")
+        #expect(file.status == 200)
+        #expect(file.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        #expect(file.headers["content-disposition"] == "attachment; filename=\"lke-32.17-\(year).xlsx\"")
+        let saved = kab.home.appendingPathComponent("unduhan.xlsx")
+        try file.data.write(to: saved)
+        #expect(try kab.object("lke", "import", "--cycle", "2030", saved.path)["imported"] as? Int == 2)
+        let back = try kab.objects("lke", "sheet", "--cycle", "2030").filter {
+            ($0["answers"] as? [String: String])?["unit"] != nil
+        }
+        #expect(back.map { $0["code"] as? String } == ["A.I.1.i.a", "B.II.a"])
+        #expect((back.last?["answers"] as? [String: String])?["unit"] == "3.41")
     }
 }

@@ -1,16 +1,20 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
+import ZISyncScoring
 import ZISyncStore
+import ZISyncWorkbook
 
 struct LKEImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Import LKE answers from a CSV sheet; all rows or none.",
+        commandName: "import", abstract: "Import LKE answers from a CSV sheet or an .xlsx workbook; all rows or none.",
         discussion: """
-            Columns (header row, any order): code, answer, and optionally note. Comma or semicolon \
-            separated, as spreadsheets export it. A row whose code is not a question, jumlah row or \
-            hasil item (a persen row is computed), or whose answer does not fit the code's type, \
-            is named by its line and column, and nothing is imported.
+            CSV columns (header row, any order): code, answer, and optionally note. Comma or \
+            semicolon separated, as spreadsheets export it. A row whose code is not a question, \
+            jumlah row or hasil item (a persen row is computed), or whose answer does not fit the \
+            code's type, is named by its line and column, and nothing is imported. An .xlsx \
+            workbook as `zisync lke export --xlsx` writes it is read by its Kode column and the \
+            layer's Jawaban, Catatan and bukti dukung columns; problems are named by sheet and cell.
             """)
 
     @OptionGroup var node: NodeOptions
@@ -22,6 +26,16 @@ struct LKEImportCommand: ParsableCommand {
         let store = try node.openStore()
         let t = try target.resolve(store)
         let name = URL(fileURLWithPath: file).lastPathComponent
+        if name.lowercased().hasSuffix(".xlsx") {
+            let workbook = try XLSXWorkbook.read(URL(fileURLWithPath: file))
+            let model = LKEModel(try store.records.lkeCatalogue())
+            let entries = try LKEWorkbookImport(model: model).entries(workbook, layer: t.layer, file: name)
+            if entries.isEmpty { throw ZISyncError("\(name) has no answers for layer \(t.layer.rawValue)") }
+            return try report(
+                try LKEAnswers(store).write(
+                    entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName),
+                t)
+        }
         // Read a row at a time: each code is answered once, so what is kept is bounded by the
         // catalogue whatever the file's size.
         let rows = try CSVFile.Stream(.file(URL(fileURLWithPath: file)), name: name)
@@ -51,8 +65,12 @@ struct LKEImportCommand: ParsableCommand {
             entries.append(.init(code: code, answer: answer, note: row["note"].flatMap { $0.isEmpty ? nil : $0 }))
         }
         if entries.isEmpty { throw ZISyncError("\(name) has no rows under its header") }
-        let written = try LKEAnswers(store).write(
-            entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName)
+        try report(
+            try LKEAnswers(store).write(
+                entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName), t)
+    }
+
+    func report(_ written: [Change], _ t: LKETarget.Resolved) throws {
         if json {
             try printJSON([
                 "satker": t.satker, "cycle": t.cycle, "layer": t.layer.rawValue, "imported": written.count,

@@ -1,0 +1,118 @@
+import Foundation
+import ZISyncCore
+import ZISyncScoring
+import ZISyncStore
+
+/// One layer's answers read from an LKE workbook, checked whole before anything is written:
+/// every problem named by sheet and cell. This version reads workbooks laid out as zisync writes
+/// them (`LKERegulationLayout`: a `Kode` column and each layer's `Jawaban (…)`, `Catatan (…)`
+/// and `Bukti (id) (…)` columns, or a single `Jawaban`), found in any sheet by their header texts
+/// in the first 30 rows, so titles above the table and extra columns do not matter.
+public struct LKEWorkbookImport: Sendable {
+    let model: LKEModel
+
+    public init(model: LKEModel) { self.model = model }
+
+    /// The entries of `layer` (titled as the export titles it), or every problem found.
+    public func entries(_ workbook: XLSXWorkbook, layer: AssessmentLayer, file: String) throws -> [LKEAnswers.Entry] {
+        let title = LKEWorkbookExport.title(layer)
+        for sheet in workbook.sheets {
+            guard let table = Table(sheet, layerTitle: title) else { continue }
+            return try read(sheet, table, file: file)
+        }
+        throw WorkbookError(
+            "\(file): no sheet has an LKE table with a 'Kode' column and a 'Jawaban (\(title))' or 'Jawaban' column in its first 30 rows"
+        )
+    }
+
+    /// Where the table is: its header row and the columns it uses.
+    struct Table {
+        let header: Int
+        let code: Int
+        let answer: Int
+        let note: Int?
+        let evidence: Int?
+
+        init?(_ sheet: XLSXWorkbook.Sheet, layerTitle: String) {
+            for r in 1...30 {
+                guard let cells = sheet.rows[r] else { continue }
+                func column(_ names: String...) -> Int? {
+                    for name in names {
+                        if let c = cells.first(where: {
+                            sheet.text(r, $0.key)?.trimmedOfWhitespace.lowercased() == name.lowercased()
+                        })?.key {
+                            return c
+                        }
+                    }
+                    return nil
+                }
+                guard let code = column("Kode"), let answer = column("Jawaban (\(layerTitle))", "Jawaban") else {
+                    continue
+                }
+                header = r
+                self.code = code
+                self.answer = answer
+                note = column("Catatan (\(layerTitle))", "Catatan")
+                evidence = column("Bukti (id) (\(layerTitle))", "Bukti (id)")
+                return
+            }
+            return nil
+        }
+    }
+
+    func read(_ sheet: XLSXWorkbook.Sheet, _ table: Table, file: String) throws -> [LKEAnswers.Entry] {
+        var problems: [String] = []
+        var entries: [LKEAnswers.Entry] = []
+        var seen: [String: Int] = [:]
+        func at(_ column: Int, _ row: Int) -> String {
+            "\(file), sheet '\(sheet.name.prefix(40))', cell \(columnName(column))\(row)"
+        }
+        for r in sheet.rows.keys.sorted() where r > table.header {
+            let code = sheet.text(r, table.code)?.trimmedOfWhitespace ?? ""
+            let answer = sheet.text(r, table.answer)?.trimmedOfWhitespace ?? ""
+            let note = table.note.flatMap { sheet.text(r, $0) }?.trimmedOfWhitespace ?? ""
+            let ids = table.evidence.flatMap { sheet.text(r, $0) }.map { Validation.lkeCodes($0) } ?? []
+            if code.isEmpty {
+                if !answer.isEmpty || !note.isEmpty {
+                    problems.append("\(at(table.code, r)): an answer or note on a row without a code")
+                }
+                continue
+            }
+            guard let item = model[code: code] else {
+                if code.utf8.count <= 40, code.first?.isLetter == true, code.contains(".") || code.count == 1 {
+                    problems.append("\(at(table.code, r)): '\(code)' is not an LKE code")
+                }
+                continue  // a row below the table (the total) or a code this catalogue does not have
+            }
+            guard model.isInput(code), let type = model.answerType(code) else {
+                if !answer.isEmpty {
+                    problems.append("\(at(table.answer, r)): \(code) is a \(item.level) row, it takes no answer")
+                }
+                continue
+            }
+            if answer.isEmpty && note.isEmpty && ids.isEmpty { continue }
+            if let earlier = seen[code] {
+                problems.append("\(at(table.code, r)): \(code) is on row \(earlier) already")
+                continue
+            }
+            seen[code] = r
+            if !answer.isEmpty, case .failure(let e) = type.normalize(answer) {
+                problems.append("\(at(table.answer, r)): \(e.description)")
+                continue
+            }
+            for id in ids where !Validation.isRecordID(id) {
+                problems.append("\(at(table.evidence ?? table.code, r)): '\(id.prefix(40))' is not a bukti dukung id")
+            }
+            entries.append(
+                .init(
+                    code: code, answer: answer.isEmpty ? nil : answer, note: note.isEmpty ? nil : note,
+                    evidence: ids.isEmpty ? nil : ids))
+        }
+        if !problems.isEmpty {
+            let shown = problems.prefix(20).joined(separator: "\n  ")
+            let more = problems.count > 20 ? "\n  … and \(problems.count - 20) more" : ""
+            throw WorkbookError("nothing was imported:\n  \(shown)\(more)")
+        }
+        return entries
+    }
+}
