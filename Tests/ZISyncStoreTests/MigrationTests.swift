@@ -25,7 +25,15 @@ import ZISyncTestSupport
             type: .evidence, recordID: Validation.newRecordID(), owner: "32.17",
             fields: ["plan": .string(plan), "sha256": .string(String(repeating: "cd", count: 32)), "size": .int(9)],
             actor: "a")
+        // A bukti dukung naming LKE items (the same missing file): found by the `lke` column (v15).
+        try current.write(
+            type: .evidence, recordID: Validation.newRecordID(), owner: "32.17",
+            fields: [
+                "lke": .string("A.I.1.i.a,A.I.1.i.b"), "sha256": .string(String(repeating: "cd", count: 32)),
+                "size": .int(9),
+            ], actor: "a")
         _ = try Reviews(current).review(plan, type: .actionPlan, verdict: "disetujui", note: nil, actor: "v")
+        #expect(try current.records.evidenceNamingItems(owner: "32.17").count == 1)
 
         // ...copied into a database of the previous schema (migrations up to v4), with its sync
         // state in node_meta as that version wrote it.
@@ -71,5 +79,30 @@ import ZISyncTestSupport
         #expect(try Reviews(store).latest(of: plan)?["verdict"] == .string("disetujui"))
         #expect(try store.audit.digest(of: "32") == current.audit.digest(of: "32"))
         #expect(try store.audit.verify().ok)
+        #expect(
+            try store.records.evidenceNamingItems(owner: "32.17").map { $0.string("lke") } == ["A.I.1.i.a,A.I.1.i.b"])
     }
+}
+
+/// The `lke` column follows a bukti dukung as it is written: named items found by index, gone
+/// when the field is cleared or the record deleted.
+@Test func evidenceNamingItemsFollowsTheRecord() throws {
+    let kab = try TestNodes.make("32.17")
+    defer { TestNodes.remove(kab) }
+    let id = Validation.newRecordID()
+    func named() throws -> [String] { try kab.records.evidenceNamingItems(owner: "32.17").map(\.id) }
+    try kab.write(
+        type: .evidence, recordID: id, owner: "32.17", fields: ["title": .string("SK"), "lke": .string("A.I.1.i.a")],
+        actor: "a")
+    try kab.write(
+        type: .evidence, recordID: Validation.newRecordID(), owner: "32.17", fields: ["title": .string("Foto")],
+        actor: "a")
+    #expect(try named() == [id])
+    try kab.write(type: .evidence, recordID: id, owner: "32.17", fields: ["lke": .null], actor: "a")
+    #expect(try named().isEmpty)
+    try kab.write(type: .evidence, recordID: id, owner: "32.17", fields: ["lke": .string("A.I.1.i.b")], actor: "a")
+    #expect(try named() == [id])
+    try kab.write(
+        type: .evidence, recordID: id, owner: "32.17", fields: [RecordSchema.deletedField: .bool(true)], actor: "a")
+    #expect(try named().isEmpty)
 }

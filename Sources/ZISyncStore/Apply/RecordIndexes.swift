@@ -81,9 +81,9 @@ enum RecordIndexes {
             hasParent: hasParent)
     }
 
-    /// updated, area, status, deadline, plan, sha256, size, subject, verdict, verdict_hlc.
+    /// updated, area, status, deadline, plan, sha256, size, subject, verdict, verdict_hlc, lke.
     static func columns(_ rec: StoredRecord) -> [(any DatabaseValueConvertible)?] {
-        var c: [(any DatabaseValueConvertible)?] = [rec.updated.rawValue] + Array(repeating: nil, count: 9)
+        var c: [(any DatabaseValueConvertible)?] = [rec.updated.rawValue] + Array(repeating: nil, count: 10)
         switch rec.type {
         case RecordType.actionPlan.rawValue:
             (c[1], c[2], c[3]) = (rec.string("area"), rec.string("status"), rec.string("deadline"))
@@ -91,6 +91,7 @@ enum RecordIndexes {
             c[4] = rec.string("plan")
             c[5] = rec.string("sha256").flatMap { Validation.isSHA256Hex($0) ? $0 : nil }
             c[6] = rec["size"].intValue
+            c[10] = rec.string("lke").flatMap { $0.trimmedOfWhitespace.isEmpty ? nil : $0 }
         case RecordType.review.rawValue:
             (c[7], c[8], c[9]) = (
                 rec.string("subject"), rec.string("verdict"), rec.fields["verdict"]?.hlc.rawValue ?? 0
@@ -99,6 +100,17 @@ enum RecordIndexes {
             break
         }
         return c
+    }
+
+    /// Fills `lke` of the evidence stored before v15 added it, as a stream.
+    static func fillLKE(_ db: Database) throws {
+        let rows = try RecordRow.fetchCursor(
+            db, sql: "SELECT \(RecordRow.columns) FROM record_state WHERE record_type = 'evidence'")
+        var found: [(String, String)] = []
+        while let row = try rows.next() {
+            if let lke = columns(try row.record())[10] as? String { found.append((row.recordID, lke)) }
+        }
+        for (id, lke) in found { try RecordRow.update(db, id: id, [("lke", lke)]) }
     }
 
     /// Fills the columns and the file tables of an existing node (the migration that adds them).
@@ -118,7 +130,8 @@ enum RecordIndexes {
             if rec.type == RecordType.evidence.rawValue {
                 c[1] = try planArea(db, plan: c[4] as? String, owner: rec.owner)
             }
-            try RecordRow.setIndexed(db, id: rec.id, c)
+            // The columns v6 made; those added later are filled by their own migrations.
+            try RecordRow.setIndexed(db, id: rec.id, Array(c.prefix(10)))
             try named(db, rec, c, subtree: subtree, hasParent: hasParent)
         }
     }

@@ -42,6 +42,12 @@ public struct Records: Sendable {
         }
     }
 
+    /// The live bukti dukung of `owner` that name LKE items (their `lke` field), read by index:
+    /// a kab/kota may hold thousands of others.
+    public func evidenceNamingItems(owner: String) throws -> [StoredRecord] {
+        try store.db.read { db in try RecordRow.evidenceNamingItems(db, owner: owner).map { try $0.record() } }
+    }
+
     /// Calls `body` with each record a named query of `record_state` selects (RecordRow), reading
     /// them as a stream so a long list never sits in memory whole.
     func each(

@@ -6,9 +6,9 @@ import ZISyncCore
 /// what to write; these are its statements), and the area evidence takes from its plan.
 extension RecordRow {
     /// The per-type columns, in the order RecordIndexes gives their values: updated, area, status,
-    /// deadline, plan, sha256, size, subject, verdict, verdict_hlc.
+    /// deadline, plan, sha256, size, subject, verdict, verdict_hlc, lke.
     static let indexColumns = [
-        "updated", "area", "status", "deadline", "plan", "sha256", "size", "subject", "verdict", "verdict_hlc",
+        "updated", "area", "status", "deadline", "plan", "sha256", "size", "subject", "verdict", "verdict_hlc", "lke",
     ]
 
     /// A new record with the per-type columns its type writes (`indexed`: a value for each of
@@ -33,10 +33,21 @@ extension RecordRow {
 
     /// Sets every per-type column of a record (the migration that adds them).
     static func setIndexed(_ db: Database, id: String, _ indexed: [(any DatabaseValueConvertible)?]) throws {
+        // The first `indexed.count` columns: a migration fills those that exist at its point.
+        let names = indexColumns.prefix(indexed.count)
         try db.execute(
-            sql:
-                "UPDATE record_state SET \(indexColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE record_id = ?",
+            sql: "UPDATE record_state SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE record_id = ?",
             arguments: StatementArguments(indexed + [id]))
+    }
+
+    /// The live evidence of `owner` that names LKE items, through the partial index on `lke`.
+    static func evidenceNamingItems(_ db: Database, owner: String) throws -> [RecordRow] {
+        try fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT \(RecordRow.columns) FROM record_state INDEXED BY record_state_lke
+                    WHERE owner = ? AND lke IS NOT NULL AND record_type = 'evidence' AND deleted = 0
+                    """), arguments: [owner])
     }
 
     /// The area column of a record as stored.
@@ -72,7 +83,7 @@ extension RecordRow {
     static let insertSQLs: [String: (String, [Int])] = {
         var out: [String: (String, [Int])] = [:]
         let used: [String: [Int]] = [
-            RecordType.actionPlan.rawValue: [0, 1, 2, 3], RecordType.evidence.rawValue: [0, 1, 4, 5, 6],
+            RecordType.actionPlan.rawValue: [0, 1, 2, 3], RecordType.evidence.rawValue: [0, 1, 4, 5, 6, 10],
             RecordType.review.rawValue: [0, 7, 8, 9],
         ]
         for type in RecordType.allCases.map(\.rawValue) {

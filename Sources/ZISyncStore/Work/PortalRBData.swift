@@ -59,13 +59,19 @@ public struct PortalRBData: Sendable {
         // a kab/kota may hold thousands.
         var byCode: [String: [StoredRecord]] = [:]
         if evidence != nil {
-            let bukti = try store.records.list(.evidence, owners: [unit]).filter { !$0.isDeleted }
-            let named = Set(unitLayer.values.flatMap(\.evidence))
+            // Those naming an item, by index; those the answers name, by id.
+            var bukti = try store.records.evidenceNamingItems(owner: unit)
+            let seen = Set(bukti.map(\.id))
+            for id in Set(unitLayer.values.flatMap(\.evidence)).subtracting(seen).sorted() {
+                if let e = try store.records.get(id), e.type == RecordType.evidence.rawValue, e.owner == unit,
+                    !e.isDeleted
+                {
+                    bukti.append(e)
+                }
+            }
             for e in bukti {
                 var codes = Set(Validation.lkeCodes(e.string("lke") ?? ""))
-                if named.contains(e.id) {
-                    for (code, a) in unitLayer where a.evidence.contains(e.id) { codes.insert(code) }
-                }
+                for (code, a) in unitLayer where a.evidence.contains(e.id) { codes.insert(code) }
                 for code in codes { byCode[code, default: []].append(e) }
             }
         }

@@ -27,7 +27,7 @@ public struct LKEWorkbookExport: Sendable {
         // those its answers name.
         var named: [String: [StoredRecord]] = [:]
         var byID: [String: StoredRecord] = [:]
-        for e in try store.records.list(.evidence, owners: [satker]) where !e.isDeleted {
+        for e in try store.records.evidenceNamingItems(owner: satker) {
             byID[e.id] = e
             for code in Validation.lkeCodes(e.string("lke") ?? "") { named[code, default: []].append(e) }
         }

@@ -24,5 +24,6 @@ struct Migration: Sendable {
         .v12OwnerDigests,
         .v13PortalRB,
         .v14PortalRBServed,
+        .v15EvidenceItems,
     ]
 }
