@@ -167,6 +167,9 @@ import ZISyncTestSupport
         #expect(try layer("2028")["A.I.1.i.a"] == "- | - | 0", "nothing was imported")
     }
 
+    static let fuzzFinding = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fuzz/seeds/FuzzWorkbook/regresi-memori-zipfoundation.xlsx")
+
     /// A copy of the workbook at `from` with some parts replaced or added.
     static func workbook(_ url: URL, replacing: [String: Data], from: URL? = nil) throws {
         let out = try Archive(url: url, accessMode: .create)
@@ -232,6 +235,8 @@ import ZISyncTestSupport
                     ]), "more than 32 MB"
             ),
             ("jalur.xlsx", try made("jalur.xlsx", ["../../etc/zisync.xml": Data("<x/>".utf8)]), "outside the archive"),
+            // FuzzWorkbook's finding: ZIPFoundation's in-memory reader trapped on it.
+            ("fuzz.xlsx", Self.fuzzFinding.path, "not an .xlsx workbook"),
             (
                 "bukan.xlsx",
                 try {
@@ -284,5 +289,57 @@ import ZISyncTestSupport
         }
         #expect(back.map { $0["code"] as? String } == ["A.I.1.i.a", "B.II.a"])
         #expect((back.last?["answers"] as? [String: String])?["unit"] == "3.41")
+    }
+
+    /// PortalRB's template (sheet `Jawaban`, a row per soal at its `excel_baris`, the unit's
+    /// answer in K and note in L, the TPI's in N and Q), as an evaluator fills it by hand: answers
+    /// in any case, decimal commas; a value on a row that is no soal's is named.
+    @Test func portalRBsTemplateImportsByItsRows() throws {
+        let kab = CLI("32.17")
+        defer { kab.cleanup() }
+        try kab.ok(["init", "--satker", "32.17"])
+        let soal = try #require(try PortalRBSoal.master(year: 2026))
+        func row(_ code: String) throws -> Int { try #require(soal.first { $0.code == code }?.excelRow) }
+        func cell(_ ref: String, _ text: String) -> String {
+            "<c r=\"\(ref)\" t=\"inlineStr\"><is><t>\(text)</t></is></c>"
+        }
+        func sheet(_ cells: [(Int, String)]) -> Data {
+            var x =
+                #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
+            x += "<row r=\"1\">\(cell("K1", "Jawaban Unit"))\(cell("N1", "Jawaban TPI"))</row>"
+            for (r, cells) in cells.sorted(by: { $0.0 < $1.0 }) { x += "<row r=\"\(r)\">\(cells)</row>" }
+            return Data((x + "</sheetData></worksheet>").utf8)
+        }
+        let parts: [String: Data] = [
+            "xl/workbook.xml": Data(
+                (#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Jawaban" sheetId="1" r:id="rId1"/></sheets></workbook>"#)
+                    .utf8),
+            "xl/_rels/workbook.xml.rels": Data(
+                (#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#)
+                    .utf8),
+        ]
+        let (a, b, ipak) = (try row("A.I.1.i.a"), try row("A.I.1.i.b"), try row("B.I.a"))
+        var good = parts
+        good["xl/worksheets/sheet1.xml"] = sheet([
+            (a, cell("K\(a)", "ya") + cell("L\(a)", "SK Tim ZI") + cell("N\(a)", "Tidak")),
+            (b, cell("K\(b)", "b ")), (ipak, cell("K\(ipak)", "3,62")),
+        ])
+        let template = kab.home.appendingPathComponent("portalrb.xlsx")
+        try Self.workbook(template, replacing: good)
+        #expect(try kab.object("lke", "import", template.path)["imported"] as? Int == 3)
+        let rows = try kab.objects("lke", "sheet")
+        func unit(_ code: String) -> String? {
+            (rows.first { $0["code"] as? String == code }?["answers"] as? [String: String])?["unit"]
+        }
+        #expect(unit("A.I.1.i.a") == "Ya" && unit("A.I.1.i.b") == "B" && unit("B.I.a") == "3.62")
+        let stray = try #require((3...250).first { r in !soal.contains { $0.excelRow == r } })
+        var bad = parts
+        bad["xl/worksheets/sheet1.xml"] = sheet([(a, cell("K\(a)", "ya")), (stray, cell("K\(stray)", "Ya"))])
+        let wrong = kab.home.appendingPathComponent("salah.xlsx")
+        try Self.workbook(wrong, replacing: bad)
+        let refused = try kab.run(["lke", "import", "--cycle", "2031", wrong.path])
+        #expect(
+            refused.status != 0 && refused.stderr.contains("cell K\(stray): a value on a row that is no soal"),
+            "\(refused.stderr)")
     }
 }

@@ -20,9 +20,57 @@ public struct LKEWorkbookImport: Sendable {
             guard let table = Table(sheet, layerTitle: title) else { continue }
             return try read(sheet, table, file: file)
         }
+        if let sheet = workbook.sheets.first(where: { $0.name == "Jawaban" }) {
+            return try portalRB(sheet, layer: layer, file: file)
+        }
         throw WorkbookError(
-            "\(file): no sheet has an LKE table with a 'Kode' column and a 'Jawaban (\(title))' or 'Jawaban' column in its first 30 rows"
+            "\(file): no sheet has an LKE table with a 'Kode' column and a 'Jawaban (\(title))' or 'Jawaban' column in its first 30 rows, and there is no sheet 'Jawaban' of PortalRB's template"
         )
+    }
+
+    /// PortalRB's template (evaluation.md §4): sheet `Jawaban`, one row per soal at its
+    /// `excel_baris`, the unit's answer in K and note in L, the TPI's answer in N and note in Q.
+    /// A value in those columns on a row that is no soal's is named, never skipped.
+    func portalRB(_ sheet: XLSXWorkbook.Sheet, layer: AssessmentLayer, file: String) throws -> [LKEAnswers.Entry] {
+        guard layer != .provinsi else {
+            throw WorkbookError("\(file): PortalRB's template has the unit's and the TPI's columns, no provinsi layer")
+        }
+        guard let year = PortalRBSoal.years.last, let soal = try PortalRBSoal.master(year: year) else {
+            throw WorkbookError("no PortalRB master ships with this zisync")
+        }
+        let (answerColumn, noteColumn) = layer == .unit ? (11, 12) : (14, 17)
+        let byRow = Dictionary(soal.map { ($0.excelRow, $0) }, uniquingKeysWith: { a, _ in a })
+        var problems: [String] = []
+        var entries: [LKEAnswers.Entry] = []
+        func at(_ column: Int, _ row: Int) -> String {
+            "\(file), sheet 'Jawaban', cell \(columnName(column))\(row)"
+        }
+        for r in sheet.rows.keys.sorted() {
+            let answer = sheet.text(r, answerColumn)?.trimmedOfWhitespace ?? ""
+            let note = sheet.text(r, noteColumn)?.trimmedOfWhitespace ?? ""
+            guard let s = byRow[r] else {
+                // The template's own header rows carry column titles there.
+                if r > 2, !answer.isEmpty || !note.isEmpty {
+                    problems.append("\(at(answerColumn, r)): a value on a row that is no soal of PortalRB's master")
+                }
+                continue
+            }
+            if answer.isEmpty && note.isEmpty { continue }
+            if !answer.isEmpty, case .failure(let e) = s.answerType.normalize(answer) {
+                problems.append("\(at(answerColumn, r)) (soal \(s.id), \(s.code)): \(e.description)")
+                continue
+            }
+            entries.append(.init(code: s.code, answer: answer.isEmpty ? nil : answer, note: note.isEmpty ? nil : note))
+        }
+        try Self.refuse(problems)
+        return entries
+    }
+
+    static func refuse(_ problems: [String]) throws {
+        guard !problems.isEmpty else { return }
+        let shown = problems.prefix(20).joined(separator: "\n  ")
+        let more = problems.count > 20 ? "\n  … and \(problems.count - 20) more" : ""
+        throw WorkbookError("nothing was imported:\n  \(shown)\(more)")
     }
 
     /// Where the table is: its header row and the columns it uses.
@@ -108,11 +156,7 @@ public struct LKEWorkbookImport: Sendable {
                     code: code, answer: answer.isEmpty ? nil : answer, note: note.isEmpty ? nil : note,
                     evidence: ids.isEmpty ? nil : ids))
         }
-        if !problems.isEmpty {
-            let shown = problems.prefix(20).joined(separator: "\n  ")
-            let more = problems.count > 20 ? "\n  … and \(problems.count - 20) more" : ""
-            throw WorkbookError("nothing was imported:\n  \(shown)\(more)")
-        }
+        try Self.refuse(problems)
         return entries
     }
 }

@@ -63,10 +63,16 @@ public struct XLSXWorkbook: Sendable {
         return try read(archive, name: url.lastPathComponent, limits: limits)
     }
 
+    /// Bytes received (an upload) are read from a file of their own: ZIPFoundation's in-memory
+    /// archive traps on some malformed archives (a range past the end, found by FuzzWorkbook),
+    /// its file-backed one refuses them.
     public static func read(data: Data, name: String, limits: Limits = Limits()) throws -> XLSXWorkbook {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zisync-xlsx-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try data.write(to: file)
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            archive = try Archive(url: file, accessMode: .read)
         } catch {
             throw WorkbookError("\(name) is not an .xlsx workbook (not a ZIP archive)")
         }
