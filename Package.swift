@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/drmohundro/SWXMLHash.git", from: "8.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // The model and its rules, no I/O: records and their schema, the change and the canonical
@@ -138,6 +139,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -197,7 +199,7 @@ let package = Package(
             dependencies: [
                 "CPacketLink",
                 "ZISyncCore", "ZISyncProtocol", "ZISyncStore", "ZISyncEngine", "ZISyncFaultProxy",
-                "ZISyncTestSupport", "ZISyncAuthenticity", "ZISyncScoring", "ZISyncTransport",
+                "ZISyncTestSupport", "ZISyncAuthenticity", "ZISyncScoring", "ZISyncTransport", "ZISyncWorkbook",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/zisync-bench"

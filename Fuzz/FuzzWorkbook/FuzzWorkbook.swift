@@ -14,7 +14,7 @@ public func fuzzWorkbook(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let data = Data(bytes: start, count: count)
     guard let workbook = try? XLSXWorkbook.read(data: data, name: "fuzz.xlsx") else { return 0 }
     for layer in AssessmentLayer.allCases {
-        _ = try? LKEWorkbookImport(model: model).entries(workbook, layer: layer, file: "fuzz.xlsx")
+        _ = try? LKEWorkbookImport(model: model).read(workbook, layer: layer, file: "fuzz.xlsx")
     }
     return 0
 }

@@ -23,13 +23,14 @@ case "national":
     try await runNationalBench(
         scale: args.count > 2 ? Double(args[2]) ?? 1 : 1, onlyPortalRB: args.count > 3 && args[3] == "portalrb")
 case "lke": try runLKEBench()
+case "workbook": try runWorkbookBench(files: args.count > 2 ? count : 553)
 case "files": try runFilesBench()
 case "weaklink": try runWeakLinkBench(only: Set(args.dropFirst(2).compactMap { Int($0) }))
 case "bigoffice": try runBigOfficeBench(plans: args.count > 2 ? count : 300_000)
 case "restore": try runRestoreBench(changes: count, megabytes: args.count > 3 ? Int(args[3]) ?? 200 : 200)
 default:
     print(
-        "usage: zisync-bench apply|sync [CHANGES] | national [SCALE] [portalrb] | restore [CHANGES] [MEGABYTES] | bigoffice [PLANS] | lke | files | weaklink [CASE…]"
+        "usage: zisync-bench apply|sync [CHANGES] | national [SCALE] [portalrb] | restore [CHANGES] [MEGABYTES] | bigoffice [PLANS] | lke | workbook [FILES] | files | weaklink [CASE…]"
     )
     exit(64)
 }

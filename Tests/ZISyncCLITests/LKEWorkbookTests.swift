@@ -32,6 +32,33 @@ import ZISyncTestSupport
         return lines.joined(separator: "\n")
     }
 
+    /// A sheet of a workbook as LibreOffice reads and recalculates it, as text: one line a row,
+    /// the cells separated by `separator` (a tab where texts hold commas).
+    static func sheetText(_ xlsx: URL, sheet: Int, named: String, separator: Character, in dir: URL) throws -> String {
+        let out = dir.appendingPathComponent("out-\(UUID().uuidString.prefix(8))")
+        let code = separator == "\t" ? 9 : Int(separator.asciiValue ?? 44)
+        let converted = try CLI.process(
+            soffice,
+            [
+                "-env:UserInstallation=file://\(dir.path)/lo-profile", "--headless", "--convert-to",
+                "csv:Text - txt - csv (StarCalc):\(code),34,76,1,,0,false,true,false,false,false,\(sheet)", "--outdir",
+                out.path, xlsx.path,
+            ], environment: CLI.environment)
+        #expect(converted.status == 0, "\(converted.stderr)")
+        let base = xlsx.deletingPathExtension().lastPathComponent
+        return try String(contentsOf: out.appendingPathComponent("\(base)-\(named).csv"), encoding: .utf8)
+    }
+
+    /// The catalogue's codes that take an answer, with their types.
+    static func inputCodes(_ catalogue: [LKEItem]) -> [(String, LKEAnswerType)] {
+        catalogue.compactMap { item in
+            guard let type = LKEAnswerType(rawValue: item.answerType), type != .persen,
+                ["pertanyaan", "jumlah", "hasil"].contains(item.level)
+            else { return nil }
+            return (item.code, type)
+        }
+    }
+
     @Test(
         .enabled(if: missing == nil, "workbook test skipped: \(missing ?? "")"),
         arguments: [UInt64(24), 2024, 90_2021])
@@ -42,12 +69,7 @@ import ZISyncTestSupport
         let ri = CLI("00", in: dir)
         try ri.ok(["init", "--satker", "00"])
         let catalogue = try LKECatalogue.load()
-        let codes = catalogue.compactMap { item -> (String, LKEAnswerType)? in
-            guard let type = LKEAnswerType(rawValue: item.answerType), type != .persen,
-                ["pertanyaan", "jumlah", "hasil"].contains(item.level)
-            else { return nil }
-            return (item.code, type)
-        }
+        let codes = Self.inputCodes(catalogue)
         var rng = SeededRandom(seed: seed)
         for layer in ["unit", "tpi"] {
             let file = dir.appendingPathComponent("\(layer).csv")
@@ -63,16 +85,7 @@ import ZISyncTestSupport
         #expect(wrote["layers"] as? [String] == ["unit", "provinsi", "tpi"])
 
         // LibreOffice, with a profile of its own: recalculated, the summary sheet as CSV.
-        let out = dir.appendingPathComponent("out")
-        let converted = try CLI.process(
-            Self.soffice,
-            [
-                "-env:UserInstallation=file://\(dir.path)/lo-profile", "--headless", "--convert-to",
-                "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2", "--outdir", out.path,
-                xlsx.path,
-            ], environment: CLI.environment)
-        #expect(converted.status == 0, "\(converted.stderr)")
-        let csv = try String(contentsOf: out.appendingPathComponent("lke-Ringkasan.csv"), encoding: .utf8)
+        let csv = try Self.sheetText(xlsx, sheet: 2, named: "Ringkasan", separator: ",", in: dir)
         let rows = csv.split(whereSeparator: \.isNewline).dropFirst(4).map { $0.split(separator: ",").map(String.init) }
         func figure(_ label: String, _ layer: Int) throws -> Double {
             let row = try #require(rows.first { $0.first == label }, "no row \(label) in \(csv)")
@@ -235,8 +248,15 @@ import ZISyncTestSupport
                     ]), "more than 32 MB"
             ),
             ("jalur.xlsx", try made("jalur.xlsx", ["../../etc/zisync.xml": Data("<x/>".utf8)]), "outside the archive"),
-            // FuzzWorkbook's finding: ZIPFoundation's in-memory reader trapped on it.
+            // FuzzWorkbook's findings: ZIPFoundation's in-memory reader trapped on the first; its
+            // file reader looped for ever on the second, a sheet whose deflate stream never ends.
             ("fuzz.xlsx", Self.fuzzFinding.path, "not an .xlsx workbook"),
+            (
+                "tanpa-akhir.xlsx",
+                Self.fuzzFinding.deletingLastPathComponent().appendingPathComponent("regresi-inflate-tanpa-akhir.xlsx")
+                    .path,
+                "is damaged"
+            ),
             (
                 "bukan.xlsx",
                 try {
@@ -289,6 +309,34 @@ import ZISyncTestSupport
         }
         #expect(back.map { $0["code"] as? String } == ["A.I.1.i.a", "B.II.a"])
         #expect((back.last?["answers"] as? [String: String])?["unit"] == "3.41")
+
+        // The same workbook uploaded on the LKE page of another cycle: the same answers.
+        let next = String(CalendarDay.thisYear() + 1)
+        _ = try await ani.get("/lke?siklus=\(next)")
+        let forged = try await ani.postFile(
+            "/lke/unggah", [("siklus", next)], file: ("berkas", "lke.xlsx", file.data), csrf: false)
+        #expect(forged.status == 403, "no form token, no import")
+        let uploaded = try await ani.postFile(
+            "/lke/unggah", [("siklus", next)], file: ("berkas", "lke.xlsx", file.data))
+        #expect(uploaded.status == 303, "\(uploaded.status) \(uploaded.body.prefix(300))")
+        let shown = try await ani.get(try #require(uploaded.location))
+        #expect(
+            shown.body.contains("2 jawaban lapis unit diimpor dari lembar &#39;LKE&#39;")
+                || shown.body.contains("2 jawaban lapis unit diimpor dari lembar 'LKE'"), "\(shown.body.prefix(2000))")
+        let web2 = try kab.objects("lke", "sheet", "--cycle", next).filter {
+            ($0["answers"] as? [String: String])?["unit"] != nil
+        }
+        #expect(web2.map { $0["code"] as? String } == ["A.I.1.i.a", "B.II.a"])
+
+        // Not a workbook: the page says why, and nothing changes.
+        let bad = try await ani.postFile(
+            "/lke/unggah", [("siklus", next)],
+            file: ("berkas", "bukan.xlsx", Data("code,answer\nA.I.1.i.a,Tidak\n".utf8)))
+        #expect(bad.status == 422 && bad.body.contains("id=\"galat-impor\""), "\(bad.status)")
+        #expect(bad.body.contains("Berkas tidak diimpor") && bad.body.contains("bukan.xlsx is not an .xlsx workbook"))
+        #expect(
+            try kab.objects("lke", "sheet", "--cycle", next).first { $0["code"] as? String == "A.I.1.i.a" }?["answers"]
+                as? [String: String] == ["unit": "Ya"])
     }
 
     /// PortalRB's template (sheet `Jawaban`, a row per soal at its `excel_baris`, the unit's

@@ -78,6 +78,11 @@ import ZISyncTransport
             ])
         #expect(
             empty["jawaban_unit"] is NSNull && empty["jawaban_tpi"] is NSNull && empty["bukti_dukung_unit"] is NSNull)
+
+        // Returned for revision, the LKE is no longer submitted: PortalRB gets 404 until the unit
+        // submits again (one rule for "submitted", `UnitStatus.State`).
+        try d["00"].ok(["lke", "return", "--satker", "32.17", "--note", "TPI: lengkapi SK"])
+        #expect(try d["00"].run(["portalrb", "preview", "--satker", "32.17"]).stderr.contains("would get 404"))
     }
 
     static let client = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

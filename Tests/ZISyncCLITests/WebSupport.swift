@@ -58,6 +58,27 @@ final class WebClient: @unchecked Sendable {
             headers: [("Content-Type", "application/x-www-form-urlencoded")])
     }
 
+    /// A form with a file, as a browser sends `enctype="multipart/form-data"`; the session's form
+    /// token is added unless `csrf: false`.
+    func postFile(
+        _ path: String, _ fields: [(String, String)], file: (field: String, name: String, data: Data),
+        csrf withToken: Bool = true
+    ) async throws -> Page {
+        let boundary = "----zisyncBatas\(UUID().uuidString.prefix(8))"
+        var body = Data()
+        var all = fields
+        if withToken, let csrf { all.append(("_csrf", csrf)) }
+        for (name, value) in all {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Data(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                .utf8)
+        body += file.data + Data("\r\n--\(boundary)--\r\n".utf8)
+        return try await send(
+            "POST", path, body: body, headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")])
+    }
+
     /// Signs in; returns the answer to the login form.
     @discardableResult
     func login(_ name: String, _ password: String, next: String? = nil) async throws -> Page {

@@ -120,6 +120,12 @@ public struct Evaluation: Sendable {
             case submitted = "dikirim"
             /// Returned for revision: the unit answers again.
             case returned = "dikembalikan"
+
+            /// The one rule: submitted when the last submission is not returned. Submission n+1
+            /// follows return n, so there are never more returns than submissions.
+            init(submissions: Int, returns: Int) {
+                self = submissions == 0 ? .draft : returns >= submissions ? .returned : .submitted
+            }
         }
 
         public let satker: String
@@ -132,10 +138,7 @@ public struct Evaluation: Sendable {
         /// The hash of the unit layer's answers now, to compare with the last submission's.
         public let answersHash: String
 
-        public var state: State {
-            if submissions.isEmpty { return .draft }
-            return returns.count >= submissions.count ? .returned : .submitted
-        }
+        public var state: State { State(submissions: submissions.count, returns: returns.count) }
 
         /// How many times the LKE was returned (revision 1, 2, …).
         public var revision: Int { returns.count }
@@ -201,13 +204,15 @@ public struct Evaluation: Sendable {
             guard let rec = try store.records.get(id), !rec.isDeleted else { return false }
             return rec.fields["n"] != nil
         }
-        var state = UnitStatus.State.draft
+        // Counted as `status` counts them: up to the first submission or return missing.
+        var (submissions, returns) = (0, 0)
         for n in 1...EvaluationCycle.maxSubmissions {
             guard try held(EvaluationCycle.submissionID(satker: satker, cycle: cycle, n: n)) else { break }
-            guard try held(EvaluationCycle.returnID(satker: satker, cycle: cycle, n: n)) else { return .submitted }
-            state = .returned
+            submissions += 1
+            guard try held(EvaluationCycle.returnID(satker: satker, cycle: cycle, n: n)) else { break }
+            returns += 1
         }
-        return state
+        return UnitStatus.State(submissions: submissions, returns: returns)
     }
 
     /// The units of this node's subtree (other than itself, unless `includingSelf`) that have

@@ -109,7 +109,7 @@ public struct PortalRBData: Sendable {
     /// index), as text. PortalRB has no soal for an LHKPN/LHKASN total, only its breakdown: a total
     /// entered without its breakdown goes as the breakdown's "Lainnya" (J1.3), so PortalRB's sum
     /// of the breakdown equals it.
-    static func value(_ layer: [String: LKEAnswers.Answer], _ s: PortalRBSoal) -> String? {
+    public static func value(_ layer: [String: LKEAnswers.Answer], _ s: PortalRBSoal) -> String? {
         if let answer = layer[s.code]?.answer, case .success(let n) = s.answerType.normalize(answer) { return n }
         guard s.code.hasSuffix(".J1.3") else { return nil }
         let total = String(s.code.dropLast(2))  // A.II.5.iii.i.a.J1

@@ -13,8 +13,10 @@ public struct WebContext: RequestContext {
     /// Set by `SessionReader` when the cookie names a live session.
     var session: WebSession?
     var sessionToken: String?
-    /// The form of a POST, read once by `CSRFCheck` (urlencoded bodies only).
+    /// The form of a POST, read once by `CSRFCheck` (urlencoded or multipart bodies).
     var form: Form?
+    /// The files of a multipart form, by field name.
+    var files: [String: FormFile] = [:]
     /// Forms are small; a bukti dukung arrives in chunks streamed to disk, not collected.
     public var maxUploadSize: Int { 8 << 20 }
 
@@ -102,6 +104,12 @@ struct CSRFCheck: RouterMiddleware {
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             let form = Form(urlencoded: String(buffer: body))
             context.form = form
+            given = given ?? form["_csrf"]
+        } else if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            let (form, files) = try Form.multipart(body, contentType: type)
+            context.form = form
+            context.files = files
             given = given ?? form["_csrf"]
         }
         guard let given, constantTimeEqual(given, session.csrf) else {

@@ -69,6 +69,19 @@ extension WebSite {
         return y
     }
 
+    /// A form that writes an LKE layer: who sends it, the form, its satker and cycle, and the
+    /// layer this office writes for that satker, which the person's role must allow.
+    func lkeWrite(_ context: WebContext) throws -> (WebSession, Form, String, Int, AssessmentLayer) {
+        let s = try context.person()
+        let form = context.form ?? Form(urlencoded: "")
+        let satker = try satker(form["satker"])
+        let cycle = try cycle(form["siklus"])
+        let (layer, writable) = layer(for: satker)
+        guard writable else { throw WebRefusal.forbidden("Kantor ini tidak mengisi LKE \(satker).") }
+        try s.require(.lke(layer))
+        return (s, form, satker, cycle, layer)
+    }
+
     /// The layer this office writes for `satker`, else the unit's (read only).
     func layer(for satker: String) -> (layer: AssessmentLayer, writable: Bool) {
         if let l = LKEAnswers(store).defaultLayer(for: satker) { return (l, true) }
@@ -84,13 +97,7 @@ extension WebSite {
                 notice: Self.notice(of: request))
         }
         router.post("/lke/jawab") { _, context -> Response in
-            let s = try context.person()
-            let form = context.form ?? Form(urlencoded: "")
-            let satker = try satker(form["satker"])
-            let cycle = try cycle(form["siklus"])
-            let (layer, writable) = layer(for: satker)
-            guard writable else { throw WebRefusal.forbidden("Kantor ini tidak mengisi LKE \(satker).") }
-            try s.require(.lke(layer))
+            let (s, form, satker, cycle, layer) = try lkeWrite(context)
             let code = form["kode"] ?? ""
             let area = form["area"] ?? ""
             let back = "/lke?satker=\(satker)&siklus=\(cycle)&area=\(area)"
@@ -116,7 +123,8 @@ extension WebSite {
         context: WebContext, satker: String, cycle: Int, area: String?, notice: String? = nil,
         status: HTTPResponse.Status = .ok,
         fieldError: (code: String, message: String, answer: String, note: String)? =
-            nil
+            nil,
+        importError: String? = nil
     ) throws -> Response {
         let s = try context.person()
         let (layer, writable) = layer(for: satker)
@@ -187,7 +195,7 @@ extension WebSite {
                 "areaPercent": areaScore.map { Words.figure($0.percent) } ?? "–",
                 "hasilScore": Words.figure(lke.score.hasil), "total": Words.figure(lke.score.total),
                 "pengungkit": Words.figure(lke.score.pengungkit), "unanswered": lke.score.unanswered,
-                "rows": rows, "formError": formError as Any,
+                "rows": rows, "formError": formError as Any, "importError": importError as Any,
                 "readOnlyReason": canWrite
                     ? ""
                     : locked

@@ -3,12 +3,14 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ZISyncCore
+import ZISyncScoring
 import ZISyncStore
 import ZISyncWorkbook
 
 extension WebSite {
     /// The LKE as the regulation's Excel workbook, the three layers side by side (`zisync lke
-    /// export --xlsx`): what a province hands its kab/kota, what an evaluator fills in.
+    /// export --xlsx`): what a province hands its kab/kota, what an evaluator fills in; and the
+    /// upload of a filled workbook into this office's layer (`zisync lke import FILE.xlsx`).
     func registerWorkbook(on router: RouterGroup<WebContext>) {
         router.get("/lke/unduh.xlsx") { request, _ -> Response in
             let q = request.uri.queryParameters
@@ -22,6 +24,46 @@ extension WebSite {
             headers[.contentDisposition] = "attachment; filename=\"lke-\(satker)-\(cycle).xlsx\""
             headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.post("/lke/unggah") { _, context -> Response in
+            let (s, _, satker, cycle, layer) = try lkeWrite(context)
+            guard let file = context.files["berkas"], !file.data.isEmpty else {
+                return try lkePage(
+                    context: context, satker: satker, cycle: cycle, area: nil, status: .unprocessableContent,
+                    importError: "Pilih berkas Excel (.xlsx) yang akan diimpor.")
+            }
+            // The name is the browser's: shown in messages only, never used as a path.
+            let name = String(file.fileName.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "berkas.xlsx")
+                .prefix(80)
+            let reading: LKEWorkbookImport.Reading
+            let written: Int
+            do {
+                let workbook = try XLSXWorkbook.read(data: file.data, name: String(name))
+                let model = LKEModel(try store.records.lkeCatalogue())
+                reading = try LKEWorkbookImport(model: model).read(workbook, layer: layer, file: String(name))
+                guard !reading.entries.isEmpty else {
+                    throw WorkbookError("\(name), sheet '\(reading.sheet)': no answers for layer \(layer.rawValue)")
+                }
+                written = try LKEAnswers(store).write(
+                    reading.entries, satker: satker, cycle: cycle, layer: layer, actor: s.actor(at: node)
+                ).count
+            } catch let e as WorkbookError {
+                return try lkePage(
+                    context: context, satker: satker, cycle: cycle, area: nil, status: .unprocessableContent,
+                    importError: "Berkas tidak diimpor, tidak ada jawaban yang diubah: \(e.description)")
+            } catch let e as ZISyncError {
+                return try lkePage(
+                    context: context, satker: satker, cycle: cycle, area: nil, status: .unprocessableContent,
+                    importError: "Berkas tidak diimpor, tidak ada jawaban yang diubah: \(e.description)")
+            }
+            let skipped =
+                reading.notices.isEmpty
+                ? "" : " \(reading.notices.count) baris tidak dibaca (bukan butir LKE atau nilai hitungan)."
+            return Self.seeOther(
+                "/lke?satker=\(satker)&siklus=\(cycle)",
+                notice:
+                    "\(written) jawaban lapis \(layer.rawValue) diimpor dari lembar '\(reading.sheet.prefix(40))' berkas \(name).\(skipped)"
+            )
         }
     }
 }

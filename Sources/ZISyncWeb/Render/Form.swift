@@ -13,6 +13,8 @@ struct Form: Sendable {
         }
     }
 
+    init(fields: [String: [String]]) { values = fields }
+
     /// The first value of a field, nil when absent.
     subscript(_ name: String) -> String? { values[name]?.first }
 

@@ -99,17 +99,25 @@ public struct LKERegulationLayout: Sendable {
     func answer(_ l: Int, _ code: String) -> String { ref(l, 0, code) }
     func value(_ l: Int, _ code: String) -> String { ref(l, 1, code) }
 
-    func itemRow(_ item: LKEItem, _ layers: [Layer]) -> [Cell?] {
+    /// Columns A to I of an item's row: its numbering in the column of its level, the question,
+    /// bobot, the choices and the code.
+    static func treeCells(_ item: LKEItem) -> [Cell?] {
         let segments = item.code.split(separator: ".")
-        var cells: [Cell?] = Array(repeating: nil, count: Self.fixedHeaders.count)
+        var cells: [Cell?] = Array(repeating: nil, count: fixedHeaders.count)
         let label = segments.last.map { $0.hasPrefix("J") ? String($0) : "\($0)." } ?? ""
         let heading = ["komponen", "aspek", "area"].contains(item.level)
         cells[min(segments.count - 1, 4)] = .text(label, heading ? .heading : .plain)
         cells[5] = .text(item.name, heading ? .heading : .wrapped)
         if let w = item.weightHundredths { cells[6] = .number(Double(w) / 100, .score) }
-        let type = LKEAnswerType(rawValue: item.answerType)
-        if let type { cells[7] = .text(Self.choicesText(type)) }
+        if let type = LKEAnswerType(rawValue: item.answerType) { cells[7] = .text(choicesText(type)) }
         cells[8] = .text(item.code)
+        return cells
+    }
+
+    func itemRow(_ item: LKEItem, _ layers: [Layer]) -> [Cell?] {
+        var cells = Self.treeCells(item)
+        let heading = ["komponen", "aspek", "area"].contains(item.level)
+        let type = LKEAnswerType(rawValue: item.answerType)
         for (l, layer) in layers.enumerated() {
             let entry = layer.entries[item.code]
             var answerCell: Cell? = nil
@@ -212,21 +220,23 @@ public struct LKERegulationLayout: Sendable {
                 byType[type, default: []].append(answer(l, item.code))
             }
             for type in LKEAnswerType.allCases {
-                guard let cells = byType[type] else { continue }
-                let rule: Worksheet.Validation.Rule
-                switch type {
-                case .jumlah: rule = .wholeNumber(atLeast: 0)
-                case .nilai04: rule = .decimal(from: 0, to: 4)
-                case .persen: continue
-                default: rule = .list(type.choices.map(\.answer))
-                }
-                out.append(
-                    .init(
-                        cells: cells.joined(separator: " "), rule: rule,
-                        message: "Jawaban ini harus \(Self.allowedText(type))."))
+                if let cells = byType[type], let v = Self.validation(type, cells) { out.append(v) }
             }
         }
         return out
+    }
+
+    /// What the answer cells of one type accept, with the message a person sees otherwise.
+    static func validation(_ type: LKEAnswerType, _ cells: [String]) -> Worksheet.Validation? {
+        let rule: Worksheet.Validation.Rule
+        switch type {
+        case .jumlah: rule = .wholeNumber(atLeast: 0)
+        case .nilai04: rule = .decimal(from: 0, to: 4)
+        case .persen: return nil
+        default: rule = .list(type.choices.map(\.answer))
+        }
+        return .init(
+            cells: cells.joined(separator: " "), rule: rule, message: "Jawaban ini harus \(allowedText(type)).")
     }
 
     static func allowedText(_ type: LKEAnswerType) -> String {

@@ -4,27 +4,48 @@ import ZISyncScoring
 import ZISyncStore
 
 /// One layer's answers read from an LKE workbook, checked whole before anything is written:
-/// every problem named by sheet and cell. This version reads workbooks laid out as zisync writes
-/// them (`LKERegulationLayout`: a `Kode` column and each layer's `Jawaban (…)`, `Catatan (…)`
-/// and `Bukti (id) (…)` columns, or a single `Jawaban`), found in any sheet by their header texts
-/// in the first 30 rows, so titles above the table and extra columns do not matter.
+/// every problem named by sheet and cell. Three layouts are read, tried in this order:
+/// - zisync's own (`LKERegulationLayout`): a `Kode` column and the layer's `Jawaban (…)`,
+///   `Catatan (…)` and `Bukti (id) (…)` columns, or a single `Jawaban`;
+/// - PortalRB's template: a sheet `Jawaban`, one row per soal;
+/// - the regulation's layout as offices keep it, without codes (`LKEKeptLayout`).
+/// Each is found in any sheet by its header texts in the first 30 rows, so titles above the
+/// table and extra columns do not matter.
 public struct LKEWorkbookImport: Sendable {
     let model: LKEModel
 
     public init(model: LKEModel) { self.model = model }
 
+    /// What was read from a workbook.
+    public struct Reading: Sendable {
+        public let entries: [LKEAnswers.Entry]
+        /// `zisync`, `portalrb` or `regulation`.
+        public let layout: String
+        public let sheet: String
+        /// Rows read that hold nothing to import (a title, a row that is no LKE item) and values
+        /// not read (a persen row's computed percentage), each with its sheet and cell.
+        public let notices: [String]
+    }
+
     /// The entries of `layer` (titled as the export titles it), or every problem found.
-    public func entries(_ workbook: XLSXWorkbook, layer: AssessmentLayer, file: String) throws -> [LKEAnswers.Entry] {
+    public func read(_ workbook: XLSXWorkbook, layer: AssessmentLayer, file: String) throws -> Reading {
         let title = LKEWorkbookExport.title(layer)
         for sheet in workbook.sheets {
             guard let table = Table(sheet, layerTitle: title) else { continue }
-            return try read(sheet, table, file: file)
+            return .init(entries: try read(sheet, table, file: file), layout: "zisync", sheet: sheet.name, notices: [])
         }
         if let sheet = workbook.sheets.first(where: { $0.name == "Jawaban" }) {
-            return try portalRB(sheet, layer: layer, file: file)
+            return .init(
+                entries: try portalRB(sheet, layer: layer, file: file), layout: "portalrb", sheet: sheet.name,
+                notices: [])
+        }
+        let kept = LKEKeptLayout(model: model)
+        for sheet in workbook.sheets {
+            guard let table = try kept.table(sheet, layer: layer, file: file) else { continue }
+            return try kept.read(sheet, table, file: file)
         }
         throw WorkbookError(
-            "\(file): no sheet has an LKE table with a 'Kode' column and a 'Jawaban (\(title))' or 'Jawaban' column in its first 30 rows, and there is no sheet 'Jawaban' of PortalRB's template"
+            "\(file): no sheet has an LKE table: a header row in the first 30 rows with a 'Jawaban' column, and below it a column of the LKE's questions (or zisync's 'Kode' column, or PortalRB's sheet 'Jawaban')"
         )
     }
 

@@ -20,6 +20,14 @@ public struct XLSXWorkbook: Sendable {
         public let name: String
         /// Row → column → value, both 1-based; empty cells are absent.
         public let rows: [Int: [Int: Value]]
+        /// Merged areas: the value is in the top-left cell, the others are empty.
+        public var merges: [Merge] = []
+
+        public init(name: String, rows: [Int: [Int: Value]], merges: [Merge] = []) {
+            self.name = name
+            self.rows = rows
+            self.merges = merges
+        }
 
         public subscript(row: Int, column: Int) -> Value? { rows[row]?[column] }
 
@@ -35,6 +43,11 @@ public struct XLSXWorkbook: Sendable {
         }
     }
 
+    public struct Merge: Sendable, Equatable {
+        public let rows: ClosedRange<Int>
+        public let columns: ClosedRange<Int>
+    }
+
     public let sheets: [Sheet]
 
     /// What a workbook may hold; beyond it the file is refused (an LKE has about 200 rows).
@@ -47,6 +60,7 @@ public struct XLSXWorkbook: Sendable {
         public var columns = 512
         public var cellText = 32_767
         public var sharedStrings = 500_000
+        public var merges = 20_000
         /// Tags in one part, counted before the XML is parsed into a tree: what bounds the
         /// tree's memory (an LKE sheet has about 25,000).
         public var tags = 500_000
@@ -60,7 +74,7 @@ public struct XLSXWorkbook: Sendable {
         } catch {
             throw WorkbookError("\(url.lastPathComponent) is not an .xlsx workbook (not a ZIP archive)")
         }
-        return try read(archive, name: url.lastPathComponent, limits: limits)
+        return try read(archive, url: url, name: url.lastPathComponent, limits: limits)
     }
 
     /// Bytes received (an upload) are read from a file of their own: ZIPFoundation's in-memory
@@ -76,11 +90,11 @@ public struct XLSXWorkbook: Sendable {
         } catch {
             throw WorkbookError("\(name) is not an .xlsx workbook (not a ZIP archive)")
         }
-        return try read(archive, name: name, limits: limits)
+        return try read(archive, url: file, name: name, limits: limits)
     }
 
-    static func read(_ archive: Archive, name: String, limits: Limits) throws -> XLSXWorkbook {
-        var parts = Parts(archive: archive, name: name, limits: limits)
+    static func read(_ archive: Archive, url: URL, name: String, limits: Limits) throws -> XLSXWorkbook {
+        var parts = Parts(archive: archive, url: url, name: name, limits: limits)
         try parts.checkEntries()
         guard let workbook = try parts.xml("xl/workbook.xml") else {
             throw WorkbookError("\(name) has no xl/workbook.xml: not an .xlsx workbook")
@@ -181,7 +195,18 @@ public struct XLSXWorkbook: Sendable {
             }
             if !cells.isEmpty { rows[r] = cells }
         }
-        return Sheet(name: name, rows: rows)
+        let listed = xml["worksheet"]["mergeCells"]["mergeCell"].all
+        guard listed.count <= limits.merges else {
+            throw WorkbookError("\(file), sheet '\(name.prefix(40))': more than \(limits.merges) merged areas")
+        }
+        // A merged area that is not two cell names is ignored: it only says how cells look.
+        let merges = listed.compactMap { m -> Merge? in
+            guard let ref = m.element?.attribute(by: "ref")?.text else { return nil }
+            let ends = ref.split(separator: ":").compactMap { cellReference(String($0)) }
+            guard ends.count == 2, ends[0].row <= ends[1].row, ends[0].column <= ends[1].column else { return nil }
+            return Merge(rows: ends[0].row...ends[1].row, columns: ends[0].column...ends[1].column)
+        }
+        return Sheet(name: name, rows: rows, merges: merges)
     }
 
     /// `B12` → row 12, column 2; nil when it is not a cell reference within Excel's grid.
@@ -210,6 +235,7 @@ public struct XLSXWorkbook: Sendable {
     /// The archive's parts, read with their real sizes counted.
     struct Parts {
         let archive: Archive
+        let url: URL
         let name: String
         let limits: Limits
         var total = 0
@@ -236,14 +262,22 @@ public struct XLSXWorkbook: Sendable {
             guard let entry = archive[path] else { return nil }
             var data = Data()
             let cap = min(limits.partBytes, limits.totalBytes - total)
+            func take(_ chunk: Data) throws {
+                data.append(chunk)
+                if data.count > cap { throw WorkbookError("over") }
+            }
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                    data.append(chunk)
-                    if data.count > cap { throw WorkbookError("over") }
+                if entry.isCompressed {
+                    try BoundedInflate.extract(
+                        entry, from: url, name: name, maxCompressed: limits.totalBytes, consumer: take)
+                } else {
+                    _ = try archive.extract(entry, skipCRC32: false, consumer: take)
                 }
             } catch let e as WorkbookError where e.description == "over" {
                 throw WorkbookError(
                     "\(name): part \(path) inflates to more than \(cap >> 20) MB (a ZIP bomb, or not an LKE workbook)")
+            } catch let e as WorkbookError {
+                throw e
             } catch {
                 throw WorkbookError("\(name): part \(path) cannot be read (\(error))")
             }

@@ -13,13 +13,17 @@ struct LKEImportCommand: ParsableCommand {
             semicolon separated, as spreadsheets export it. A row whose code is not a question, \
             jumlah row or hasil item (a persen row is computed), or whose answer does not fit the \
             code's type, is named by its line and column, and nothing is imported. An .xlsx \
-            workbook as `zisync lke export --xlsx` writes it is read by its Kode column and the \
-            layer's Jawaban, Catatan and bukti dukung columns; problems are named by sheet and cell.
+            workbook is found in any sheet by its header row: zisync's own export (by its Kode \
+            column), PortalRB's template (sheet Jawaban), or the regulation's layout as offices \
+            keep it, each row placed on the LKE by its numbering and question text. The layer's \
+            Jawaban column is the one whose header (or the title above it) names the layer \
+            (Unit, Provinsi/Pendahuluan, TPI/Penilai), or the only one. Problems are named by \
+            sheet and cell; rows that are no LKE item are listed.
             """)
 
     @OptionGroup var node: NodeOptions
     @OptionGroup var target: LKETarget
-    @Argument(help: "The CSV file.") var file: String
+    @Argument(help: "The CSV file or .xlsx workbook.") var file: String
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -29,12 +33,15 @@ struct LKEImportCommand: ParsableCommand {
         if name.lowercased().hasSuffix(".xlsx") {
             let workbook = try XLSXWorkbook.read(URL(fileURLWithPath: file))
             let model = LKEModel(try store.records.lkeCatalogue())
-            let entries = try LKEWorkbookImport(model: model).entries(workbook, layer: t.layer, file: name)
-            if entries.isEmpty { throw ZISyncError("\(name) has no answers for layer \(t.layer.rawValue)") }
-            return try report(
-                try LKEAnswers(store).write(
-                    entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName),
-                t)
+            let reading = try LKEWorkbookImport(model: model).read(workbook, layer: t.layer, file: name)
+            if reading.entries.isEmpty {
+                throw ZISyncError(
+                    "\(name), sheet '\(reading.sheet)': no answers for layer \(t.layer.rawValue)"
+                        + reading.notices.prefix(5).map { "\n  \($0)" }.joined())
+            }
+            let written = try LKEAnswers(store).write(
+                reading.entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName)
+            return try report(written, t, reading)
         }
         // Read a row at a time: each code is answered once, so what is kept is bounded by the
         // catalogue whatever the file's size.
@@ -70,13 +77,23 @@ struct LKEImportCommand: ParsableCommand {
                 entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName), t)
     }
 
-    func report(_ written: [Change], _ t: LKETarget.Resolved) throws {
+    func report(_ written: [Change], _ t: LKETarget.Resolved, _ reading: LKEWorkbookImport.Reading? = nil) throws {
         if json {
-            try printJSON([
+            var out: [String: Any] = [
                 "satker": t.satker, "cycle": t.cycle, "layer": t.layer.rawValue, "imported": written.count,
-            ])
+            ]
+            if let reading {
+                out["layout"] = reading.layout
+                out["sheet"] = reading.sheet
+                out["notices"] = reading.notices
+            }
+            try printJSON(out)
         } else {
-            print("imported \(written.count) answers into \(t.satker)'s LKE \(t.cycle), layer \(t.layer.rawValue)")
+            // What was not read goes to stderr, so that a script reading stdout sees one line.
+            for notice in reading?.notices ?? [] { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
+            let from = reading.map { " from sheet '\($0.sheet)' (\($0.layout) layout)" } ?? ""
+            print(
+                "imported \(written.count) answers into \(t.satker)'s LKE \(t.cycle), layer \(t.layer.rawValue)\(from)")
         }
     }
 }
