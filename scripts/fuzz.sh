@@ -32,6 +32,12 @@ for target in "${targets[@]}"; do
         status=1
         echo "$target: a crash or a failed check; input in $findings/, log in .build-fuzz/$target.log" >&2
     fi
+    # A build that lost its instrumentation fuzzes blind (seen once after an incremental build
+    # following a dependency change: only C code had counters); say so, and fail.
+    if grep -q "no interesting inputs were found" ".build-fuzz/$target.log"; then
+        status=1
+        echo "$target: no coverage from the Swift code; rebuild from scratch (rm -rf .build-fuzz, keeping corpus/)" >&2
+    fi
     grep -E "^stat::(number_of_executed_units|peak_rss_mb|new_units_added)|cov: " ".build-fuzz/$target.log" | tail -4 >&2 || true
 done
 exit $status

@@ -3,12 +3,6 @@ import ZISyncCore
 import ZISyncStore
 import ZISyncTestSupport
 
-func benchSeconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
 extension WorkHistory {
     /// Five years of `offices` at the size times `scale` (at least one of each): 300,000
     /// plans, as many plan edits, 1,000,000 evidence records and 40,000 reviews.
@@ -99,7 +93,7 @@ func runNationalBench(scale: Double, onlyPortalRB: Bool = false) async throws {
     let (units, cycleSeconds): (Int, Double) = try {
         let store = try Store.open(home: Home(path: ri.path))
         var units = 0
-        let s = try benchSeconds { units = try stockEvaluationCycle(store, files: site.files, year: year) }
+        let s = try seconds { units = try stockEvaluationCycle(store, files: site.files, year: year) }
         return (units, s)
     }()
     print(

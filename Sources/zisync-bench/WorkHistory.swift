@@ -49,7 +49,7 @@ struct WorkHistory {
     func apply(to store: Store, seed: UInt64) throws -> (plan: String, seconds: Double) {
         var applied = 0
         var plan = ""
-        let seconds = try benchSeconds {
+        let elapsed = try seconds {
             plan = try generate(seed: seed) { batch in
                 let r = try store.receive(batch, sender: nil, source: "bench")
                 guard r.refused.isEmpty else { throw ZISyncError("bench change refused: \(r.refused.prefix(1))") }
@@ -59,7 +59,7 @@ struct WorkHistory {
                 }
             }
         }
-        return (plan, seconds)
+        return (plan, elapsed)
     }
 }
 

@@ -288,6 +288,10 @@ import ZISyncTestSupport
         try kab.addUser("ani", role: "tim-zi")
         try kab.ok(["lke", "answer", "A.I.1.i.a", "Ya", "--note", "SK Tim ZI"])
         try kab.ok(["lke", "answer", "B.II.a", "3,41"])
+        // PortalRB's master ships for 2026: the template's answers are that cycle's.
+        for (code, answer) in [("A.I.1.i.a", "Ya"), ("B.II.a", "3,41")] {
+            try kab.ok(["lke", "answer", code, answer, "--cycle", "2026"])
+        }
         let web = try net.start("32.17").webURL()
         let year = String(CalendarDay.thisYear())
         let stranger = WebClient(web)
@@ -309,6 +313,17 @@ import ZISyncTestSupport
         }
         #expect(back.map { $0["code"] as? String } == ["A.I.1.i.a", "B.II.a"])
         #expect((back.last?["answers"] as? [String: String])?["unit"] == "3.41")
+
+        // PortalRB's template of the same LKE, from the same page.
+        #expect(try await ani.get("/lke?siklus=\(year)").body.contains("id=\"unduh-portalrb\""))
+        let template = try await ani.get("/lke/unduh.xlsx?siklus=2026&tata=portalrb")
+        #expect(template.status == 200, "\(template.status) \(template.body.prefix(200))")
+        #expect(template.headers["content-disposition"] == "attachment; filename=\"portalrb-32.17-2026.xlsx\"")
+        let portalrb = kab.home.appendingPathComponent("portalrb.xlsx")
+        try template.data.write(to: portalrb)
+        let fromTemplate = try kab.object("lke", "import", "--cycle", "2031", portalrb.path)
+        #expect(fromTemplate["layout"] as? String == "portalrb" && fromTemplate["imported"] as? Int == 2)
+        #expect(try await ani.get("/lke/unduh.xlsx?siklus=2019&tata=portalrb").status == 404)
 
         // The same workbook uploaded on the LKE page of another cycle: the same answers.
         let next = String(CalendarDay.thisYear() + 1)

@@ -16,12 +16,24 @@ extension WebSite {
             let q = request.uri.queryParameters
             let satker = try satker(q["satker"].map(String.init))
             let cycle = try cycle(q["siklus"].map(String.init))
-            let data = try XLSXPackage.data(
-                try LKEWorkbookExport(store).sheets(satker: satker, cycle: cycle, layers: AssessmentLayer.allCases))
+            // `tata=portalrb`: PortalRB's template of the cycle's year instead.
+            let template = q["tata"] == "portalrb"
+            let export = LKEWorkbookExport(store)
+            let sheets: [Worksheet]
+            if template {
+                guard PortalRBSoal.years.contains(cycle) else {
+                    throw WebRefusal.notFound("Templat PortalRB tahun \(cycle) tidak tersedia di zisync ini.")
+                }
+                sheets = try export.portalRBTemplate(satker: satker, cycle: cycle)
+            } else {
+                sheets = try export.sheets(satker: satker, cycle: cycle, layers: AssessmentLayer.allCases)
+            }
+            let data = try XLSXPackage.data(sheets)
             var headers = HTTPFields()
             headers[.contentType] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             headers[.contentLength] = String(data.count)
-            headers[.contentDisposition] = "attachment; filename=\"lke-\(satker)-\(cycle).xlsx\""
+            headers[.contentDisposition] =
+                "attachment; filename=\"\(template ? "portalrb" : "lke")-\(satker)-\(cycle).xlsx\""
             headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
