@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Testing
 import ZISyncCore
 import ZISyncProtocol
@@ -15,6 +16,51 @@ import ZISyncProtocol
         #expect(f.all("bukti") == ["a", "b"] && f["kosong"] == "" && f.text("kosong") == nil)
         #expect(f["rusak"] == "%ZZ", "a malformed escape is kept as typed")
         #expect(f["tanpa"] == "" && f["hilang"] == nil)
+    }
+
+    /// A form with a file (the LKE page's workbook upload), as MultipartKit reads it; what a
+    /// broken or hostile browser sends is refused in words, never trapped on.
+    @Test func multipartFormsGiveTheirFieldsAndFilesOrARefusal() throws {
+        func body(_ parts: [(String, String?, String)], boundary: String = "batas") -> ByteBuffer {
+            var text = ""
+            for (name, file, value) in parts {
+                let filename = file.map { "; filename=\"\($0)\"" } ?? ""
+                text +=
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\(filename)\r\n\r\n\(value)\r\n"
+            }
+            return ByteBuffer(string: text + "--\(boundary)--\r\n")
+        }
+        let type = "multipart/form-data; boundary=batas"
+        let (form, files) = try Form.multipart(
+            body([("siklus", nil, "2026"), ("_csrf", nil, "t"), ("berkas", "lke.xlsx", "PK\u{3}\u{4}isi")]),
+            contentType: type)
+        #expect(form["siklus"] == "2026" && form["_csrf"] == "t" && form["berkas"] == nil)
+        #expect(files["berkas"]?.fileName == "lke.xlsx" && files["berkas"]?.data == Data("PK\u{3}\u{4}isi".utf8))
+        #expect(Form.parameter("boundary", in: "multipart/form-data; boundary=\"a b\"") == "a b")
+
+        func refused(_ buffer: ByteBuffer, _ contentType: String) -> String? {
+            do {
+                _ = try Form.multipart(buffer, contentType: contentType)
+                return nil
+            } catch let e as WebRefusal {
+                return e.status == .badRequest ? e.message : "status \(e.status)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(refused(body([("a", nil, "1")]), "multipart/form-data")?.contains("boundary") == true)
+        #expect(
+            refused(body([("a", nil, "1")]), "multipart/form-data; boundary=\(String(repeating: "x", count: 71))")?
+                .contains("boundary") == true)
+        #expect(
+            refused(ByteBuffer(string: "--batas\r\nContent-Disposition: form-data; name=\"a\"\r\ntanpa akhir"), type)
+                != nil, "a body cut short")
+        // Text without a boundary line is a preamble to MultipartKit: no field, so no form token
+        // either, and `CSRFCheck` refuses the request.
+        let none = try Form.multipart(ByteBuffer(string: "bukan multipart sama sekali"), contentType: type)
+        #expect(none.form["_csrf"] == nil && none.files.isEmpty)
+        let many = (0...Form.maxParts).map { ("f\($0)", String?.none, "x") }
+        #expect(refused(body(many), type)?.contains("lebih dari \(Form.maxParts) bagian") == true)
     }
 
     @Test func fieldProblemsAreInWordsAndAreTheSchemasOwn() {

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ZISyncCore
-import ZISyncScoring
 import ZISyncStore
 import ZISyncWorkbook
 
@@ -47,27 +46,17 @@ extension WebSite {
             // The name is the browser's: shown in messages only, never used as a path.
             let name = String(file.fileName.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "berkas.xlsx")
                 .prefix(80)
-            let reading: LKEWorkbookImport.Reading
-            let written: Int
+            let imported: (written: [Change], reading: LKEWorkbookImport.Reading)
             do {
-                let workbook = try XLSXWorkbook.read(data: file.data, name: String(name))
-                let model = LKEModel(try store.records.lkeCatalogue())
-                reading = try LKEWorkbookImport(model: model).read(workbook, layer: layer, file: String(name))
-                guard !reading.entries.isEmpty else {
-                    throw WorkbookError("\(name), sheet '\(reading.sheet)': no answers for layer \(layer.rawValue)")
-                }
-                written = try LKEAnswers(store).write(
-                    reading.entries, satker: satker, cycle: cycle, layer: layer, actor: s.actor(at: node)
-                ).count
-            } catch let e as WorkbookError {
+                imported = try LKEWorkbookImport.write(
+                    try XLSXWorkbook.read(data: file.data, name: String(name)), file: String(name), to: store,
+                    satker: satker, cycle: cycle, layer: layer, actor: s.actor(at: node))
+            } catch let e where e is WorkbookError || e is ZISyncError {
                 return try lkePage(
                     context: context, satker: satker, cycle: cycle, area: nil, status: .unprocessableContent,
-                    importError: "Berkas tidak diimpor, tidak ada jawaban yang diubah: \(e.description)")
-            } catch let e as ZISyncError {
-                return try lkePage(
-                    context: context, satker: satker, cycle: cycle, area: nil, status: .unprocessableContent,
-                    importError: "Berkas tidak diimpor, tidak ada jawaban yang diubah: \(e.description)")
+                    importError: "Berkas tidak diimpor, tidak ada jawaban yang diubah: \(e)")
             }
+            let (written, reading) = (imported.written.count, imported.reading)
             let skipped =
                 reading.notices.isEmpty
                 ? "" : " \(reading.notices.count) baris tidak dibaca (bukan butir LKE atau nilai hitungan)."

@@ -27,6 +27,25 @@ public struct LKEWorkbookImport: Sendable {
         public let notices: [String]
     }
 
+    /// Reads `workbook`'s answers of `layer` and writes them into `satker`'s LKE of `cycle`, all
+    /// or nothing: the one import the CLI and the web app run. Returns the changes written and
+    /// what was read.
+    public static func write(
+        _ workbook: XLSXWorkbook, file: String, to store: Store, satker: String, cycle: Int, layer: AssessmentLayer,
+        actor: String
+    ) throws -> (written: [Change], reading: Reading) {
+        let reading = try LKEWorkbookImport(model: LKEModel(try store.records.lkeCatalogue()))
+            .read(workbook, layer: layer, file: file)
+        guard !reading.entries.isEmpty else {
+            throw WorkbookError(
+                "\(file), sheet '\(reading.sheet.prefix(40))': no answers for layer \(layer.rawValue)"
+                    + reading.notices.prefix(5).map { "\n  \($0)" }.joined())
+        }
+        let written = try LKEAnswers(store).write(
+            reading.entries, satker: satker, cycle: cycle, layer: layer, actor: actor)
+        return (written, reading)
+    }
+
     /// The entries of `layer` (titled as the export titles it), or every problem found.
     public func read(_ workbook: XLSXWorkbook, layer: AssessmentLayer, file: String) throws -> Reading {
         let title = LKEWorkbookExport.title(layer)
@@ -59,7 +78,10 @@ public struct LKEWorkbookImport: Sendable {
         guard let year = PortalRBSoal.years.last, let soal = try PortalRBSoal.master(year: year) else {
             throw WorkbookError("no PortalRB master ships with this zisync")
         }
-        let (answerColumn, noteColumn) = layer == .unit ? (11, 12) : (14, 17)
+        let (answerColumn, noteColumn) =
+            layer == .unit
+            ? (LKEPortalRBLayout.unitAnswer, LKEPortalRBLayout.unitNote)
+            : (LKEPortalRBLayout.tpiAnswer, LKEPortalRBLayout.tpiNote)
         let byRow = Dictionary(soal.map { ($0.excelRow, $0) }, uniquingKeysWith: { a, _ in a })
         var problems: [String] = []
         var entries: [LKEAnswers.Entry] = []

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ZISyncCore
-import ZISyncScoring
 import ZISyncStore
 import ZISyncWorkbook
 
@@ -31,16 +30,9 @@ struct LKEImportCommand: ParsableCommand {
         let t = try target.resolve(store)
         let name = URL(fileURLWithPath: file).lastPathComponent
         if name.lowercased().hasSuffix(".xlsx") {
-            let workbook = try XLSXWorkbook.read(URL(fileURLWithPath: file))
-            let model = LKEModel(try store.records.lkeCatalogue())
-            let reading = try LKEWorkbookImport(model: model).read(workbook, layer: t.layer, file: name)
-            if reading.entries.isEmpty {
-                throw ZISyncError(
-                    "\(name), sheet '\(reading.sheet)': no answers for layer \(t.layer.rawValue)"
-                        + reading.notices.prefix(5).map { "\n  \($0)" }.joined())
-            }
-            let written = try LKEAnswers(store).write(
-                reading.entries, satker: t.satker, cycle: t.cycle, layer: t.layer, actor: node.actorName)
+            let (written, reading) = try LKEWorkbookImport.write(
+                try XLSXWorkbook.read(URL(fileURLWithPath: file)), file: name, to: store, satker: t.satker,
+                cycle: t.cycle, layer: t.layer, actor: node.actorName)
             return try report(written, t, reading)
         }
         // Read a row at a time: each code is answered once, so what is kept is bounded by the
